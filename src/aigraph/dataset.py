@@ -1,0 +1,177 @@
+"""Assemble the aigraph dataset from the project's files.
+
+Layout of the dataset (docs/model.md, "Named graphs"): every triple is in a named graph.
+
+- ``<…/ns>``: the ontology and alignment axioms (ontology/*.ttl);
+- ``graph:vocabularies``: the SKOS schemes (ontology/concepts/*.ttl);
+- ``claim:…``: one graph per claim, the facts one or more passages of the release support;
+- ``graph:provenance``: claims → spans → selectors, and the description of the source text;
+- ``graph:editorial``: translations, coined labels and classifications by the editors;
+- ``graph:derived``: shortcuts the build derives with the rules in ontology/rules/*.rq.
+
+The default graph of the endpoint is the union of them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from aigraph.namespaces import AIG, CANONICAL_BASE, ONTOLOGY_IRI, SCHEMA, graph_iri
+from aigraph.project import Project
+from aigraph.source import SourceText, load_source_text
+
+#: The named graphs that are not claims.
+FIXED_GRAPH_NAMES = ("vocabularies", "provenance", "editorial", "derived", "links")
+
+#: rdflib parser names by file extension, for the data files a user may give.
+RDF_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
+
+
+class DataLoadError(Exception):
+    """A data file cannot be read or parsed; the message names the file and the cause."""
+
+
+def fixed_graphs(base: str = CANONICAL_BASE) -> set[URIRef]:
+    return {graph_iri(name, base) for name in FIXED_GRAPH_NAMES} | {ONTOLOGY_IRI}
+
+
+def rdf_format_for(path: Path) -> str:
+    """The rdflib format for a file name, or DataLoadError for an unknown extension."""
+    try:
+        return RDF_FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise DataLoadError(
+            f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})"
+        ) from None
+
+
+def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
+    """Parse one RDF file into `ds`.
+
+    Triple formats go into `graph` (or the default graph); quad formats keep their graphs.
+    JSON-LD is parsed without fetching remote contexts (the parser's document loader is not
+    given network access: a remote ``@context`` is an error, never a request).
+    """
+    fmt = rdf_format_for(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataLoadError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        if fmt in QUAD_FORMATS:
+            scratch = Dataset()
+            scratch.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+            for s, p, o, g in scratch.quads((None, None, None, None)):
+                target = graph if graph is not None else g
+                ds.graph(target).add((s, p, o)) if target is not None else ds.add((s, p, o))
+        else:
+            target_graph = ds.graph(graph) if graph is not None else ds.default_context
+            target_graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises many types; all mean "this file is bad"
+        raise DataLoadError(f"{path}: cannot parse as {fmt}: {exc}") from exc
+
+
+def describe_source_text(source: SourceText, base: str = CANONICAL_BASE) -> Iterator[tuple]:
+    """Triples about the source text, computed from the file (never typed by hand)."""
+    text_iri = URIRef(f"{base}id/text/{source.slug}")
+    yield text_iri, RDF.type, AIG.SourceText
+    yield text_iri, AIG.sha256, Literal(source.sha256)
+    yield text_iri, AIG.codePoints, Literal(len(source.text), datatype=XSD.integer)
+    yield text_iri, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")
+    yield text_iri, SCHEMA.contentSize, Literal(f"{len(source.text.encode('utf-8'))} bytes")
+
+
+def load_source_dataset(project: Project, extra: Iterable[Path] = ()) -> Dataset:
+    """The hand-written files as one Dataset, before derivation."""
+    ds = Dataset()
+    for path in project.ontology_files():
+        parse_into(ds, path, graph=ONTOLOGY_IRI)
+    for path in project.concept_files():
+        parse_into(ds, path, graph=graph_iri("vocabularies"))
+    for path in [*project.data_files(), *extra]:
+        parse_into(ds, path)
+    source = load_source_text(project.source_text)
+    provenance = ds.graph(graph_iri("provenance"))
+    for triple in describe_source_text(source):
+        provenance.add(triple)
+    return ds
+
+
+def to_oxigraph(ds: Dataset) -> ox.Store:
+    """Copy an rdflib Dataset into an in-memory Oxigraph store (quads in, quads out)."""
+    store = ox.Store()
+    store.bulk_load(ds.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError(f"derivation rules must not produce blank nodes: {term}")
+
+
+def derive(ds: Dataset, rules_dir: Path) -> Graph:
+    """Run every CONSTRUCT rule in `rules_dir` over the union of `ds` and add its triples to
+    ``graph:derived``. Shortcuts are never typed by hand (ORG's ``org:roleProperty``
+    precedent: the n-ary node is the truth, the shortcut is derived from it)."""
+    store = to_oxigraph(ds)
+    derived = ds.graph(graph_iri("derived"))
+    for rule in sorted(rules_dir.glob("*.rq")):
+        results = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        for triple in results:
+            derived.add(tuple(_to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
+    return derived
+
+
+def rebase(ds: Dataset, base: str) -> Dataset:
+    """A copy of `ds` with every IRI minted under the canonical base moved under `base`.
+
+    The vocabulary namespace (``…/ns#``) is not moved: a term's identity does not depend on
+    where a copy of the data is served.
+    """
+    if base == CANONICAL_BASE:
+        return ds
+    keep = str(ONTOLOGY_IRI)
+
+    def move(term: Node) -> Node:
+        if isinstance(term, URIRef) and term.startswith(CANONICAL_BASE) and not term.startswith(keep):
+            return URIRef(base + term[len(CANONICAL_BASE):])
+        return term
+
+    out = Dataset()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        out.graph(move(g)).add((move(s), move(p), move(o)))
+    return out
+
+
+def load_dataset(project: Project | None = None, *, base: str = CANONICAL_BASE) -> Dataset:
+    """The full aigraph dataset: hand-written files plus derived shortcuts, under `base`."""
+    project = project or Project.default()
+    ds = load_source_dataset(project)
+    derive(ds, project.rules_dir)
+    return rebase(ds, base)

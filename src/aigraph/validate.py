@@ -1,0 +1,300 @@
+"""Validate the dataset: SHACL shapes (pySHACL) plus the source-text checks (aigraph.checks),
+reported in one form a person can read and a machine can parse.
+
+Exit codes of ``aigraph validate`` (aigraph.cli): 0 conforms (warnings allowed), 1 at least one
+violation, 2 validation could not run (unreadable or unparsable input).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
+
+from aigraph.checks import CHECKS, run_checks
+from aigraph.dataset import derive, load_source_dataset, parse_into
+from aigraph.namespaces import (
+    CANONICAL_BASE,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    SCHEMA,
+    SH,
+    SKOS,
+    data_prefixes,
+    graph_iri,
+)
+from aigraph.project import Project
+from aigraph.source import load_source_text
+
+SHAPES = "https://w3id.org/aigraph/shapes#"
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, shape or check alike."""
+
+    severity: str
+    focus: str
+    focus_label: str
+    rule: str
+    message: str
+    path: str | None = None
+    value: str | None = None
+    component: str | None = None
+
+
+@dataclass
+class Report:
+    """The outcome of one validation run."""
+
+    findings: list[Finding] = field(default_factory=list)
+    triples: int = 0
+    graphs: int = 0
+    claims: int = 0
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def compact(iri: str, base: str = CANONICAL_BASE) -> str:
+    """A short form of an IRI with the project's prefixes (``person:jean-michel-jarre``)."""
+    prefixes = {**data_prefixes(base), **PREFIXES, "shape": SHAPES, "check": CHECKS}
+    best = max(
+        ((p, ns) for p, ns in prefixes.items() if iri.startswith(ns)),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    if best is None:
+        return f"<{iri}>"
+    return f"{best[0]}:{iri[len(best[1]):]}"
+
+
+def label_of(graph: Graph, node: Node) -> str:
+    """A human label for a node: its name or French label, else its short IRI."""
+    for predicate in (SCHEMA.name, SKOS.prefLabel, RDFS.label):
+        values = list(graph.objects(node, predicate))
+        if values:
+            french = [v for v in values if isinstance(v, Literal) and v.language == "fr"]
+            return str((french or values)[0])
+    return compact(str(node)) if isinstance(node, URIRef) else str(node)
+
+
+def load_shapes(project: Project) -> Graph:
+    shapes = Graph()
+    for path in project.shape_files():
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def _union(ds: Dataset) -> Graph:
+    union = Graph()
+    for s, p, o, _g in ds.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def _term(node: Node | None, data: Graph) -> str | None:
+    if node is None or isinstance(node, BNode):
+        return None
+    if isinstance(node, URIRef):
+        return compact(str(node))
+    return str(node)
+
+
+def _path_text(results: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return compact(str(path))
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{compact(str(inverse))}"
+    alternatives = results.value(path, SH.alternativePath)
+    if alternatives is not None:
+        items = list(results.items(alternatives))
+        return "|".join(compact(str(i)) for i in items)
+    return None
+
+
+def shacl_findings(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
+    """Run pySHACL (SHACL Core + SPARQL constraints) and turn its results into Findings."""
+    _conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
+    )
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        severity = str(results.value(result, SH.resultSeverity) or SH.Violation)
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage)
+        findings.append(
+            Finding(
+                severity=severity.rsplit("#", 1)[-1],
+                focus=str(focus),
+                focus_label=label_of(data, focus),
+                rule=compact(str(shape)) if isinstance(shape, URIRef) else "(anonymous shape)",
+                message=str(message) if message else "Does not conform.",
+                path=_path_text(results, results.value(result, SH.resultPath)),
+                value=_term(results.value(result, SH.value), data),
+                component=compact(str(results.value(result, SH.sourceConstraintComponent))),
+            )
+        )
+    return findings, results
+
+
+def validate_dataset(ds: Dataset, project: Project | None = None) -> tuple[Report, Graph]:
+    """Validate a dataset in the canonical base whose derived graph is already built.
+
+    Returns the report and the SHACL results graph (with the check findings added as
+    ``sh:ValidationResult`` nodes, so that ``--format turtle`` carries everything).
+    """
+    project = project or Project.default()
+    source = load_source_text(project.source_text)
+    data = _union(ds)
+    findings, results = shacl_findings(data, load_shapes(project))
+    for check in run_checks(ds, source):
+        findings.append(
+            Finding(
+                severity=check.severity,
+                focus=str(check.focus),
+                focus_label=label_of(data, check.focus),
+                rule=compact(check.rule),
+                message=check.message,
+                path=compact(str(check.path)) if check.path else None,
+                value=check.value,
+                component=None,
+            )
+        )
+        node = BNode()
+        results.add((node, RDF.type, SH.ValidationResult))
+        results.add((node, SH.focusNode, check.focus))
+        results.add((node, SH.resultSeverity, SH[check.severity]))
+        results.add((node, SH.sourceShape, URIRef(check.rule)))
+        results.add((node, SH.resultMessage, Literal(check.message)))
+        if check.path:
+            results.add((node, SH.resultPath, check.path))
+        if check.value is not None:
+            results.add((node, SH.value, Literal(check.value)))
+    if any(f.severity == "Violation" for f in findings):
+        report_node = results.value(predicate=RDF.type, object=SH.ValidationReport)
+        if report_node is not None:
+            results.set((report_node, SH.conforms, Literal(False)))
+    findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.rule, f.focus))
+    prefix = CANONICAL_BASE + "id/claim/"
+    report = Report(
+        findings=findings,
+        triples=len(data),
+        graphs=sum(1 for g in ds.graphs() if len(g)),
+        claims=sum(1 for g in ds.graphs() if str(g.identifier).startswith(prefix) and len(g)),
+    )
+    return report, results
+
+
+def validate_project(
+    project: Project | None = None, data_files: Iterable[Path] | None = None
+) -> tuple[Report, Graph]:
+    """Validate the bundled data, or `data_files` in its place (with the project's ontology,
+    vocabularies and source text). Raises DataLoadError or SourceTextError if input is bad."""
+    project = project or Project.default()
+    if data_files is None:
+        ds = load_source_dataset(project)
+    else:
+        ds = load_source_dataset(_WithoutData(project.root))
+        for path in data_files:
+            parse_into(ds, path)
+    derive(ds, project.rules_dir)
+    return validate_dataset(ds, project)
+
+
+class _WithoutData(Project):
+    """The project with no data files: `aigraph validate FILE…` validates those instead."""
+
+    def data_files(self) -> list[Path]:
+        return []
+
+
+# --- Rendering ----------------------------------------------------------------------------
+
+
+def render_text(report: Report, *, verbose: bool = False, limit: int = 8) -> str:
+    """The report for a person: violations one by one, warnings grouped by rule."""
+    lines = [
+        f"aigraph validate: {report.triples:,} triples in {report.graphs} named graphs, "
+        f"{report.claims} claims",
+        (
+            "Conforms" if report.conforms else "Does NOT conform"
+        )
+        + f": {len(report.violations)} violation(s), {len(report.warnings)} warning(s).",
+    ]
+    if report.violations:
+        lines += ["", "Violations"]
+        for f in report.violations:
+            lines.append(f"  ✗ {f.focus_label}  ({compact(f.focus)})")
+            lines.append(f"      rule:  {f.message}")
+            if f.path:
+                lines.append(f"      path:  {f.path}")
+            if f.value is not None:
+                lines.append(f"      value: {f.value}")
+            lines.append(f"      shape: {f.rule}")
+    if report.warnings:
+        lines += ["", "Warnings (the data is poorer, not wrong)"]
+        grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        for f in report.warnings:
+            grouped[(f.rule, f.message)].append(f)
+        for (rule, message), items in sorted(grouped.items()):
+            names = [f.focus_label for f in items]
+            shown = names if verbose else names[:limit]
+            more = "" if len(shown) == len(names) else f", … and {len(names) - len(shown)} more"
+            lines.append(f"  ! {len(items)} × {message}  [{rule}]")
+            lines.append(f"      {', '.join(shown)}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    payload = {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "triples": report.triples,
+        "graphs": report.graphs,
+        "claims": report.claims,
+        "results": [asdict(f) for f in report.findings],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_turtle(results: Graph) -> str:
+    results.bind("sh", str(SH))
+    results.bind("shape", SHAPES)
+    results.bind("check", CHECKS)
+    return results.serialize(format="turtle")
+
+
+__all__ = [
+    "Finding",
+    "Report",
+    "ONTOLOGY_IRI",
+    "graph_iri",
+    "render_json",
+    "render_text",
+    "render_turtle",
+    "validate_dataset",
+    "validate_project",
+]
