@@ -1,0 +1,144 @@
+"""The query catalogue: ``queries/*.rq``, each a SPARQL query with a header that says what it
+answers. The catalogue is data: the CLI, the server and the UI list and run it from here.
+
+Header lines (``# key: value`` before the first non-comment line)::
+
+    # title: …            # title@fr: …
+    # question: …         # question@fr: …
+    # param: NAME TYPE [default=VALUE] -- description     (TYPE: iri, string, integer)
+    # columns: var var …  (the output variables, in order)
+    # expect: …           (the expected shape of the answer, in words)
+    # keywords: a, b, …
+
+Parameters are bound by the engine (pyoxigraph's substitutions, SPARQL SEP-0007), never by
+splicing text into the query, so a value cannot change the query's structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+PARAM_TYPES = ("iri", "string", "integer")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
+    r"(?:\s+default=(?P<default>\S+))?\s*(?:--\s*(?P<description>.*))?$"
+)
+# RFC 3987 IRI: a scheme, then no spaces or characters that SPARQL forbids in IRIREF
+# (SPARQL 1.1 Query §19.8, production [139] IRIREF).
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$')
+MAX_STRING = 1000
+
+
+class CatalogueError(Exception):
+    """A query file's header is malformed."""
+
+
+class ParameterError(ValueError):
+    """A parameter value is missing, unknown or of the wrong type; names the parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"parameter {parameter!r}: {message}")
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+
+    def term(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a raw value, or ParameterError."""
+        if self.type == "iri":
+            if not _IRI.match(raw):
+                raise ParameterError(self.name, f"not an absolute IRI: {raw!r}")
+            return ox.NamedNode(raw)
+        if self.type == "integer":
+            try:
+                return ox.Literal(str(int(raw, 10)), datatype=ox.NamedNode(
+                    "http://www.w3.org/2001/XMLSchema#integer"))
+            except ValueError:
+                raise ParameterError(self.name, f"not an integer: {raw!r}") from None
+        if len(raw) > MAX_STRING:
+            raise ParameterError(self.name, f"longer than {MAX_STRING} characters")
+        return ox.Literal(raw)
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    name: str
+    path: Path
+    text: str
+    title: dict[str, str]
+    question: dict[str, str]
+    parameters: tuple[Parameter, ...] = ()
+    columns: tuple[str, ...] = ()
+    expect: str = ""
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+
+    def bindings(self, values: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Substitutions for the engine from raw parameter values (defaults filled in)."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            allowed = ", ".join(known) or "none"
+            raise ParameterError(unknown[0], f"unknown parameter (this query takes: {allowed})")
+        out = {}
+        for param in self.parameters:
+            raw = values.get(param.name, param.default)
+            if raw is None:
+                raise ParameterError(param.name, "required and not given")
+            out[ox.Variable(param.name)] = param.term(raw)
+        return out
+
+
+def parse_query_file(path: Path) -> CatalogueQuery:
+    text = path.read_text(encoding="utf-8")
+    title: dict[str, str] = {}
+    question: dict[str, str] = {}
+    params: list[Parameter] = []
+    columns: tuple[str, ...] = ()
+    expect = ""
+    keywords: tuple[str, ...] = ()
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, sep, value = line[1:].strip().partition(":")
+        if not sep:
+            continue
+        key, value = key.strip(), value.strip()
+        base_key, _, lang = key.partition("@")
+        lang = lang or "en"
+        if base_key == "title":
+            title[lang] = value
+        elif base_key == "question":
+            question[lang] = value
+        elif key == "param":
+            match = _PARAM.match(value)
+            if not match or match["type"] not in PARAM_TYPES:
+                raise CatalogueError(f"{path}: malformed parameter line: {value!r}")
+            params.append(Parameter(match["name"], match["type"], match["default"],
+                                    (match["description"] or "").strip()))
+        elif key == "columns":
+            columns = tuple(value.split())
+        elif key == "expect":
+            expect = value
+        elif key == "keywords":
+            keywords = tuple(k.strip() for k in value.split(",") if k.strip())
+    if "en" not in title or "en" not in question:
+        raise CatalogueError(f"{path}: a catalogue query needs '# title:' and '# question:'")
+    return CatalogueQuery(
+        name=path.stem, path=path, text=text, title=title, question=question,
+        parameters=tuple(params), columns=columns, expect=expect, keywords=keywords,
+    )
+
+
+def load_catalogue(queries_dir: Path) -> dict[str, CatalogueQuery]:
+    """Every query of the catalogue by name, in name order."""
+    return {q.name: q for q in map(parse_query_file, sorted(queries_dir.glob("*.rq")))}
