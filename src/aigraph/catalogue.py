@@ -61,8 +61,10 @@ class Parameter:
             return ox.NamedNode(raw)
         if self.type == "integer":
             try:
-                return ox.Literal(str(int(raw, 10)), datatype=ox.NamedNode(
-                    "http://www.w3.org/2001/XMLSchema#integer"))
+                return ox.Literal(
+                    str(int(raw, 10)),
+                    datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"),
+                )
             except ValueError:
                 raise ParameterError(self.name, f"not an integer: {raw!r}") from None
         if len(raw) > MAX_STRING:
@@ -123,8 +125,14 @@ def parse_query_file(path: Path) -> CatalogueQuery:
             match = _PARAM.match(value)
             if not match or match["type"] not in PARAM_TYPES:
                 raise CatalogueError(f"{path}: malformed parameter line: {value!r}")
-            params.append(Parameter(match["name"], match["type"], match["default"],
-                                    (match["description"] or "").strip()))
+            params.append(
+                Parameter(
+                    match["name"],
+                    match["type"],
+                    match["default"],
+                    (match["description"] or "").strip(),
+                )
+            )
         elif key == "columns":
             columns = tuple(value.split())
         elif key == "expect":
@@ -134,8 +142,15 @@ def parse_query_file(path: Path) -> CatalogueQuery:
     if "en" not in title or "en" not in question:
         raise CatalogueError(f"{path}: a catalogue query needs '# title:' and '# question:'")
     return CatalogueQuery(
-        name=path.stem, path=path, text=text, title=title, question=question,
-        parameters=tuple(params), columns=columns, expect=expect, keywords=keywords,
+        name=path.stem,
+        path=path,
+        text=text,
+        title=title,
+        question=question,
+        parameters=tuple(params),
+        columns=columns,
+        expect=expect,
+        keywords=keywords,
     )
 
 

@@ -22,12 +22,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, RDFS
 
 from aigraph.namespaces import AIG, CANONICAL_BASE, OA, ORG, PROV, SCHEMA, SKOS, graph_iri
 from aigraph.source import SourceText
 
 CHECKS = CANONICAL_BASE + "checks#"
+#: The rules of this module, by the local name of their IRI.
+CHECK_NAMES = (
+    "position-matches-quote",
+    "quote-found",
+    "verbatim",
+    "claim-has-provenance",
+    "entity-has-claim",
+    "editorial-kinds",
+    "no-default-graph",
+)
 
 
 @dataclass(frozen=True)
@@ -106,32 +117,40 @@ def check_selectors(ds: Dataset, source: SourceText) -> Iterator[CheckFinding]:
         hits = find_quote(text, sel.exact, sel.prefix, sel.suffix)
         if not hits:
             yield CheckFinding(
-                CHECKS + "quote-found", sel.quote_selector,
+                CHECKS + "quote-found",
+                sel.quote_selector,
                 "The quote does not occur in the source text (with its prefix and suffix).",
-                OA.exact, sel.exact,
+                OA.exact,
+                sel.exact,
             )
         elif len(hits) > 1:
             yield CheckFinding(
-                CHECKS + "quote-found", sel.quote_selector,
+                CHECKS + "quote-found",
+                sel.quote_selector,
                 f"The quote occurs {len(hits)} times in the source text (at {hits}); "
                 "add an oa:prefix or oa:suffix so that it identifies one passage.",
-                OA.exact, sel.exact,
+                OA.exact,
+                sel.exact,
             )
         if sel.start is None or sel.end is None or sel.position_selector is None:
             continue  # missing offsets are reported by the position-selector shapes
         actual = text[sel.start : sel.end]
         if actual != sel.exact:
             yield CheckFinding(
-                CHECKS + "position-matches-quote", sel.position_selector,
+                CHECKS + "position-matches-quote",
+                sel.position_selector,
                 f"text[{sel.start}:{sel.end}] reads {actual!r}, not the quoted {sel.exact!r}.",
-                OA.start, f"{sel.start}..{sel.end}",
+                OA.start,
+                f"{sel.start}..{sel.end}",
             )
         elif hits and sel.start not in hits:
             yield CheckFinding(
-                CHECKS + "position-matches-quote", sel.position_selector,
+                CHECKS + "position-matches-quote",
+                sel.position_selector,
                 f"The offsets {sel.start}..{sel.end} point to another occurrence of the quote "
                 f"than its prefix and suffix select (at {hits}).",
-                OA.start, f"{sel.start}..{sel.end}",
+                OA.start,
+                f"{sel.start}..{sel.end}",
             )
 
 
@@ -139,7 +158,8 @@ def claim_graphs(ds: Dataset, base: str = CANONICAL_BASE) -> list[URIRef]:
     """The names of the claim graphs: every named graph under ``id/claim/``."""
     prefix = base + "id/claim/"
     return sorted(
-        g.identifier for g in ds.graphs()
+        g.identifier
+        for g in ds.graphs()
         if isinstance(g.identifier, URIRef) and g.identifier.startswith(prefix) and len(g)
     )
 
@@ -151,28 +171,40 @@ def check_claims(ds: Dataset) -> Iterator[CheckFinding]:
     fixed = fixed_graphs()
     for g in ds.graphs():
         name = g.identifier
-        if not len(g) or name == ds.default_context.identifier:
+        if not len(g) or name == DATASET_DEFAULT_GRAPH_ID:
             continue
         if name not in fixed and (name, RDF.type, AIG.Claim) not in prov:
             yield CheckFinding(
-                CHECKS + "claim-has-provenance", name,
+                CHECKS + "claim-has-provenance",
+                name,
                 "This named graph is neither a fixed graph nor a declared claim "
                 "(graph:provenance has no `a aig:Claim` for it): its triples have no source.",
             )
-    if len(ds.default_context):
-        s, p, o = next(iter(ds.default_context))
+    default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
+    if len(default):
+        s, p, o = next(iter(default))
         yield CheckFinding(
-            CHECKS + "no-default-graph", URIRef(str(s)),
-            f"{len(ds.default_context)} triple(s) are in the default graph; every triple of "
+            CHECKS + "no-default-graph",
+            URIRef(str(s)),
+            f"{len(default)} triple(s) are in the default graph; every triple of "
             "the data belongs in a claim or fixed named graph.",
-            URIRef(str(p)), str(o),
+            URIRef(str(p)),
+            str(o),
         )
 
 
 #: The kinds of entity minted under id/ that must be described by at least one claim.
 ENTITY_KINDS = (
-    "event", "session", "person", "organisation", "participation", "membership",
-    "job-title", "occupation", "programme", "release",
+    "event",
+    "session",
+    "person",
+    "organisation",
+    "participation",
+    "membership",
+    "job-title",
+    "occupation",
+    "programme",
+    "release",
 )
 
 
@@ -185,11 +217,13 @@ def check_entities(ds: Dataset, base: str = CANONICAL_BASE) -> Iterator[CheckFin
     mentioned: set[URIRef] = set()
     for s, _p, o, _g in ds.quads((None, None, None, None)):
         for term in (s, o):
-            if isinstance(term, URIRef) and term.startswith(prefixes):
+            # str(): rdflib's URIRef.startswith does not accept a tuple of prefixes.
+            if isinstance(term, URIRef) and str(term).startswith(prefixes):
                 mentioned.add(term)
     for entity in sorted(mentioned - described):
         yield CheckFinding(
-            CHECKS + "entity-has-claim", entity,
+            CHECKS + "entity-has-claim",
+            entity,
             "No claim graph describes this entity: nothing about it can be traced to the release.",
         )
 
@@ -209,7 +243,9 @@ def check_verbatim(ds: Dataset, source: SourceText) -> Iterator[CheckFinding]:
     prov = ds.graph(graph_iri("provenance"))
     located = {sel.span: sel for sel in selections(ds)}
     for name in claim_graphs(ds):
-        ranges = [located[span] for span in prov.objects(name, PROV.wasDerivedFrom) if span in located]
+        ranges = [
+            located[span] for span in prov.objects(name, PROV.wasDerivedFrom) if span in located
+        ]
         bounds = [(s.start, s.end) for s in ranges if s.start is not None and s.end is not None]
         if not bounds:
             continue  # a claim without located passages is reported by the shapes
@@ -223,10 +259,12 @@ def check_verbatim(ds: Dataset, source: SourceText) -> Iterator[CheckFinding]:
                     continue
                 if str(value) not in passage:
                     yield CheckFinding(
-                        CHECKS + "verbatim", subject,
+                        CHECKS + "verbatim",
+                        subject,
                         f"{value!r} is not word for word in the passage(s) the claim "
                         f"<{name}> rests on.",
-                        predicate, str(value),
+                        predicate,
+                        str(value),
                     )
 
 
@@ -246,19 +284,23 @@ def check_editorial(ds: Dataset) -> Iterator[CheckFinding]:
     for s, p, o in sorted(editorial):
         if p not in EDITORIAL_PREDICATES:
             yield CheckFinding(
-                CHECKS + "editorial-kinds", URIRef(str(s)),
+                CHECKS + "editorial-kinds",
+                URIRef(str(s)),
                 f"The editors' graph may not state {p}: only translations, coined labels, "
                 "classifications and document metadata belong there; facts need a claim.",
-                URIRef(str(p)), str(o),
+                URIRef(str(p)),
+                str(o),
             )
             continue
         lang = EDITORIAL_PREDICATES[p]
         if lang and isinstance(o, Literal) and o.language != lang:
             yield CheckFinding(
-                CHECKS + "editorial-kinds", URIRef(str(s)),
+                CHECKS + "editorial-kinds",
+                URIRef(str(s)),
                 f"The editors' graph may give {p} only in @{lang} (a translation); "
                 "a French label is the release's own words and needs a claim.",
-                URIRef(str(p)), str(o),
+                URIRef(str(p)),
+                str(o),
             )
 
 
@@ -273,4 +315,4 @@ def run_checks(ds: Dataset, source: SourceText) -> list[CheckFinding]:
     ]
 
 
-__all__ = ["CHECKS", "CheckFinding", "find_quote", "run_checks", "selections", "XSD"]
+__all__ = ["CHECKS", "CHECK_NAMES", "CheckFinding", "find_quote", "run_checks", "selections"]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -86,7 +87,7 @@ def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
                 target = graph if graph is not None else g
                 ds.graph(target).add((s, p, o)) if target is not None else ds.add((s, p, o))
         else:
-            target_graph = ds.graph(graph) if graph is not None else ds.default_context
+            target_graph = ds.graph(graph if graph is not None else DATASET_DEFAULT_GRAPH_ID)
             target_graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many types; all mean "this file is bad"
         raise DataLoadError(f"{path}: cannot parse as {fmt}: {exc}") from exc
@@ -144,7 +145,9 @@ def derive(ds: Dataset, rules_dir: Path) -> Graph:
     for rule in sorted(rules_dir.glob("*.rq")):
         results = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         for triple in results:
-            derived.add(tuple(_to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object)))
+            derived.add(
+                tuple(_to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object))
+            )
     return derived
 
 
@@ -159,8 +162,12 @@ def rebase(ds: Dataset, base: str) -> Dataset:
     keep = str(ONTOLOGY_IRI)
 
     def move(term: Node) -> Node:
-        if isinstance(term, URIRef) and term.startswith(CANONICAL_BASE) and not term.startswith(keep):
-            return URIRef(base + term[len(CANONICAL_BASE):])
+        if (
+            isinstance(term, URIRef)
+            and term.startswith(CANONICAL_BASE)
+            and not term.startswith(keep)
+        ):
+            return URIRef(base + term[len(CANONICAL_BASE) :])
         return term
 
     out = Dataset()

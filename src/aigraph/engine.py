@@ -20,6 +20,7 @@ from rdflib import Dataset
 
 from aigraph.dataset import to_oxigraph
 
+
 def add_union_default_graph(store: ox.Store) -> None:
     """Copy the set of triples of all named graphs into the default graph of `store`."""
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")

@@ -83,7 +83,7 @@ def compact(iri: str, base: str = CANONICAL_BASE) -> str:
     )
     if best is None:
         return f"<{iri}>"
-    return f"{best[0]}:{iri[len(best[1]):]}"
+    return f"{best[0]}:{iri[len(best[1]) :]}"
 
 
 def label_of(graph: Graph, node: Node) -> str:
@@ -139,10 +139,17 @@ def shacl_findings(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
         data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
     )
     findings = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    report = results.value(predicate=RDF.type, object=SH.ValidationReport)
+    # Only the report's own results: nested sh:detail results (from sh:node) repeat them.
+    for result in results.objects(report, SH.result):
         focus = results.value(result, SH.focusNode)
         severity = str(results.value(result, SH.resultSeverity) or SH.Violation)
-        shape = results.value(result, SH.sourceShape)
+        # A SPARQL-based constraint is named by sh:sourceConstraint; its sh:sourceShape is
+        # the node shape that carries it (SHACL §5.3.2).
+        constraint = results.value(result, SH.sourceConstraint)
+        shape = (
+            constraint if isinstance(constraint, URIRef) else results.value(result, SH.sourceShape)
+        )
         message = results.value(result, SH.resultMessage)
         findings.append(
             Finding(
@@ -238,9 +245,7 @@ def render_text(report: Report, *, verbose: bool = False, limit: int = 8) -> str
     lines = [
         f"aigraph validate: {report.triples:,} triples in {report.graphs} named graphs, "
         f"{report.claims} claims",
-        (
-            "Conforms" if report.conforms else "Does NOT conform"
-        )
+        ("Conforms" if report.conforms else "Does NOT conform")
         + f": {len(report.violations)} violation(s), {len(report.warnings)} warning(s).",
     ]
     if report.violations:
@@ -288,9 +293,9 @@ def render_turtle(results: Graph) -> str:
 
 
 __all__ = [
+    "ONTOLOGY_IRI",
     "Finding",
     "Report",
-    "ONTOLOGY_IRI",
     "graph_iri",
     "render_json",
     "render_text",

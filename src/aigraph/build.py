@@ -1,0 +1,156 @@
+"""`aigraph build`: write the dataset's files, deterministically, with a checksum manifest.
+
+Determinism: the same inputs give byte-identical files (tests/test_build.py builds twice under
+different hash seeds and compares bytes). N-Quads/N-Triples are written as sorted lines;
+Turtle and TriG come from rdflib's serialisers, which sort subjects and predicates, over data
+that has no blank nodes.
+
+Safety: each file is written to a temporary name in the same folder and renamed over the old
+one only once complete (``os.replace`` is atomic on POSIX), so a failed build never leaves a
+truncated file where a good one was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from aigraph.namespaces import ONTOLOGY_IRI, PREFIXES, data_prefixes, graph_iri
+
+#: Graphs left out of the "facts" files: the evidence and the ontology travel separately.
+NOT_FACTS = ("provenance",)
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    name: str
+    media_type: str
+    sha256: str
+    size: int
+    description: str
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def bind_prefixes(graph: Graph | Dataset, base: str) -> None:
+    for prefix, ns in {**PREFIXES, **data_prefixes(base)}.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+
+
+def facts_graph(ds: Dataset, base: str) -> Graph:
+    """The RDF merge of every graph but the evidence and the ontology: what the release and
+    the editors say, plus the vocabularies and the derived shortcuts."""
+    skip = {graph_iri(name, base) for name in NOT_FACTS} | {ONTOLOGY_IRI}
+    facts = Graph()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g not in skip:
+            facts.add((s, p, o))
+    bind_prefixes(facts, base)
+    return facts
+
+
+def ontology_graph(ds: Dataset) -> Graph:
+    graph = Graph()
+    for triple in ds.graph(ONTOLOGY_IRI):
+        graph.add(triple)
+    return graph
+
+
+def sorted_lines(text: str) -> bytes:
+    """N-Triples/N-Quads with one statement per line, sorted, newline-terminated."""
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def trig_bytes(ds: Dataset, base: str) -> bytes:
+    """TriG with the graphs in IRI order (rdflib's TriG serialiser orders graphs by hash,
+    which varies between runs). Each graph body is rdflib's Turtle, which is sorted."""
+    names = sorted(g.identifier for g in ds.graphs() if len(g) and isinstance(g.identifier, URIRef))
+    prefixes = {**PREFIXES, **data_prefixes(base)}
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
+    blocks = [header]
+    for name in names:
+        graph = Graph()
+        for triple in ds.graph(name):
+            graph.add(triple)
+        bind_prefixes(graph, base)
+        body = graph.serialize(format="turtle")
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix"))
+        blocks.append(f"{graph.namespace_manager.normalizeUri(name)} {{\n{body.strip()}\n}}\n")
+    return "\n".join(blocks).encode("utf-8")
+
+
+def render_outputs(ds: Dataset, base: str) -> dict[str, tuple[str, bytes, str]]:
+    """Every build file: name → (media type, bytes, description)."""
+    bind_prefixes(ds, base)
+    facts = facts_graph(ds, base)
+    ontology = ontology_graph(ds)
+    bind_prefixes(ontology, base)
+    return {
+        "aigraph.trig": (
+            "application/trig",
+            trig_bytes(ds, base),
+            "The whole dataset: every claim graph with its evidence, editorial, derived, "
+            "vocabulary and ontology graphs.",
+        ),
+        "aigraph.nq": (
+            "application/n-quads",
+            sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")),
+            "The whole dataset as N-Quads, one statement per line, sorted.",
+        ),
+        "aigraph.ttl": (
+            "text/turtle",
+            facts.serialize(format="turtle", encoding="utf-8"),
+            "The facts without their evidence: the RDF merge of the claim, editorial, derived "
+            "and vocabulary graphs.",
+        ),
+        "aigraph.nt": (
+            "application/n-triples",
+            sorted_lines(facts.serialize(format="nt", encoding="utf-8").decode("utf-8")),
+            "The facts as N-Triples, sorted.",
+        ),
+        "ontology.ttl": (
+            "text/turtle",
+            ontology.serialize(format="turtle", encoding="utf-8"),
+            "The aigraph ontology and its alignment axioms.",
+        ),
+    }
+
+
+def build(ds: Dataset, out_dir: Path, base: str) -> list[BuiltFile]:
+    """Write every output file and the manifests into `out_dir`; return what was written."""
+    built = []
+    for name, (media_type, data, description) in render_outputs(ds, base).items():
+        write_atomic(out_dir / name, data)
+        built.append(
+            BuiltFile(name, media_type, hashlib.sha256(data).hexdigest(), len(data), description)
+        )
+    built.sort(key=lambda f: f.name)
+    # `sha256sum -c MANIFEST.sha256` checks the files (GNU coreutils format).
+    manifest = "".join(f"{f.sha256}  {f.name}\n" for f in built)
+    write_atomic(out_dir / "MANIFEST.sha256", manifest.encode("utf-8"))
+    listing = [f.__dict__ for f in built]
+    write_atomic(
+        out_dir / "manifest.json",
+        (json.dumps({"files": listing}, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
+    return built

@@ -1,0 +1,305 @@
+"""The ``aigraph`` command: thin wrappers around plain functions.
+
+Exit codes (the same for every command):
+
+- ``0``: done (``validate``: the data conforms; warnings do not count);
+- ``1``: the data does not conform (``validate``, and ``build``, which refuses to write data
+  that does not validate);
+- ``2``: could not run: bad arguments, unreadable or unparsable input, an unknown query, a
+  bad parameter value, a malformed query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from aigraph import __version__
+from aigraph.catalogue import CatalogueError, ParameterError, load_catalogue, parse_query_file
+from aigraph.dataset import DataLoadError, load_dataset
+from aigraph.namespaces import CANONICAL_BASE
+from aigraph.project import Project
+from aigraph.source import SourceTextError
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for (exit code 2)."""
+
+
+def _print(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
+    sys.stdout.flush()
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from aigraph.validate import render_json, render_text, render_turtle, validate_project
+
+    paths = [Path(p) for p in args.paths] or None
+    report, results = validate_project(Project.default(), paths)
+    if args.format == "json":
+        _print(render_json(report))
+    elif args.format == "turtle":
+        _print(render_turtle(results))
+    else:
+        _print(render_text(report, verbose=args.verbose))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+# --- build ----------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from aigraph.build import build
+    from aigraph.dataset import derive, load_source_dataset, rebase
+    from aigraph.validate import render_text, validate_dataset
+
+    project = Project.default()
+    ds = load_source_dataset(project)
+    derive(ds, project.rules_dir)
+    if not args.no_validate:
+        report, _ = validate_dataset(ds, project)
+        if not report.conforms:
+            sys.stderr.write(render_text(report))
+            sys.stderr.write("aigraph build: nothing written, the data does not conform.\n")
+            return EXIT_INVALID
+    out = Path(args.out)
+    built = build(rebase(ds, args.base), out, args.base)
+    for f in built:
+        print(f"{f.sha256[:16]}  {f.size:>9,} B  {out / f.name}")
+    print(f"{out / 'MANIFEST.sha256'} (check with: cd {out} && sha256sum -c MANIFEST.sha256)")
+    return EXIT_OK
+
+
+# --- query ----------------------------------------------------------------------------------
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param takes NAME=VALUE, got {pair!r}")
+        params[key] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from aigraph.engine import Engine
+    from aigraph.results import render_results
+
+    project = Project.default()
+    catalogue = load_catalogue(project.queries_dir)
+    if args.list:
+        for q in catalogue.values():
+            params = " ".join(f"[{p.name}={p.default or '…'}]" for p in q.parameters)
+            print(f"{q.name:<24} {q.title['en']} {params}".rstrip())
+        return EXIT_OK
+    if not args.query:
+        raise UsageError("give a catalogue query name or a .rq file (or --list)")
+    if args.query in catalogue:
+        entry = catalogue[args.query]
+    elif Path(args.query).is_file():
+        entry = parse_query_file(Path(args.query)) if _has_header(Path(args.query)) else None
+        text = Path(args.query).read_text(encoding="utf-8")
+    else:
+        names = ", ".join(catalogue)
+        raise UsageError(f"no query named {args.query!r} and no such file (catalogue: {names})")
+    params = _parse_params(args.param)
+    if entry is not None:
+        text = entry.text
+        substitutions = entry.bindings(params)
+    elif params:
+        raise UsageError("--param needs a catalogue query (a header with '# param:' lines)")
+    else:
+        substitutions = {}
+    engine = Engine.from_dataset(load_dataset(project))
+    try:
+        results = engine.query(text, substitutions)
+    except SyntaxError as exc:
+        raise UsageError(f"the query does not parse: {exc}") from exc
+    if isinstance(results, ox.QueryTriples):
+        fmt = {"table": "turtle", "json": "jsonld"}.get(args.format, args.format)
+        rdf_formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+        if fmt not in rdf_formats:
+            raise UsageError("a CONSTRUCT/DESCRIBE answer is RDF: use --format turtle or ntriples")
+        _print(results.serialize(format=rdf_formats[fmt]) or b"")
+        return EXIT_OK
+    if args.format in ("turtle", "ntriples"):
+        raise UsageError("a SELECT/ASK answer is a results table: use table, csv, tsv, json or xml")
+    _print(render_results(results, args.format))
+    return EXIT_OK
+
+
+def _has_header(path: Path) -> bool:
+    try:
+        parse_query_file(path)
+    except CatalogueError:
+        return False
+    return True
+
+
+# --- stats ----------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from aigraph.dataset import derive, load_source_dataset
+    from aigraph.engine import Engine
+    from aigraph.stats import collect_stats
+    from aigraph.validate import validate_dataset
+
+    project = Project.default()
+    ds = load_source_dataset(project)
+    derive(ds, project.rules_dir)
+    stats = collect_stats(Engine.from_dataset(ds))
+    if not args.no_validate:
+        report, _ = validate_dataset(ds, project)
+        stats.violations, stats.warnings = len(report.violations), len(report.warnings)
+    if args.format == "json":
+        _print(json.dumps(stats.__dict__, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    lines = [
+        f"{'triples (union, distinct)':<30} {stats.triples:>7,}",
+        f"{'named graphs':<30} {stats.named_graphs:>7,}",
+    ]
+    lines += [f"{label:<30} {n:>7,}" for label, n in stats.counts.items()]
+    if stats.violations is not None:
+        verdict = "conforms" if stats.violations == 0 else "does NOT conform"
+        lines.append(
+            f"{'shapes':<30} {verdict}: {stats.violations} violation(s), "
+            f"{stats.warnings} warning(s)"
+        )
+    _print("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+# --- docs -----------------------------------------------------------------------------------
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from aigraph.diagram import update_document
+
+    project = Project.default()
+    path = project.root / "docs" / "model.md"
+    changed = update_document(path, project)
+    print(f"{path}: {'diagram updated' if changed else 'diagram already current'}")
+    return EXIT_OK
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aigraph.server.run import serve
+
+    return serve(args)
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aigraph",
+        description="The knowledge graph of the CNC's 7 October 2025 day on responsible AI "
+        "in the animated-image sector: validate, build, query and serve it.",
+        epilog="Exit codes: 0 done, 1 the data does not conform, 2 could not run.",
+    )
+    parser.add_argument("--version", action="version", version=f"aigraph {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the data against the shapes and the source text")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="data files to validate instead of the bundled data/*.trig",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "turtle"),
+        default="text",
+        help="text for people (default); json; turtle = the SHACL results graph",
+    )
+    p.add_argument("--verbose", action="store_true", help="list every warning's nodes")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="validate, then write the dataset files and a manifest")
+    p.add_argument("--out", default="build", help="output folder (default: build)")
+    p.add_argument(
+        "--base", default=CANONICAL_BASE, help=f"base IRI of the data (default: {CANONICAL_BASE})"
+    )
+    p.add_argument("--no-validate", action="store_true", help="write even if validation fails")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("query", help="run a catalogue query (or a .rq file) on the graph")
+    p.add_argument("query", nargs="?", help="catalogue name (see --list) or path to a .rq file")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of a catalogue query (repeatable)",
+    )
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "csv", "tsv", "json", "xml", "turtle", "ntriples"),
+        help="table (default) or a SPARQL results format; turtle/ntriples for "
+        "CONSTRUCT and DESCRIBE",
+    )
+    p.add_argument("--list", action="store_true", help="list the catalogue")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("stats", help="counts per class, links, and shapes conformance")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--no-validate", action="store_true", help="skip the shapes (faster)")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("docs", help="regenerate the class diagram of docs/model.md from the shapes")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("serve", help="start the SPARQL endpoint and Linked Data server")
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    p.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="serve these RDF files (repeatable)",
+    )
+    p.add_argument(
+        "--no-bundled",
+        action="store_true",
+        help="with --data: serve only the given files, not the bundled graph",
+    )
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, ParameterError, CatalogueError) as exc:
+        sys.stderr.write(f"aigraph {args.command}: {exc}\n")
+        return EXIT_ERROR
+    except (DataLoadError, SourceTextError) as exc:
+        sys.stderr.write(f"aigraph {args.command}: could not read the data: {exc}\n")
+        return EXIT_ERROR
+    except BrokenPipeError:  # `aigraph query … | head`
+        return EXIT_OK

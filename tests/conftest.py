@@ -1,0 +1,41 @@
+"""Shared fixtures: the project, its dataset (before and after derivation), the engine and
+the catalogue, each built once per test session."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset
+
+from aigraph.catalogue import CatalogueQuery, load_catalogue
+from aigraph.dataset import derive, load_source_dataset
+from aigraph.engine import Engine
+from aigraph.project import Project
+from aigraph.source import SourceText, load_source_text
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.default()
+
+
+@pytest.fixture(scope="session")
+def source_text(project: Project) -> SourceText:
+    return load_source_text(project.source_text)
+
+
+@pytest.fixture(scope="session")
+def dataset(project: Project) -> Dataset:
+    """The bundled dataset with its derived graph (do not mutate)."""
+    ds = load_source_dataset(project)
+    derive(ds, project.rules_dir)
+    return ds
+
+
+@pytest.fixture(scope="session")
+def engine(dataset: Dataset) -> Engine:
+    return Engine.from_dataset(dataset)
+
+
+@pytest.fixture(scope="session")
+def catalogue(project: Project) -> dict[str, CatalogueQuery]:
+    return load_catalogue(project.queries_dir)

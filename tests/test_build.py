@@ -1,0 +1,102 @@
+"""`aigraph build`: deterministic files, a correct manifest, and dumps isomorphic to the
+dataset the engine serves."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import to_isomorphic
+
+from aigraph.build import facts_graph, write_atomic
+from aigraph.namespaces import CANONICAL_BASE
+from aigraph.project import Project
+
+ROOT = Project.default().root
+
+
+def build_into(out: Path, seed: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run(
+        [sys.executable, "-m", "aigraph", "build", "--out", str(out), *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    result = build_into(out, "1")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
+    assert build_into(tmp_path, "2").returncode == 0
+    names = sorted(p.name for p in built.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (built / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
+    lines = (built / "MANIFEST.sha256").read_text().splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ")
+        listed[name] = digest
+    assert set(listed) == {
+        "aigraph.trig",
+        "aigraph.nq",
+        "aigraph.ttl",
+        "aigraph.nt",
+        "ontology.ttl",
+    }
+    for name, digest in listed.items():
+        assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
+
+
+def test_trig_and_nquads_are_the_dataset(built: Path, dataset: Dataset) -> None:
+    for name, fmt in (("aigraph.trig", "trig"), ("aigraph.nq", "nquads")):
+        parsed = Dataset()
+        parsed.parse(built / name, format=fmt)
+        assert set(parsed.quads((None, None, None, None))) == set(
+            dataset.quads((None, None, None, None))
+        ), name
+
+
+def test_turtle_is_the_facts_without_evidence(built: Path, dataset: Dataset) -> None:
+    expected = facts_graph(dataset, CANONICAL_BASE)
+    for name, fmt in (("aigraph.ttl", "turtle"), ("aigraph.nt", "nt")):
+        parsed = Graph().parse(built / name, format=fmt)
+        assert to_isomorphic(parsed) == to_isomorphic(expected), name
+    assert not any("/id/selector/" in str(s) for s in expected.subjects())
+
+
+def test_build_under_another_base(tmp_path: Path) -> None:
+    result = build_into(tmp_path, "1", "--base", "https://example.org/aigraph/")
+    assert result.returncode == 0
+    g = Graph().parse(tmp_path / "aigraph.ttl")
+    subjects = {str(s) for s in g.subjects()}
+    assert "https://example.org/aigraph/id/person/jean-michel-jarre" in subjects
+    assert not any(s.startswith("https://w3id.org/aigraph/id/") for s in subjects)
+    # the vocabulary keeps its identity wherever the data is served
+    assert any(str(p).startswith("https://w3id.org/aigraph/ns#") for p in g.predicates())
+
+
+def test_write_atomic_never_leaves_a_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    write_atomic(target, b"good")
+    with pytest.raises(TypeError):
+        write_atomic(target, None)  # type: ignore[arg-type]
+    assert target.read_bytes() == b"good"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]

@@ -1,0 +1,167 @@
+"""The command line: outputs people can read, formats machines can parse, documented exit
+codes. Commands run in a subprocess, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from aigraph.project import Project
+
+ROOT = Project.default().root
+
+
+def aigraph(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aigraph", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_validate_conforms_with_exit_0() -> None:
+    result = aigraph("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Conforms: 0 violation(s)" in result.stdout
+    assert "No external identifier yet" in result.stdout  # warnings are shown, grouped
+
+
+def test_validate_reports_a_violation_readably_with_exit_1(tmp_path: Path) -> None:
+    broken = (
+        (ROOT / "data" / "release.trig")
+        .read_text(encoding="utf-8")
+        .replace(
+            "aig:role role:panelist ;\n        aig:statedOccupation occupation:auteur-compositeur",
+            "aig:statedOccupation occupation:auteur-compositeur",
+        )
+    )
+    (tmp_path / "release.trig").write_text(broken, encoding="utf-8")
+    result = aigraph(
+        "validate", str(tmp_path / "release.trig"), str(ROOT / "data" / "editorial.trig")
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "Does NOT conform: 1 violation(s)" in out
+    assert "participation:2025-10-07-s03--jean-michel-jarre--panelist" in out
+    assert "A participation has exactly one role (aig:role) from the role scheme." in out
+    assert "shape: shape:Participation-role" in out
+
+
+def test_validate_json_and_turtle_formats(tmp_path: Path) -> None:
+    report = json.loads(aigraph("validate", "--format", "json").stdout)
+    assert report["conforms"] is True and report["violations"] == 0
+    assert report["warnings"] == len(report["results"]) == 46
+    turtle = aigraph("validate", "--format", "turtle").stdout
+    g = Graph().parse(data=turtle, format="turtle")
+    assert len(list(g.subjects(predicate=None, object=None))) > 46
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("this is not turtle", "cannot parse as trig"),
+        (None, "cannot read"),
+    ],
+)
+def test_validate_unreadable_input_exits_2(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "bad.trig"
+    if content is not None:
+        path.write_text(content)
+    result = aigraph("validate", str(path))
+    assert result.returncode == 2
+    assert message in result.stderr and "bad.trig" in result.stderr
+
+
+def test_query_table() -> None:
+    result = aigraph("query", "moderators")
+    assert result.returncode == 0
+    assert "Perrine Vincent" in result.stdout and "(4 rows)" in result.stdout
+
+
+def test_query_csv_and_tsv_parse() -> None:
+    rows = list(csv.DictReader(io.StringIO(aigraph("query", "sessions", "--format", "csv").stdout)))
+    assert [r["position"] for r in rows] == [str(i) for i in range(1, 11)]
+    tsv = aigraph("query", "sessions", "--format", "tsv").stdout.splitlines()
+    assert tsv[0].split("\t")[:2] == ["?session", "?position"] and len(tsv) == 11
+
+
+def test_query_json_and_xml_are_sparql_results() -> None:
+    data = json.loads(
+        aigraph(
+            "query",
+            "person",
+            "--param",
+            "person=https://w3id.org/aigraph/id/person/jean-michel-jarre",
+            "--format",
+            "json",
+        ).stdout
+    )
+    (binding,) = data["results"]["bindings"]
+    assert binding["occupation"] == {
+        "type": "literal",
+        "value": "auteur-compositeur",
+        "xml:lang": "fr",
+    }
+    xml = ET.fromstring(aigraph("query", "moderators", "--format", "xml").stdout)
+    ns = "{http://www.w3.org/2005/sparql-results#}"
+    assert len(xml.findall(f"{ns}results/{ns}result")) == 4
+
+
+def test_query_file_and_construct(tmp_path: Path) -> None:
+    rq = tmp_path / "q.rq"
+    rq.write_text(
+        "CONSTRUCT { ?s <http://schema.org/name> ?n } WHERE { ?s a <http://schema.org/Person> ; <http://schema.org/name> ?n }"
+    )
+    out = aigraph("query", str(rq), "--format", "turtle")
+    assert out.returncode == 0
+    assert len(Graph().parse(data=out.stdout, format="turtle")) == 27
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("query", "nope"), "no query named 'nope'"),
+        (
+            ("query", "person", "--param", "person=bad iri"),
+            "parameter 'person': not an absolute IRI",
+        ),
+        (("query", "person", "--param", "oops"), "--param takes NAME=VALUE"),
+    ],
+)
+def test_query_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = aigraph(*args)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_malformed_query_exits_2_with_the_parser_position(tmp_path: Path) -> None:
+    rq = tmp_path / "bad.rq"
+    rq.write_text("SELECT * WHERE { ?s ?p }")
+    result = aigraph("query", str(rq))
+    assert result.returncode == 2
+    assert "does not parse" in result.stderr and "1:" in result.stderr
+
+
+def test_stats() -> None:
+    data = json.loads(aigraph("stats", "--format", "json").stdout)
+    assert data["counts"]["people"] == 27
+    assert data["counts"]["sessions"] == 10
+    assert data["counts"]["participations"] == 29
+    assert data["violations"] == 0
+
+
+def test_query_list_shows_the_catalogue() -> None:
+    out = aigraph("query", "--list").stdout
+    for name in ("sessions", "participants", "moderators", "evidence", "sectors"):
+        assert name in out

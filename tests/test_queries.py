@@ -1,0 +1,213 @@
+"""Every catalogue query runs, answers with its declared columns, and says what the release
+says. One table row per query: parameters, then a check of the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from aigraph.catalogue import CatalogueQuery, ParameterError
+from aigraph.engine import Engine
+
+ID = "https://w3id.org/aigraph/id/"
+Rows = list[dict[str, str | None]]
+
+
+def run(engine: Engine, query: CatalogueQuery, params: dict[str, str]) -> Rows:
+    solutions = engine.query(query.text, query.bindings(params))
+    names = [v.value for v in solutions.variables]
+    assert tuple(names) == query.columns, "the header's columns are the SELECT's"
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
+
+
+def check_sessions(rows: Rows) -> None:
+    assert [int(r["position"]) for r in rows] == list(range(1, 11))
+    assert rows[3]["kindLabel"] == "conclusion de la matinée"
+    assert rows[7]["kindLabel"] == "keynote"
+    assert all(r["title"] for r in rows)
+
+
+def check_sessions_en(rows: Rows) -> None:
+    assert (
+        rows[0]["kindLabel"] == "round table"
+        and rows[9]["title"] == "Discussion: AI and the environment"
+    )
+
+
+def check_participants(rows: Rows) -> None:
+    assert len(rows) == 29
+    jarre_session = next(r["session"] for r in rows if r["name"] == "Jean-Michel Jarre")
+    moderator = [r for r in rows if r["session"] == jarre_session and r["roleLabel"] == "moderator"]
+    # "La discussion a été modérée par Pauline Augrain, directrice du numérique du CNC."
+    assert [(r["name"], r["jobTitle"], r["organisationName"]) for r in moderator] == [
+        ("Pauline Augrain", "directrice du numérique", "CNC")
+    ]
+    jarre = next(r for r in rows if r["name"] == "Jean-Michel Jarre")
+    assert (jarre["jobTitle"], jarre["organisation"]) == (None, None)
+
+
+def check_moderators(rows: Rows) -> None:
+    assert [(r["name"], int(r["sessions"])) for r in rows] == [
+        ("Perrine Vincent", 2),
+        ("Anastasia Svoboda", 1),
+        ("Leslie Thomas", 1),
+        ("Pauline Augrain", 1),
+    ]
+
+
+def check_people_by_organisation(rows: Rows) -> None:
+    assert len(rows) == 19
+    cnc = next(r for r in rows if r["organisationName"] == "CNC")
+    assert int(cnc["people"]) == 4  # Augrain, Lacoue, Thomas and, through her service, Vincent
+    assert set(cnc["names"].split(", ")) == {
+        "Pauline Augrain",
+        "Cécile Lacoue",
+        "Leslie Thomas",
+        "Perrine Vincent",
+    }
+
+
+def check_co_panelists(rows: Rows) -> None:
+    pairs = {(r["aName"], r["bName"]) for r in rows}
+    assert ("Jean-Michel Jarre", "Marianne Carpentier") in pairs
+    assert all(r["a"] < r["b"] for r in rows)
+    # sessions of n people give n(n-1)/2 pairs: 4,2,5,1,3,1,4,1,5,3 people
+    assert len(rows) == 6 + 1 + 10 + 0 + 3 + 0 + 6 + 0 + 10 + 3
+
+
+def check_topics(rows: Rows) -> None:
+    by_topic: dict[str, set[str]] = {}
+    for r in rows:
+        by_topic.setdefault(r["label"], set()).add(r["session"].rsplit("-", 1)[-1])
+    assert by_topic["impact environnemental"] == {"s10"}
+    assert by_topic["emploi et métiers"] == {"s05"}
+    assert by_topic["recherche-création"] == {"s07"}
+    assert len(by_topic) == 17 - 0  # every topic is addressed by some session
+
+
+def check_programmes(rows: Rows) -> None:
+    observatoire = [r for r in rows if r["name"].startswith("Observatoire")]
+    assert {r["launchedBy"].rsplit("/", 1)[-1] for r in observatoire} == {"cnc", "audiens", "afdas"}
+    assert {r["presenter"].rsplit("/", 1)[-1] for r in observatoire} == {
+        "cecile-lacoue",
+        "jean-conde",
+        "philippe-degardin",
+    }
+    call = [r for r in rows if r["name"].startswith("Transition numérique")]
+    assert {r["framework"] for r in call} == {ID + "programme/france-2030"}
+    assert {r["presenter"].rsplit("/", 1)[-1] for r in call} == {
+        "fabrice-casadebaig",
+        "jean-gabriel-minel",
+    }
+    afnor = [r for r in rows if "AFNOR" in r["name"]]
+    assert [r["presenter"] for r in afnor] == [None]  # the release does not say who presented it
+    assert len({r["programme"] for r in rows}) == 6
+
+
+def check_person(rows: Rows) -> None:
+    assert [(int(r["position"]), r["roleLabel"]) for r in rows] == [
+        (6, "presenter"),
+        (7, "moderator"),
+        (9, "moderator"),
+    ]
+    assert {r["organisationName"] for r in rows} == {
+        "service de l'accompagnement des professionnels"
+    }
+
+
+def check_person_jarre(rows: Rows) -> None:
+    assert [(r["name"], r["occupation"], r["organisation"]) for r in rows] == [
+        ("Jean-Michel Jarre", "auteur-compositeur", None)
+    ]
+
+
+def check_evidence(rows: Rows) -> None:
+    assert rows and all(r["quote"] and int(r["start"]) < int(r["end"]) for r in rows)
+    assert {r["quote"] for r in rows} == {
+        "Autant de questions explorées lors de la table ronde qui a réuni",
+        "Jean-Michel Jarre, auteur-compositeur",
+    }
+
+
+def check_evidence_session(rows: Rows) -> None:
+    quotes = {r["quote"] for r in rows}
+    assert (
+        "La discussion a été modérée par Pauline Augrain, directrice du numérique du CNC." in quotes
+    )
+
+
+def check_sectors(rows: Rows) -> None:
+    counts = {r["label"]: int(r["people"]) for r in rows}
+    assert counts["établissement ou service public"] == 5  # CNC ×4 (with its service), SGPI
+    assert counts["entreprise d'intelligence artificielle"] == 2
+    assert sum(counts.values()) == 21  # the 21 people the release gives an organisation
+
+
+CASES: list[tuple[str, dict[str, str], Callable[[Rows], None]]] = [
+    ("sessions", {}, check_sessions),
+    ("sessions", {"lang": "en"}, check_sessions_en),
+    ("participants", {}, check_participants),
+    ("moderators", {}, check_moderators),
+    ("people-by-organisation", {}, check_people_by_organisation),
+    ("co-panelists", {}, check_co_panelists),
+    ("topics", {}, check_topics),
+    ("programmes", {}, check_programmes),
+    ("person", {}, check_person),
+    ("person", {"person": ID + "person/jean-michel-jarre"}, check_person_jarre),
+    ("evidence", {}, check_evidence),
+    ("evidence", {"entity": ID + "session/2025-10-07-s03"}, check_evidence_session),
+    ("sectors", {}, check_sectors),
+]
+
+
+@pytest.mark.parametrize(
+    "name,params,check",
+    CASES,
+    ids=[f"{n}-{'-'.join(p.values()) or 'default'}" for n, p, _ in CASES],
+)
+def test_catalogue_query(
+    engine: Engine,
+    catalogue: dict[str, CatalogueQuery],
+    name: str,
+    params: dict[str, str],
+    check: Callable[[Rows], None],
+) -> None:
+    check(run(engine, catalogue[name], params))
+
+
+def test_every_catalogue_query_is_tested(catalogue: dict[str, CatalogueQuery]) -> None:
+    assert set(catalogue) == {name for name, _, _ in CASES}
+    assert len(catalogue) >= 10
+
+
+def test_every_query_says_what_it_answers_in_both_languages(
+    catalogue: dict[str, CatalogueQuery],
+) -> None:
+    for q in catalogue.values():
+        assert set(q.title) >= {"en", "fr"} and set(q.question) >= {"en", "fr"}, q.name
+        assert q.columns and q.expect and q.keywords, q.name
+
+
+@pytest.mark.parametrize(
+    "name,params,error",
+    [
+        ("person", {"person": "not an iri"}, "parameter 'person': not an absolute IRI"),
+        ("person", {"person": "http://x/a>b"}, "not an absolute IRI"),
+        ("sessions", {"language": "fr"}, "parameter 'language': unknown parameter"),
+        ("moderators", {"x": "1"}, "this query takes: none"),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(
+    catalogue: dict[str, CatalogueQuery], name: str, params: dict[str, str], error: str
+) -> None:
+    with pytest.raises(ParameterError, match=error):
+        catalogue[name].bindings(params)
+
+
+def test_a_parameter_cannot_change_the_query(
+    engine: Engine, catalogue: dict[str, CatalogueQuery]
+) -> None:
+    """A value that would break out of a string literal if spliced is just a string."""
+    rows = run(engine, catalogue["sessions"], {"lang": 'fr") } UNION { ?s ?p ?o } #'})
+    assert all(r["title"] is None for r in rows) and len(rows) == 10
