@@ -1,0 +1,116 @@
+"""The application factory: ``create_app(settings)`` returns a configured FastAPI app.
+
+Nothing is global: the data, the worker pool and the settings live on ``app.state`` and are
+made in the lifespan (started when the server starts, closed when it stops), so tests build
+as many independent apps as they like. Run with ``aigraph serve`` or
+``uvicorn --factory aigraph.server.app:create_app`` (settings from ``AIGRAPH_*``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from aigraph import __version__
+from aigraph.project import Project
+from aigraph.server.data import ServedData, prepare
+from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
+from aigraph.server.protocol import ProtocolError
+from aigraph.server.settings import Settings
+
+EXPOSED_HEADERS = ["AIGraph-Results-Truncated", "AIGraph-Result-Count", "Link", "Vary"]
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs, made once per app."""
+
+    settings: Settings
+    executor: Executor
+    data: ServedData | None = None
+    project: Project | None = None
+    started: float = field(default_factory=time.time)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def close(self) -> None:
+        await self.executor.close()
+        if self.data is not None and self.data.workdir is not None:
+            with contextlib.suppress(OSError):
+                self.data.workdir.cleanup()
+
+
+async def start_services(settings: Settings, project: Project | None = None) -> Services:
+    if settings.backend == "remote":
+        executor: Executor = RemoteExecutor(settings)
+        await executor.start()
+        await executor.load(settings, project)
+        return Services(settings, executor, None, project)
+    data = await asyncio.to_thread(prepare, settings, project)
+    local = LocalExecutor(settings, data)
+    await local.start()
+    return Services(settings, local, data, project)
+
+
+def services_of(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def protocol_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProtocolError)
+    headers = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="aigraph"'
+    if exc.status == 405:
+        headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)
+
+
+def create_app(settings: Settings | None = None, project: Project | None = None) -> FastAPI:
+    """A configured app; `settings` default to the environment (``AIGRAPH_*``)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await start_services(settings, project)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.close()
+
+    app = FastAPI(
+        title="aigraph",
+        version=__version__,
+        description="SPARQL 1.1 endpoint and Linked Data server for the aigraph knowledge graph.",
+        lifespan=lifespan,
+        exception_handlers={ProtocolError: protocol_error},
+        docs_url="/api",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    if settings.cors:
+        # Public read access from any origin, never with credentials: a browser never sends
+        # cookies or HTTP auth cross-origin, so CORS cannot leak a logged-in session.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_credentials=False,
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=86400,
+        )
+    from aigraph.server import gsp, meta, sparql
+
+    app.include_router(sparql.router)
+    app.include_router(gsp.router)
+    app.include_router(meta.router)
+    return app

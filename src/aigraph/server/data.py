@@ -1,0 +1,162 @@
+"""The data a server serves: loading it, snapshotting it for the query workers, describing it.
+
+Two stores, one truth:
+
+- the *authoritative* store holds the data as loaded and as written (named graphs, plus
+  triples loaded into the default graph) — only writes touch it;
+- the *query snapshot* is a copy in which the default graph is the RDF merge of every named
+  graph and the default graph's own triples (a set: a triple in three graphs is one triple).
+  Query workers answer from it, so that ``SELECT * { ?s ?p ?o }`` sees the whole dataset
+  while ``GRAPH ?g`` still sees each graph alone (Service Description: sd:UnionDefaultGraph).
+
+After a write the snapshot is rebuilt from the authoritative store and the workers reload.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from aigraph.dataset import DataLoadError, load_dataset
+from aigraph.project import Project
+from aigraph.server.settings import Settings
+from aigraph.server.worker import StoreSource
+
+UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    suffix = path.suffix.lower().lstrip(".")
+    aliases = {"json": "jsonld", "owl": "rdf", "xml": "rdf", "ntriples": "nt", "nquads": "nq"}
+    fmt = ox.RdfFormat.from_extension(aliases.get(suffix, suffix))
+    if fmt is None:
+        raise DataLoadError(f"{path}: unknown RDF file extension {path.suffix!r}")
+    return fmt
+
+
+def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
+    """Load one RDF file. Quad formats keep their graphs; triples go to `graph` or the
+    default graph. Oxigraph's parsers fetch nothing (no remote JSON-LD context, no external
+    XML entity): tests/test_server_safety.py proves it with a canary listener."""
+    fmt = rdf_format(path)
+    target = ox.NamedNode(graph) if graph else None
+    if fmt.supports_datasets and target is not None:
+        raise DataLoadError(
+            f"{path}: a {fmt.name} file has its own graphs; give it without a graph IRI"
+        )
+    try:
+        store.bulk_load(
+            path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=target
+        )
+    except FileNotFoundError:
+        raise DataLoadError(f"{path}: no such file") from None
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}") from None
+
+
+def load_authoritative(settings: Settings, project: Project | None = None) -> ox.Store:
+    """The store as configured: the bundled dataset (under the configured base) and files."""
+    store = ox.Store()
+    if settings.bundled:
+        ds = load_dataset(project, base=settings.base_iri)
+        store.bulk_load(
+            ds.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS
+        )
+    for path in settings.data:
+        load_file(store, Path(path))
+    for graph, path in settings.graphs.items():
+        load_file(store, Path(path), graph)
+    return store
+
+
+def snapshot(authoritative: ox.Store, target: ox.Store | None = None) -> ox.Store:
+    """A copy of `authoritative` whose default graph is the merge of all graphs."""
+    snap = target if target is not None else ox.Store()
+    snap.bulk_extend(authoritative.quads_for_pattern(None, None, None, None))
+    snap.update(UNION_UPDATE)
+    return snap
+
+
+def write_dump(store: ox.Store, folder: Path) -> Path:
+    """An N-Quads dump for the workers to load (a new file each time; the old one stays
+    valid for workers still reading it)."""
+    fd, name = tempfile.mkstemp(prefix="snapshot-", suffix=".nq", dir=folder)
+    with open(fd, "wb") as handle:
+        store.dump(handle, format=ox.RdfFormat.N_QUADS)
+    return Path(name)
+
+
+@dataclass
+class GraphInfo:
+    name: str | None  # None: the default graph
+    triples: int
+
+
+@dataclass
+class DatasetInfo:
+    """What the Service Description and VoID say about the data."""
+
+    triples: int = 0
+    graphs: list[GraphInfo] = field(default_factory=list)
+
+    @property
+    def named(self) -> list[GraphInfo]:
+        return [g for g in self.graphs if g.name is not None]
+
+
+def describe(store: ox.Store) -> DatasetInfo:
+    """Triple counts of the default graph (the merge) and of each named graph."""
+    counts = store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    graphs = [GraphInfo(row["g"].value, int(row["n"].value)) for row in counts]  # type: ignore[union-attr]
+    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # type: ignore[misc]
+    total = int(row["n"].value)
+    return DatasetInfo(triples=total, graphs=[GraphInfo(None, total), *graphs])
+
+
+@dataclass
+class ServedData:
+    """The authoritative store, its snapshot for the workers, and their description."""
+
+    authoritative: ox.Store
+    snapshot_source: StoreSource
+    info: DatasetInfo
+    workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def contains_graph(self, name: str) -> bool:
+        return self.authoritative.contains_named_graph(ox.NamedNode(name))
+
+
+def prepare(settings: Settings, project: Project | None = None) -> ServedData:
+    """Load the configured data and make the snapshot the workers will answer from."""
+    if settings.backend == "disk":
+        if settings.store_path is None:
+            raise DataLoadError("backend=disk needs a store path (AIGRAPH_STORE_PATH)")
+        path = Path(settings.store_path)
+        path.mkdir(parents=True, exist_ok=True)
+        disk = ox.Store(str(path))
+        if len(disk) == 0:
+            snapshot(load_authoritative(settings, project), disk)
+            disk.flush()
+            disk.optimize()
+        info = describe(disk)
+        del disk  # the workers open it read-only; no writer stays open
+        return ServedData(ox.Store.read_only(str(path)), StoreSource("disk", str(path)), info)
+    authoritative = load_authoritative(settings, project)
+    snap = snapshot(authoritative)
+    workdir = tempfile.TemporaryDirectory(prefix="aigraph-")
+    dump = write_dump(snap, Path(workdir.name))
+    return ServedData(authoritative, StoreSource("dump", str(dump)), describe(snap), workdir)
+
+
+def refresh(data: ServedData) -> StoreSource:
+    """After a write: a new snapshot and description."""
+    assert data.workdir is not None, "writes need the memory backend"
+    snap = snapshot(data.authoritative)
+    data.info = describe(snap)
+    data.snapshot_source = StoreSource("dump", str(write_dump(snap, Path(data.workdir.name))))
+    return data.snapshot_source

@@ -1,0 +1,247 @@
+"""Where queries run: behind one small interface, the embedded store (in memory or on disk,
+through the worker pool) or a remote SPARQL 1.1 store (through the SPARQL Protocol and the
+Graph Store Protocol). The HTTP layer does not know which."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from aigraph import __version__
+from aigraph.project import Project
+from aigraph.server.data import ServedData, refresh, snapshot
+from aigraph.server.pool import QueryTimeoutError, WorkerPool
+from aigraph.server.protocol import ProtocolError
+from aigraph.server.settings import Settings
+from aigraph.server.worker import Job, Outcome, answer
+
+USER_AGENT = f"aigraph/{__version__} (+https://w3id.org/aigraph/)"
+
+
+class BackendUnavailableError(Exception):
+    """The store behind the server did not answer (remote down or slow)."""
+
+
+class Executor(Protocol):
+    sandboxed: bool
+
+    async def start(self) -> None: ...
+    async def run(self, job: Job, timeout: float) -> Outcome: ...
+    async def graph_exists(self, name: str) -> bool: ...
+    async def update(self, text: str) -> None: ...
+    async def write_graph(
+        self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
+    ) -> bool: ...
+    async def delete_graph(self, name: str | None) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """The embedded Oxigraph store, queried by the worker pool; writes go to the
+    authoritative store in this process, then the workers reload a fresh snapshot."""
+
+    def __init__(self, settings: Settings, data: ServedData) -> None:
+        self.settings = settings
+        self.data = data
+        sandbox = settings.sandbox and not settings.service_allowlist
+        self.pool = WorkerPool(data.snapshot_source, settings.workers, sandbox)
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.pool.sandboxed
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def run(self, job: Job, timeout: float) -> Outcome:
+        return await self.pool.run(job, timeout)
+
+    async def graph_exists(self, name: str) -> bool:
+        return self.data.contains_graph(name)
+
+    def _writable(self) -> ox.Store:
+        if self.data.workdir is None:
+            raise ProtocolError(
+                403, "writes need the in-memory backend; this server's on-disk store is read-only"
+            )
+        return self.data.authoritative
+
+    async def _publish(self) -> None:
+        source = await asyncio.to_thread(refresh, self.data)
+        await self.pool.reload(source)
+
+    async def update(self, text: str) -> None:
+        store = self._writable()
+        try:
+            await asyncio.to_thread(store.update, text)
+        except SyntaxError as exc:
+            raise ProtocolError(400, f"The update does not parse: {exc}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ProtocolError(500, f"The update failed: {exc}") from None
+        await self._publish()
+
+    async def write_graph(
+        self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
+    ) -> bool:
+        store = self._writable()
+        graph = ox.NamedNode(name) if name else ox.DefaultGraph()
+        existed = name is None or store.contains_named_graph(graph)  # type: ignore[arg-type]
+        scratch = ox.Store()
+        try:
+            scratch.load(body, format=fmt, to_graph=graph, base_iri=name)
+        except (SyntaxError, ValueError) as exc:
+            raise ProtocolError(400, f"The RDF does not parse as {fmt.name}: {exc}") from None
+        if replace:
+            if name is None:
+                store.clear_graph(ox.DefaultGraph())
+            elif existed:
+                store.remove_graph(graph)  # type: ignore[arg-type]
+        store.extend(scratch.quads_for_pattern(None, None, None, None))
+        if name is not None:
+            store.add_graph(graph)  # type: ignore[arg-type]
+        await self._publish()
+        return not existed
+
+    async def delete_graph(self, name: str | None) -> bool:
+        store = self._writable()
+        if name is None:
+            store.clear_graph(ox.DefaultGraph())
+        else:
+            graph = ox.NamedNode(name)
+            if not store.contains_named_graph(graph):
+                return False
+            store.remove_graph(graph)
+        await self._publish()
+        return True
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+class RemoteExecutor:
+    """A remote SPARQL 1.1 store (Oxigraph server, Fuseki, Virtuoso, QLever, GraphDB …).
+
+    Answers are fetched as SPARQL JSON or N-Triples, parsed, and re-serialised here in the
+    client's format, so that conneg, the result cap and the Content-Type are aigraph's
+    whatever the remote store does."""
+
+    sandboxed = False
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.remote_query_url:
+            raise ValueError("backend=remote needs AIGRAPH_REMOTE_QUERY_URL")
+        self.settings = settings
+        self.client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        self.client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+
+    async def load(self, settings: Settings, project: Project | None) -> None:
+        """Put the configured data into the remote store with the Graph Store Protocol: each
+        named graph, and the merge as the default graph (as the local backends serve it)."""
+        if not (settings.bundled or settings.data or settings.graphs):
+            return
+        if not settings.remote_store_url:
+            raise ValueError("loading data into a remote store needs AIGRAPH_REMOTE_STORE_URL")
+        from aigraph.server.data import load_authoritative
+
+        snap = await asyncio.to_thread(lambda: snapshot(load_authoritative(settings, project)))
+        assert self.client is not None
+        for graph in [*snap.named_graphs(), ox.DefaultGraph()]:
+            body = snap.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            params = (
+                {"default": ""} if isinstance(graph, ox.DefaultGraph) else {"graph": graph.value}
+            )
+            try:
+                response = await self.client.put(
+                    settings.remote_store_url,
+                    params=params,
+                    content=body,
+                    headers={"Content-Type": "application/n-triples"},
+                    timeout=60,
+                )
+            except httpx.HTTPError as exc:
+                raise BackendUnavailableError(
+                    f"could not load data into {settings.remote_store_url}: {exc}"
+                ) from exc
+            if response.status_code >= 300:
+                raise BackendUnavailableError(
+                    f"{settings.remote_store_url} refused the data: "
+                    f"{response.status_code} {response.text[:200]}"
+                )
+
+    async def run(self, job: Job, timeout: float) -> Outcome:
+        assert self.client is not None
+        params: list[tuple[str, str]] = [("default-graph-uri", g) for g in job.default_graphs or []]
+        params += [("named-graph-uri", g) for g in job.named_graphs or []]
+        accept = {
+            "SELECT": "application/sparql-results+json",
+            "ASK": "application/sparql-results+json",
+            "CONSTRUCT": "application/n-triples",
+            "DESCRIBE": "application/n-triples",
+        }.get(job.form or "", "application/sparql-results+json, application/n-triples;q=0.9")
+        try:
+            response = await self.client.post(
+                self.settings.remote_query_url or "",
+                params=params,
+                content=job.sparql.encode(),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                timeout=timeout,
+            )
+        except httpx.TimeoutException:
+            raise QueryTimeoutError(timeout) from None
+        except httpx.HTTPError as exc:
+            raise BackendUnavailableError(f"the remote store did not answer: {exc}") from exc
+        if response.status_code == 400:
+            return Outcome(400, "text/plain; charset=utf-8", response.content, "error")
+        if response.status_code >= 300:
+            raise BackendUnavailableError(
+                f"the remote store answered {response.status_code}: {response.text[:300]}"
+            )
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        return await asyncio.to_thread(self._answer, response.content, media, job)
+
+    @staticmethod
+    def _answer(body: bytes, media: str, job: Job) -> Outcome:
+        if media in ("application/sparql-results+json", "application/json"):
+            results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            return answer(results, job)
+        fmt = ox.RdfFormat.from_media_type(media)
+        if fmt is None:
+            raise BackendUnavailableError(
+                f"the remote store answered in an unexpected format: {media}"
+            )
+        return answer(ox.parse(body, format=fmt), job)
+
+    async def graph_exists(self, name: str) -> bool:
+        job = Job(
+            f"ASK {{ GRAPH <{name}> {{ ?s ?p ?o }} }}",
+            form="ASK",
+            media_types={"boolean": "application/sparql-results+json"},
+        )
+        outcome = await self.run(job, self.settings.query_timeout)
+        return b"true" in outcome.body
+
+    async def update(self, text: str) -> None:
+        raise ProtocolError(
+            403, "this server forwards reads to a remote store; write to it directly"
+        )
+
+    async def write_graph(
+        self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
+    ) -> bool:
+        raise ProtocolError(
+            403, "this server forwards reads to a remote store; write to it directly"
+        )
+
+    async def delete_graph(self, name: str | None) -> bool:
+        raise ProtocolError(
+            403, "this server forwards reads to a remote store; write to it directly"
+        )
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()

@@ -1,0 +1,121 @@
+"""Which formats each kind of answer comes in, and how a request chooses one.
+
+Order is preference: the first is the default when the client states none (SPARQL JSON for
+SELECT/ASK, as Oxigraph; Turtle for graphs, the most readable RDF syntax).
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph
+
+from aigraph.server.conneg import AcceptHeaderError, negotiate
+from aigraph.server.protocol import ProtocolError
+
+OFFERS: dict[str, list[str]] = {
+    "solutions": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "application/json",
+        "application/xml",
+    ],
+    "boolean": [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "application/json",
+        "application/xml",
+    ],
+    "graph": [
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/trig",
+        "application/n-quads",
+    ],
+}
+
+#: `format=` names (for plain links, where a client cannot set Accept), by kind of answer.
+FORMAT_NAMES: dict[str, dict[str, str]] = {
+    "solutions": {
+        "json": "application/sparql-results+json",
+        "srj": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "srx": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+    },
+    "graph": {
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "jsonld": "application/ld+json",
+        "json-ld": "application/ld+json",
+        "json": "application/ld+json",
+        "nt": "application/n-triples",
+        "ntriples": "application/n-triples",
+        "n-triples": "application/n-triples",
+        "rdfxml": "application/rdf+xml",
+        "rdf": "application/rdf+xml",
+        "xml": "application/rdf+xml",
+        "trig": "application/trig",
+        "nq": "application/n-quads",
+        "nquads": "application/n-quads",
+        "n-quads": "application/n-quads",
+    },
+}
+FORMAT_NAMES["boolean"] = {
+    k: v for k, v in FORMAT_NAMES["solutions"].items() if k not in ("csv", "tsv")
+}
+
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+
+KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def choose(kind: str, accept: str | None, format_param: str | None) -> str:
+    """The media type for an answer of `kind`: `format` wins over Accept (for plain links);
+    ProtocolError 406 if nothing acceptable is offered, 400 for an unknown format name."""
+    offers = OFFERS[kind]
+    if format_param:
+        wanted = format_param.strip().lower()
+        media = FORMAT_NAMES[kind].get(wanted, wanted if wanted in offers else None)
+        if media is None:
+            known = {name for names in FORMAT_NAMES.values() for name in names}
+            if wanted not in known and "/" not in wanted:
+                raise ProtocolError(
+                    400, f"unknown format {format_param!r}; known: {', '.join(sorted(known))}"
+                )
+            raise ProtocolError(
+                406,
+                f"format {format_param!r} is not available for this answer; "
+                f"available: {', '.join(offers)}",
+            )
+        return media
+    try:
+        media = negotiate(accept, offers)
+    except AcceptHeaderError as exc:
+        raise ProtocolError(400, f"malformed Accept header: {exc}") from None
+    if media is None:
+        raise ProtocolError(
+            406,
+            f"none of the acceptable media types ({accept}) is available "
+            f"for this answer; available: {', '.join(offers)}",
+        )
+    return media
+
+
+def content_type(media: str) -> str:
+    """The Content-Type header: text types say their charset (RFC 9110 §8.3.1)."""
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+
+
+def serialize_rdflib(graph: Graph, media: str) -> bytes:
+    return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")

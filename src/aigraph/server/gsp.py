@@ -1,0 +1,100 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (indirect graph identification,
+§4.2): ``?default`` or ``?graph=IRI``. Reads are public; writes (PUT, POST, DELETE) need the
+operator's token, like SPARQL Update."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from aigraph.server.app import Services, services_of
+from aigraph.server.formats import choose
+from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
+from aigraph.server.sparql import execute, outcome_response, require_token
+from aigraph.server.worker import Job
+
+router = APIRouter(tags=["Graph Store"])
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
+INPUT_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def target(request: Request) -> str | None:
+    """The graph a request names: None for ``?default``, the IRI for ``?graph=``."""
+    params = _pairs(request.url.query, "query string")
+    has_default, graphs = "default" in params, params.get("graph", [])
+    if has_default == bool(graphs) or len(graphs) > 1:
+        raise ProtocolError(400, "name one graph: ?default, or ?graph=<IRI> (once)")
+    if graphs:
+        if not _IRI.match(graphs[0]):
+            raise ProtocolError(400, f"?graph must be an absolute IRI, got {graphs[0]!r}")
+        return graphs[0]
+    return None
+
+
+@router.api_route(
+    "/store",
+    methods=["GET", "HEAD"],
+    summary="Read a graph (Graph Store Protocol)",
+    response_class=Response,
+)
+async def read_graph(request: Request) -> Response:
+    services = services_of(request)
+    name = target(request)
+    if name is not None and not await services.executor.graph_exists(name):
+        raise ProtocolError(404, f"no graph named <{name}> in this dataset")
+    op = ProtocolRequest("query", params=_pairs(request.url.query, "query string"))
+    media = choose("graph", request.headers.get("accept"), op.one("format"))
+    job = Job(
+        "CONSTRUCT WHERE { ?s ?p ?o }",
+        form="CONSTRUCT",
+        default_graphs=[name] if name else None,
+        media_types={"graph": media},
+    )
+    outcome = await execute(services, job, services.settings.query_timeout)
+    return outcome_response(outcome)
+
+
+async def _body(request: Request, services: Services) -> tuple[bytes, ox.RdfFormat]:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = INPUT_TYPES.get(media)
+    if fmt is None:
+        raise ProtocolError(
+            415, f"unsupported Content-Type {media!r}; send one of {', '.join(INPUT_TYPES)}"
+        )
+    return await read_body(request, services.settings.max_body_bytes), fmt
+
+
+@router.api_route(
+    "/store", methods=["PUT", "POST"], summary="Replace or add to a graph", response_class=Response
+)
+async def write_graph(request: Request) -> Response:
+    services = services_of(request)
+    require_token(request, services)
+    name = target(request)
+    body, fmt = await _body(request, services)
+    async with services.write_lock:
+        created = await services.executor.write_graph(
+            name, body, fmt, replace=request.method == "PUT"
+        )
+    return Response(status_code=201 if created else 204)
+
+
+@router.delete("/store", summary="Delete a graph", response_class=Response)
+async def delete_graph(request: Request) -> Response:
+    services = services_of(request)
+    require_token(request, services)
+    name = target(request)
+    async with services.write_lock:
+        existed = await services.executor.delete_graph(name)
+    if not existed:
+        raise ProtocolError(404, f"no graph named <{name}> in this dataset")
+    return Response(status_code=204)

@@ -1,0 +1,159 @@
+"""Reading a SPARQL 1.1 Protocol request (https://www.w3.org/TR/sparql11-protocol/ §2).
+
+Three ways to send a query — GET with ``query=`` (§2.1.1), POST of a URL-encoded form
+(§2.1.2), POST of the query itself as ``application/sparql-query`` (§2.1.3) — must give the
+same answer. Each string is percent-decoded exactly once (``"100%41"`` sent as
+``%22100%2541%22`` stays ``"100%41"``), and only UTF-8 is accepted (§2.1.3: "the request
+body MUST be UTF-8"). Updates come by POST only (§2.2), as a form or
+``application/sparql-update``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow: the status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class ProtocolRequest:
+    operation: str  # "query", "update" or "description" (no query: the Service Description)
+    text: str = ""
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+    using_named_graphs: list[str] = field(default_factory=list)
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    def one(self, name: str) -> str | None:
+        values = self.params.get(name, [])
+        if len(values) > 1:
+            raise ProtocolError(400, f"give the {name!r} parameter at most once")
+        return values[0] if values else None
+
+
+def _pairs(raw: bytes | str, where: str) -> dict[str, list[str]]:
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        pairs = parse_qsl(
+            text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise ProtocolError(400, f"the {where} is not valid UTF-8 once percent-decoded") from None
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+    header = request.headers.get("content-type", "")
+    main, *rest = header.split(";")
+    params = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return main.strip().lower(), params
+
+
+def _require_utf8(params: dict[str, str], media: str) -> None:
+    charset = params.get("charset", "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"{media} must be sent in UTF-8, not {charset}")
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the {what} is not valid UTF-8 (byte {exc.start})") from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, or 413 past `limit` bytes (checked as it arrives, not only from
+    Content-Length, which a client may omit or understate)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRequest:
+    """The operation a request asks for, or ProtocolError."""
+    url_params = _pairs(request.url.query, "query string")
+    method = request.method
+    if method in ("GET", "HEAD"):
+        if "update" in url_params:
+            raise ProtocolError(405, "an update must be sent by POST (SPARQL 1.1 Protocol §2.2)")
+        params = url_params
+        if "query" not in params:
+            return ProtocolRequest("description", params=params)
+        queries = params["query"]
+        if len(queries) != 1:
+            raise ProtocolError(400, "give exactly one 'query' parameter")
+        return _with_dataset(ProtocolRequest("query", queries[0], params=params))
+    if method != "POST":
+        raise ProtocolError(405, f"{method} is not a SPARQL operation; use GET or POST")
+    media, media_params = _media_type(request)
+    body = await read_body(request, body_limit)
+    if media == "application/x-www-form-urlencoded":
+        _require_utf8(media_params, media)
+        form = _pairs(body, "form body")
+        params = {**url_params}
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
+        has_query, has_update = "query" in form, "update" in form
+        if has_query == has_update:
+            raise ProtocolError(400, "a form must carry exactly one of 'query' or 'update'")
+        name = "query" if has_query else "update"
+        if len(params[name]) != 1:
+            raise ProtocolError(400, f"give exactly one '{name}' parameter")
+        op = ProtocolRequest(name, params[name][0], params=params)
+    elif media in ("application/sparql-query", "application/sparql-update"):
+        _require_utf8(media_params, media)
+        name = "query" if media.endswith("query") else "update"
+        if "query" in url_params or "update" in url_params:
+            raise ProtocolError(400, f"with {media}, the {name} is the body, not a parameter")
+        op = ProtocolRequest(name, _decode(body, name), params=url_params)
+    elif not media:
+        raise ProtocolError(
+            415,
+            "a POST needs a Content-Type: application/sparql-query, "
+            "application/sparql-update or application/x-www-form-urlencoded",
+        )
+    else:
+        raise ProtocolError(
+            415,
+            f"unsupported Content-Type {media!r}; use application/sparql-query, "
+            "application/sparql-update or application/x-www-form-urlencoded",
+        )
+    return _with_dataset(op)
+
+
+def _with_dataset(op: ProtocolRequest) -> ProtocolRequest:
+    p = op.params
+    op.default_graphs = p.get("default-graph-uri", [])
+    op.named_graphs = p.get("named-graph-uri", [])
+    op.using_graphs = p.get("using-graph-uri", [])
+    op.using_named_graphs = p.get("using-named-graph-uri", [])
+    if op.operation == "query" and (op.using_graphs or op.using_named_graphs):
+        raise ProtocolError(400, "using-graph-uri and using-named-graph-uri are for updates")
+    if op.operation == "update" and (op.default_graphs or op.named_graphs):
+        raise ProtocolError(400, "default-graph-uri and named-graph-uri are for queries")
+    return op

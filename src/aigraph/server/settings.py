@@ -1,0 +1,89 @@
+"""Server settings: from the environment (``AIGRAPH_*``), overridden by ``aigraph serve``
+options. docs/serving.md documents every field in one table (a test keeps them in step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aigraph.namespaces import CANONICAL_BASE
+
+
+class Settings(BaseSettings):
+    """Everything the server can be told. Defaults are the public, read-only mode."""
+
+    model_config = SettingsConfigDict(env_prefix="AIGRAPH_", extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address to bind.")
+    port: int = Field(8000, ge=0, le=65535, description="Port to bind (0: any free port).")
+    base_iri: str = Field(
+        CANONICAL_BASE,
+        description="Base IRI of the served data; IRIs under it are served at the same "
+        "path under the server's root.",
+    )
+    bundled: bool = Field(True, description="Serve the bundled aigraph dataset.")
+    data: list[Path] = Field(
+        default_factory=list,
+        description="Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, "
+        "RDF/XML); quads keep their named graphs.",
+    )
+    graphs: dict[str, Path] = Field(
+        default_factory=dict, description="Files to load into a named graph: {graph IRI: file}."
+    )
+    backend: Literal["memory", "disk", "remote"] = Field(
+        "memory", description="Where the data lives: in memory, on disk, or in a remote store."
+    )
+    store_path: Path | None = Field(
+        None, description="Folder of the on-disk store (backend=disk); loaded once, reused."
+    )
+    remote_query_url: str | None = Field(
+        None, description="SPARQL query endpoint of the remote store (backend=remote)."
+    )
+    remote_update_url: str | None = Field(
+        None, description="SPARQL update endpoint of the remote store (backend=remote)."
+    )
+    remote_store_url: str | None = Field(
+        None, description="Graph Store Protocol endpoint of the remote store, used to load data."
+    )
+    workers: int = Field(
+        4, ge=1, le=64, description="Query worker processes (a timed-out query's worker is killed)."
+    )
+    query_timeout: float = Field(
+        5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
+    )
+    max_results: int = Field(
+        10_000, ge=1, description="Rows (or triples) in one answer; more are cut and flagged."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body (query or update) accepted."
+    )
+    max_query_chars: int = Field(100_000, ge=100, description="Longest query text accepted.")
+    cors: bool = Field(True, description="Answer cross-origin reads (`*`, never with credentials).")
+    update_token: SecretStr | None = Field(
+        None,
+        description="Secret enabling SPARQL Update and Graph Store writes (Bearer token); "
+        "unset = read-only.",
+    )
+    service_allowlist: list[str] = Field(
+        default_factory=list,
+        description="IRI prefixes of endpoints SERVICE may call; empty = SERVICE refused.",
+    )
+    sandbox: bool = Field(
+        True,
+        description="Run query workers in a network namespace with no route out (Linux, "
+        "needs root or user namespaces); off when SERVICE is allowed.",
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        if not value.endswith(("/", "#")):
+            raise ValueError("the base IRI must end with '/' or '#'")
+        return value
+
+    @property
+    def updates_enabled(self) -> bool:
+        return self.update_token is not None and bool(self.update_token.get_secret_value())

@@ -1,0 +1,124 @@
+"""A small SPARQL lexer, enough to know what a request is before it is executed.
+
+It tells the query form (to negotiate the response format, and answer 406, before running
+anything), whether the text is an update, and which SERVICE endpoints and LOAD operations it
+names (refused unless allowed: a query must never make the server send a request).
+
+It skips comments, string literals (all four quote styles, with escapes), IRIs (exactly the
+IRIREF production of SPARQL 1.1 §19.8, so that ``?a < 3 && ?b > 1`` is not taken for an
+IRI and cannot hide a keyword), prefixed names (``service:x`` is not the SERVICE keyword)
+and variables. The engine's own parser remains the judge of syntax; this lexer only has to
+be right about the keywords it reports, and errs towards reporting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PNAME_TAIL = re.compile(r"[A-Za-z0-9_\-.]*:[^\s{}()\[\];,]*")
+_VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "word", "iri", "var", "other"
+    text: str
+
+
+def tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end == -1 else end + 1
+        elif c in "\"'":
+            triple = text.startswith(c * 3, i)
+            quote = c * 3 if triple else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                out.append(Token("iri", m.group()[1:-1]))
+                i = m.end()
+            else:
+                out.append(Token("other", "<"))
+                i += 1
+        elif c in "?$":
+            m = _VAR.match(text, i)
+            if m:
+                out.append(Token("var", m.group()))
+                i = m.end()
+            else:
+                out.append(Token("other", c))
+                i += 1
+        elif c == ":":  # a prefixed name with the empty prefix
+            m = _PNAME_TAIL.match(text, i)
+            i = m.end() if m else i + 1
+        elif c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            assert m is not None
+            end = m.end()
+            tail = _PNAME_TAIL.match(text, end) if end < n and text[end] in ":.-" else None
+            if tail and ":" in tail.group():
+                i = tail.end()  # prefixed name: not a keyword
+            else:
+                out.append(Token("word", m.group().upper()))
+                i = end
+        else:
+            out.append(Token("other", c))
+            i += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, or None (update or unknown)
+    is_update: bool
+    services: tuple[str, ...]  # SERVICE targets: IRIs, or "?var" for a variable endpoint
+    loads: tuple[str, ...]  # LOAD sources
+
+
+def sniff(text: str) -> Sniffed:
+    toks = tokens(text)
+    words = [t.text for t in toks if t.kind == "word"]
+    form = next((w for w in words if w in QUERY_FORMS), None)
+    first_op = next((w for w in words if w in QUERY_FORMS or w in UPDATE_KEYWORDS), None)
+    services, loads = [], []
+    for k, tok in enumerate(toks):
+        if tok.kind != "word" or tok.text not in ("SERVICE", "LOAD"):
+            continue
+        rest = toks[k + 1 :]
+        if rest and rest[0].kind == "word" and rest[0].text == "SILENT":
+            rest = rest[1:]
+        target = rest[0].text if rest and rest[0].kind in ("iri", "var") else "?"
+        (services if tok.text == "SERVICE" else loads).append(target)
+    return Sniffed(
+        form=form if first_op in QUERY_FORMS else None,
+        is_update=first_op in UPDATE_KEYWORDS,
+        services=tuple(services),
+        loads=tuple(loads),
+    )

@@ -1,0 +1,214 @@
+"""The SPARQL endpoint: ``/sparql`` answers queries (GET, POST form, POST direct), updates
+(POST, only with the operator's token) and, with no query, its Service Description."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from aigraph.namespaces import PREFIXES, data_prefixes
+from aigraph.server.app import Services, services_of
+from aigraph.server.conneg import negotiate
+from aigraph.server.data import DatasetInfo
+from aigraph.server.description import service_description
+from aigraph.server.executor import BackendUnavailableError
+from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, serialize_rdflib
+from aigraph.server.pages import endpoint_page
+from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
+from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
+from aigraph.server.sniff import sniff
+from aigraph.server.worker import Job, Outcome
+
+router = APIRouter(tags=["SPARQL"])
+METHODS = ["GET", "HEAD", "POST"]
+
+
+@router.api_route(
+    "/sparql",
+    methods=METHODS,
+    summary="SPARQL 1.1 query and update endpoint",
+    response_class=Response,
+)
+async def sparql_endpoint(request: Request) -> Response:
+    services = services_of(request)
+    op = await read_protocol_request(request, services.settings.max_body_bytes)
+    if op.operation == "description":
+        return describe_service(request, services, op)
+    if op.operation == "update":
+        return await run_update(request, services, op)
+    return await run_query(request, services, op)
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+
+
+def endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def describe_service(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    """The Service Description (RDF, negotiated), or a small HTML page for browsers."""
+    accept = request.headers.get("accept")
+    offers = ["text/html", *OFFERS["graph"]]
+    fmt = op.one("format")
+    if fmt is None and accept and negotiate(accept, offers) == "text/html":
+        return HTMLResponse(endpoint_page(endpoint_url(request)), headers={"Vary": "Accept"})
+    media = choose("graph", accept, fmt)
+    info = services.data.info if services.data is not None else DatasetInfo()
+    graph = service_description(endpoint_url(request), services.settings, info)
+    return Response(
+        serialize_rdflib(graph, media), media_type=content_type(media), headers={"Vary": "Accept"}
+    )
+
+
+def request_timeout(services: Services, op: ProtocolRequest) -> float:
+    """The server's limit, or a lower one the request asks for (``timeout`` in seconds)."""
+    limit = services.settings.query_timeout
+    raw = op.one("timeout")
+    if raw is None:
+        return limit
+    try:
+        asked = float(raw)
+    except ValueError:
+        raise ProtocolError(400, f"timeout must be a number of seconds, got {raw!r}") from None
+    if not asked > 0:
+        raise ProtocolError(400, "timeout must be more than 0 seconds")
+    return min(asked, limit)
+
+
+def check_outbound(
+    services: Services, services_used: tuple[str, ...], loads: tuple[str, ...]
+) -> None:
+    """Refuse anything that would make the server send a request, unless allowed."""
+    if loads:
+        raise ProtocolError(
+            403,
+            "LOAD is refused: this server fetches nothing; send data with "
+            "the Graph Store Protocol (PUT/POST /store) instead",
+        )
+    allowed = services.settings.service_allowlist
+    for target in services_used:
+        if target.startswith("?"):
+            raise ProtocolError(
+                403,
+                "SERVICE with a variable or prefixed-name endpoint is "
+                "refused: write the endpoint IRI, one the operator allows",
+            )
+        if not any(target.startswith(prefix) for prefix in allowed):
+            raise ProtocolError(
+                403,
+                f"SERVICE <{target}> is refused: this server makes no "
+                "outbound requests from queries unless its operator "
+                "allows the endpoint (AIGRAPH_SERVICE_ALLOWLIST)",
+            )
+
+
+async def execute(services: Services, job: Job, timeout: float) -> Outcome:
+    try:
+        return await services.executor.run(job, timeout)
+    except QueryTimeoutError as exc:
+        raise ProtocolError(
+            503,
+            f"The query was stopped after {exc.seconds:g} s, the time limit "
+            "of this server; narrow it down (LIMIT, more specific patterns).",
+        ) from None
+    except PoolBusyError:
+        raise ProtocolError(
+            503, "All query workers stayed busy for the whole time limit; try again shortly."
+        ) from None
+    except WorkerCrashedError:
+        raise ProtocolError(
+            500, "The query worker stopped unexpectedly; it has been restarted."
+        ) from None
+    except BackendUnavailableError as exc:
+        raise ProtocolError(502, f"The store behind this server failed: {exc}") from None
+
+
+def outcome_response(outcome: Outcome, extra: dict[str, str] | None = None) -> Response:
+    headers = {"Vary": "Accept", **(extra or {})}
+    if outcome.kind != "error":
+        headers["AIGraph-Result-Count"] = str(outcome.rows)
+    if outcome.truncated:
+        headers["AIGraph-Results-Truncated"] = str(outcome.rows)
+    media = outcome.media_type if outcome.kind == "error" else content_type(outcome.media_type)
+    return Response(outcome.body, status_code=outcome.status, media_type=media, headers=headers)
+
+
+def media_types_for(form: str | None, accept: str | None, fmt: str | None) -> dict[str, str]:
+    """The response format for each kind of answer the query may give: the sniffed kind must
+    have one (else 406 before running anything); the others are a fallback."""
+    kind = KIND_OF_FORM.get(form or "")
+    chosen = {}
+    for each in OFFERS:
+        try:
+            chosen[each] = choose(each, accept, fmt)
+        except ProtocolError:
+            if each == kind:
+                raise
+    return chosen
+
+
+async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    settings = services.settings
+    if len(op.text) > settings.max_query_chars:
+        raise ProtocolError(
+            413, f"the query is longer than {settings.max_query_chars:,} characters"
+        )
+    sniffed = sniff(op.text)
+    if sniffed.is_update:
+        raise ProtocolError(
+            400,
+            "this is an update, not a query: send it with 'update=' or "
+            "as application/sparql-update",
+        )
+    check_outbound(services, sniffed.services, sniffed.loads)
+    job = Job(
+        op.text,
+        form=sniffed.form,
+        default_graphs=op.default_graphs or None,
+        # the protocol dataset replaces the query's FROM/FROM NAMED (Protocol §2.1.4)
+        named_graphs=op.named_graphs if (op.named_graphs or op.default_graphs) else None,
+        media_types=media_types_for(sniffed.form, request.headers.get("accept"), op.one("format")),
+        max_rows=settings.max_results,
+        prefixes={**PREFIXES, **data_prefixes(settings.base_iri)},
+    )
+    outcome = await execute(services, job, request_timeout(services, op))
+    return outcome_response(outcome)
+
+
+def require_token(request: Request, services: Services) -> None:
+    """Writes need the operator's token, sent as ``Authorization: Bearer …``."""
+    settings = services.settings
+    if not settings.updates_enabled:
+        raise ProtocolError(
+            403,
+            "this server is read-only: updates and Graph Store writes are "
+            "disabled (its operator can enable them with AIGRAPH_UPDATE_TOKEN)",
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = settings.update_token.get_secret_value() if settings.update_token else ""
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        token.strip().encode(), expected.encode()
+    ):
+        raise ProtocolError(401, "writes need the operator's token: Authorization: Bearer <token>")
+
+
+async def run_update(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    require_token(request, services)
+    if op.using_graphs or op.using_named_graphs:
+        raise ProtocolError(
+            400,
+            "using-graph-uri and using-named-graph-uri are not supported; "
+            "write USING / USING NAMED in the update itself",
+        )
+    sniffed = sniff(op.text)
+    check_outbound(services, sniffed.services, sniffed.loads)
+    async with services.write_lock:
+        await services.executor.update(op.text)
+    return Response(status_code=204)

@@ -1,0 +1,183 @@
+"""A query worker: a separate process holding its own copy (or read-only view) of the store.
+
+Why processes: Oxigraph evaluates a query in Rust with no way to cancel it from Python, and
+a Python thread cannot be killed. A worker whose query runs past the time limit is killed by
+the pool and replaced, so the time limit really stops the work and frees the resources;
+meanwhile the other workers keep answering. The worker also serialises the answer, so that
+the server process only moves bytes.
+
+This module is imported in every worker: it imports pyoxigraph and the serialisers, nothing
+of the web stack.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from aigraph.serialize import (
+    BOOLEAN_SERIALIZERS,
+    GRAPH_FORMATS,
+    SOLUTION_SERIALIZERS,
+    Term,
+    serialize_graph,
+)
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """Where a worker gets its data: an N-Quads dump to load in memory, or an on-disk store
+    to open read-only."""
+
+    kind: str  # "dump" | "disk"
+    path: str
+
+
+@dataclass
+class Job:
+    """One request for a worker. Terms are plain tuples so that the job pickles cheaply."""
+
+    sparql: str
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE as sniffed; None if unknown
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    # (variable, "iri"|"literal", value, datatype or None, language or None)
+    substitutions: list[tuple[str, str, str, str | None, str | None]] = field(default_factory=list)
+    # media types to use for each kind of answer, chosen by the server before running
+    media_types: dict[str, str] = field(default_factory=dict)
+    max_rows: int | None = None
+    prefixes: dict[str, str] | None = None
+
+
+@dataclass
+class Outcome:
+    """What a worker answers: an HTTP status, the body and what it is."""
+
+    status: int
+    media_type: str
+    body: bytes
+    kind: str = ""  # "solutions" | "boolean" | "graph" | "error"
+    rows: int = 0
+    truncated: bool = False
+
+
+def unshare_network() -> bool:
+    """Move this process into a new, empty network namespace: no interface but a loopback
+    that is down, so no connection can leave it. Needs root, or unprivileged user
+    namespaces. Returns whether it worked."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    if libc.unshare(CLONE_NEWNET) == 0:
+        return True
+    return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
+def open_store(source: StoreSource) -> ox.Store:
+    if source.kind == "disk":
+        return ox.Store.read_only(source.path)
+    store = ox.Store()
+    store.bulk_load(path=source.path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _term(
+    kind: str, value: str, datatype: str | None, lang: str | None
+) -> ox.NamedNode | ox.Literal:
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if lang:
+        return ox.Literal(value, language=lang)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+
+
+def _error(status: int, message: str) -> Outcome:
+    return Outcome(status, "text/plain; charset=utf-8", message.encode("utf-8"), kind="error")
+
+
+def run_job(store: ox.Store, job: Job) -> Outcome:
+    """Evaluate one query and serialise its answer in the chosen format."""
+    kwargs: dict[str, object] = {}
+    if job.default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
+            ox.DefaultGraph()
+        ]
+    if job.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(v): _term(*rest) for v, *rest in job.substitutions}
+    try:
+        return answer(store.query(job.sparql, **kwargs), job)  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        return _error(400, f"The query does not parse: {exc}")
+    except (OSError, ValueError, RuntimeError) as exc:
+        return _error(500, f"The query failed: {exc}")
+
+
+def answer(
+    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple], job: Job
+) -> Outcome:
+    """Serialise an answer (from the local engine or parsed from a remote store), keeping at
+    most `job.max_rows` rows or triples and saying whether some were cut."""
+    limit = job.max_rows
+    if isinstance(results, ox.QueryBoolean):
+        media = job.media_types.get("boolean", "application/sparql-results+json")
+        if media not in BOOLEAN_SERIALIZERS:
+            return _error(406, f"{media} is not a format for ASK answers")
+        return Outcome(200, media, BOOLEAN_SERIALIZERS[media](bool(results)), "boolean", 1)
+    if isinstance(results, ox.QuerySolutions):
+        media = job.media_types.get("solutions", "application/sparql-results+json")
+        if media not in SOLUTION_SERIALIZERS:
+            return _error(406, f"{media} is not a format for SELECT answers")
+        variables = [v.value for v in results.variables]
+        rows: list[list[Term | None]] = []
+        truncated = False
+        for solution in results:
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            rows.append([solution[v] for v in variables])
+        body = SOLUTION_SERIALIZERS[media](variables, rows)
+        return Outcome(200, media, body, "solutions", len(rows), truncated)
+    media = job.media_types.get("graph", "text/turtle")
+    if media not in GRAPH_FORMATS:
+        return _error(406, f"{media} is not a format for CONSTRUCT or DESCRIBE answers")
+    triples: list[ox.Triple] = []
+    truncated = False
+    for item in results:
+        if limit is not None and len(triples) >= limit:
+            truncated = True
+            break
+        triples.append(item if isinstance(item, ox.Triple) else item.triple)
+    body = serialize_graph(triples, media, job.prefixes)
+    return Outcome(200, media, body, "graph", len(triples), truncated)
+
+
+def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
+    """The worker's loop: open the store, say ready, answer jobs until told to stop (None)."""
+    sandboxed = unshare_network() if sandbox else False
+    store = open_store(source)
+    version = 0
+    conn.send(("ready", os.getpid(), sandboxed))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        if isinstance(job, tuple) and job[0] == "reload":
+            _, version, new_source = job
+            store = open_store(new_source)
+            conn.send(("reloaded", version))
+            continue
+        conn.send(run_job(store, job))
