@@ -3,6 +3,8 @@ the catalogue, each built once per test session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from rdflib import Dataset
 
@@ -39,3 +41,13 @@ def engine(dataset: Dataset) -> Engine:
 @pytest.fixture(scope="session")
 def catalogue(project: Project) -> dict[str, CatalogueQuery]:
     return load_catalogue(project.queries_dir)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The server as `aigraph serve` runs it (bundled graph, read-only), on a loopback port."""
+    from aigraph.server.settings import Settings
+    from support import running_server
+
+    with running_server(Settings(workers=2, query_timeout=3)) as url:
+        yield url

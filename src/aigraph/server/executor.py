@@ -31,7 +31,7 @@ class Executor(Protocol):
     async def start(self) -> None: ...
     async def run(self, job: Job, timeout: float) -> Outcome: ...
     async def graph_exists(self, name: str) -> bool: ...
-    async def update(self, text: str) -> None: ...
+    async def update(self, text: str, base_iri: str | None = None) -> None: ...
     async def write_graph(
         self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
     ) -> bool: ...
@@ -73,10 +73,10 @@ class LocalExecutor:
         source = await asyncio.to_thread(refresh, self.data)
         await self.pool.reload(source)
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str, base_iri: str | None = None) -> None:
         store = self._writable()
         try:
-            await asyncio.to_thread(store.update, text)
+            await asyncio.to_thread(store.update, text, base_iri=base_iri)
         except SyntaxError as exc:
             raise ProtocolError(400, f"The update does not parse: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:

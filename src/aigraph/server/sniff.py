@@ -40,6 +40,7 @@ UPDATE_KEYWORDS = (
 class Token:
     kind: str  # "word", "iri", "var", "other"
     text: str
+    start: int = 0  # offset in the text
 
 
 def tokens(text: str) -> list[Token]:
@@ -62,18 +63,18 @@ def tokens(text: str) -> list[Token]:
         elif c == "<":
             m = _IRIREF.match(text, i)
             if m:
-                out.append(Token("iri", m.group()[1:-1]))
+                out.append(Token("iri", m.group()[1:-1], i))
                 i = m.end()
             else:
-                out.append(Token("other", "<"))
+                out.append(Token("other", "<", i))
                 i += 1
         elif c in "?$":
             m = _VAR.match(text, i)
             if m:
-                out.append(Token("var", m.group()))
+                out.append(Token("var", m.group(), i))
                 i = m.end()
             else:
-                out.append(Token("other", c))
+                out.append(Token("other", c, i))
                 i += 1
         elif c == ":":  # a prefixed name with the empty prefix
             m = _PNAME_TAIL.match(text, i)
@@ -86,10 +87,10 @@ def tokens(text: str) -> list[Token]:
             if tail and ":" in tail.group():
                 i = tail.end()  # prefixed name: not a keyword
             else:
-                out.append(Token("word", m.group().upper()))
+                out.append(Token("word", m.group().upper(), i))
                 i = end
         else:
-            out.append(Token("other", c))
+            out.append(Token("other", c, i))
             i += 1
     return out
 
@@ -122,3 +123,43 @@ def sniff(text: str) -> Sniffed:
         services=tuple(services),
         loads=tuple(loads),
     )
+
+
+class UsingConflictError(ValueError):
+    """The update has USING/WITH of its own and the request gives using-graph-uri too."""
+
+
+def apply_using(text: str, using: list[str], using_named: list[str]) -> str:
+    """The update with ``USING``/``USING NAMED`` clauses for the protocol's
+    ``using-graph-uri``/``using-named-graph-uri`` (SPARQL 1.1 Protocol §2.2.3), inserted
+    before the WHERE of every DELETE/INSERT … WHERE operation (SPARQL 1.1 Update grammar,
+    production [41] Modify). An update that names its own dataset with USING or WITH as
+    well is refused (the protocol leaves no way to combine them)."""
+    if not using and not using_named:
+        return text
+    toks = tokens(text)
+    depth = 0
+    inserts: list[int] = []
+    previous: Token | None = None
+    for tok in toks:
+        if tok.kind == "other" and tok.text == "{":
+            depth += 1
+        elif tok.kind == "other" and tok.text == "}":
+            depth -= 1
+        elif depth == 0 and tok.kind == "word":
+            if tok.text in ("USING", "WITH"):
+                raise UsingConflictError(
+                    f"the update has its own {tok.text} clause: give either it or "
+                    "using-graph-uri/using-named-graph-uri, not both"
+                )
+            if tok.text == "WHERE" and not (
+                previous and previous.kind == "word" and previous.text == "DELETE"
+            ):
+                inserts.append(tok.start)
+        previous = tok
+    clause = "".join(f"USING <{g}> " for g in using) + "".join(
+        f"USING NAMED <{g}> " for g in using_named
+    )
+    for position in reversed(inserts):
+        text = text[:position] + clause + text[position:]
+    return text

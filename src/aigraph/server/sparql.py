@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from fastapi import APIRouter
@@ -19,10 +20,11 @@ from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, s
 from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
-from aigraph.server.sniff import sniff
+from aigraph.server.sniff import UsingConflictError, apply_using, sniff
 from aigraph.server.worker import Job, Outcome
 
 router = APIRouter(tags=["SPARQL"])
+IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
 METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -54,7 +56,7 @@ def endpoint_url(request: Request) -> str:
 def describe_service(request: Request, services: Services, op: ProtocolRequest) -> Response:
     """The Service Description (RDF, negotiated), or a small HTML page for browsers."""
     accept = request.headers.get("accept")
-    offers = ["text/html", *OFFERS["graph"]]
+    offers = [*OFFERS["graph"], "text/html"]  # */* (curl, clients) gets RDF
     fmt = op.one("format")
     if fmt is None and accept and negotiate(accept, offers) == "text/html":
         return HTMLResponse(endpoint_page(endpoint_url(request)), headers={"Vary": "Accept"})
@@ -175,6 +177,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
         named_graphs=op.named_graphs if (op.named_graphs or op.default_graphs) else None,
         media_types=media_types_for(sniffed.form, request.headers.get("accept"), op.one("format")),
         max_rows=settings.max_results,
+        base_iri=endpoint_url(request),
         prefixes={**PREFIXES, **data_prefixes(settings.base_iri)},
     )
     outcome = await execute(services, job, request_timeout(services, op))
@@ -201,14 +204,15 @@ def require_token(request: Request, services: Services) -> None:
 
 async def run_update(request: Request, services: Services, op: ProtocolRequest) -> Response:
     require_token(request, services)
-    if op.using_graphs or op.using_named_graphs:
-        raise ProtocolError(
-            400,
-            "using-graph-uri and using-named-graph-uri are not supported; "
-            "write USING / USING NAMED in the update itself",
-        )
     sniffed = sniff(op.text)
     check_outbound(services, sniffed.services, sniffed.loads)
+    for iri in [*op.using_graphs, *op.using_named_graphs]:
+        if not IRI.match(iri):
+            raise ProtocolError(400, f"using-graph-uri values must be absolute IRIs, got {iri!r}")
+    try:
+        text = apply_using(op.text, op.using_graphs, op.using_named_graphs)
+    except UsingConflictError as exc:
+        raise ProtocolError(400, str(exc)) from None
     async with services.write_lock:
-        await services.executor.update(op.text)
+        await services.executor.update(text, endpoint_url(request))
     return Response(status_code=204)

@@ -47,6 +47,7 @@ class Job:
 
     sparql: str
     form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE as sniffed; None if unknown
+    base_iri: str | None = None  # relative IRIs resolve against the request URL
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     # (variable, "iri"|"literal", value, datatype or None, language or None)
@@ -106,7 +107,7 @@ def _error(status: int, message: str) -> Outcome:
 
 def run_job(store: ox.Store, job: Job) -> Outcome:
     """Evaluate one query and serialise its answer in the chosen format."""
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
             ox.DefaultGraph()

@@ -1,0 +1,72 @@
+"""Test helpers: a real uvicorn server on a loopback port, and a canary listener."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from aigraph.server.app import create_app
+from aigraph.server.settings import Settings
+
+
+@contextlib.contextmanager
+def running_server(settings: Settings) -> Iterator[str]:
+    """Start the app with uvicorn on 127.0.0.1 (a free port) in a thread; yield its root URL."""
+    app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        if not thread.is_alive() or time.time() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@dataclass
+class Canary:
+    """An HTTP listener on 127.0.0.1 that records every request it receives."""
+
+    url: str
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def canary() -> Iterator[Canary]:
+    record = Canary("")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _hit(self) -> None:
+            record.requests.append((self.command, self.path))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.end_headers()
+            self.wfile.write(b"<http://canary/s> <http://canary/p> <http://canary/o> .\n")
+
+        do_GET = do_POST = do_PUT = _hit  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    record.url = f"http://127.0.0.1:{listener.server_address[1]}/"
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield record
+    finally:
+        listener.shutdown()
+        listener.server_close()
