@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -73,6 +74,14 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)
 
 
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown path, method not allowed) as plain text too."""
+    assert isinstance(exc, StarletteHTTPException)
+    return PlainTextResponse(
+        f"{exc.detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
 def create_app(settings: Settings | None = None, project: Project | None = None) -> FastAPI:
     """A configured app; `settings` default to the environment (``AIGRAPH_*``)."""
     settings = settings or Settings()
@@ -91,7 +100,7 @@ def create_app(settings: Settings | None = None, project: Project | None = None)
         version=__version__,
         description="SPARQL 1.1 endpoint and Linked Data server for the aigraph knowledge graph.",
         lifespan=lifespan,
-        exception_handlers={ProtocolError: protocol_error},
+        exception_handlers={ProtocolError: protocol_error, StarletteHTTPException: http_error},
         docs_url="/api",
         redoc_url=None,
     )

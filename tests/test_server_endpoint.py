@@ -1,0 +1,411 @@
+"""The SPARQL endpoint over real HTTP (uvicorn on a loopback port): the three ways to ask,
+every format read back by an independent parser, errors, HEAD/OPTIONS, CORS, the Graph Store
+read side, VoID, and independent clients (SPARQLWrapper, rdflib's SPARQLStore)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from urllib.parse import quote
+
+import httpx
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_isomorphic
+from rdflib.namespace import RDF
+from rdflib.query import Result
+
+from aigraph.namespaces import SCHEMA, VOID
+from aigraph.server.settings import Settings
+from support import running_server
+
+SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
+JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+
+
+def get(server: str, query: str, accept: str | None = None, **params: str) -> httpx.Response:
+    headers = {"Accept": accept} if accept else {}
+    return httpx.get(
+        server + "sparql", params={"query": query, **params}, headers=headers, timeout=30
+    )
+
+
+def post_form(server: str, query: str, accept: str | None = None) -> httpx.Response:
+    headers = {"Accept": accept} if accept else {}
+    return httpx.post(server + "sparql", data={"query": query}, headers=headers, timeout=30)
+
+
+def post_direct(server: str, query: str, accept: str | None = None) -> httpx.Response:
+    headers = {"Content-Type": "application/sparql-query", **({"Accept": accept} if accept else {})}
+    return httpx.post(server + "sparql", content=query.encode("utf-8"), headers=headers, timeout=30)
+
+
+EQUIVALENCE = [
+    'SELECT ("100%41" AS ?x) WHERE {}',  # a percent sign must not be decoded twice
+    "SELECT ?s WHERE { VALUES ?s { <http://example.org/a%20b> } }",  # percent-encoded IRI
+    'SELECT ?p WHERE { ?p <http://schema.org/name> "Héloïse Capiocca" }',  # non-ASCII
+    'SELECT ("a+b c&d=e" AS ?x) WHERE {}',  # form metacharacters
+    "SELECT ?name WHERE { ?p a <http://schema.org/Person> ; <http://schema.org/name> ?name } ORDER BY ?name",
+]
+
+
+@pytest.mark.parametrize("query", EQUIVALENCE)
+def test_get_form_and_direct_post_answer_identically(server: str, query: str) -> None:
+    answers = [ask(server, query).content for ask in (get, post_form, post_direct)]
+    assert answers[0] == answers[1] == answers[2]
+    assert json.loads(answers[0])["results"]["bindings"], query
+
+
+def test_values_survive_encoding(server: str) -> None:
+    data = get(server, EQUIVALENCE[0]).json()
+    assert data["results"]["bindings"][0]["x"]["value"] == "100%41"
+    data = get(server, EQUIVALENCE[1]).json()
+    assert data["results"]["bindings"][0]["s"]["value"] == "http://example.org/a%20b"
+    data = post_form(server, EQUIVALENCE[2]).json()
+    assert (
+        data["results"]["bindings"][0]["p"]["value"]
+        == "https://w3id.org/aigraph/id/person/heloise-capiocca"
+    )
+
+
+SELECT = """SELECT ?person ?name ?role WHERE {
+  ?s <https://w3id.org/aigraph/ns#programmePosition> 3 ; <https://w3id.org/aigraph/ns#participation> ?p .
+  ?p <https://w3id.org/aigraph/ns#agent> ?person ; <https://w3id.org/aigraph/ns#role> ?role .
+  ?person <http://schema.org/name> ?name } ORDER BY ?name"""
+NAMES = [
+    "Aton Soumache",
+    "Béatrice Bauwens",
+    "Jean-Michel Jarre",
+    "Marianne Carpentier",
+    "Pauline Augrain",
+]
+
+
+@pytest.mark.parametrize(
+    "accept,media,parser",
+    [
+        (None, "application/sparql-results+json", "json"),
+        ("application/sparql-results+json", "application/sparql-results+json", "json"),
+        ("application/json", "application/json", "json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml", "xml"),
+        ("text/csv", "text/csv", "csv"),
+        ("text/tab-separated-values", "text/tab-separated-values", "tsv"),
+    ],
+)
+def test_select_formats_parse_back(
+    server: str, accept: str | None, media: str, parser: str
+) -> None:
+    response = get(server, SELECT, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    assert "Accept" in response.headers["vary"]
+    if media.startswith("text/"):
+        assert "charset=utf-8" in response.headers["content-type"]
+    result = Result.parse(io.BytesIO(response.content), format=parser)  # rdflib's own parsers
+    assert [str(row.name) for row in result] == NAMES  # type: ignore[union-attr]
+
+
+def test_csv_is_rfc4180_and_tsv_is_turtle_terms(server: str) -> None:
+    rows = list(csv.reader(io.StringIO(get(server, SELECT, "text/csv").text)))
+    assert rows[0] == ["person", "name", "role"] and rows[3][1] == "Jean-Michel Jarre"
+    tsv = get(server, SELECT, "text/tab-separated-values").text.splitlines()
+    assert tsv[0] == "?person\t?name\t?role"
+    assert tsv[3].split("\t")[:2] == [f"<{JARRE}>", '"Jean-Michel Jarre"']
+
+
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        (None, "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ],
+)
+def test_ask_formats(server: str, accept: str | None, media: str) -> None:
+    response = get(server, f"ASK {{ <{JARRE}> a <http://schema.org/Person> }}", accept)
+    assert response.headers["content-type"] == media
+    if "json" in media:
+        assert response.json() == {"head": {}, "boolean": True}
+    else:
+        assert ET.fromstring(response.content).find(f"{SPARQL_RESULTS}boolean").text == "true"  # type: ignore[union-attr]
+
+
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre> { ?s ?p ?o } }"
+RDF_FORMATS = [
+    (None, "text/turtle", "turtle"),
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/trig", "application/trig", "trig"),
+    ("application/n-quads", "application/n-quads", "nquads"),
+]
+
+
+@pytest.mark.parametrize("accept,media,fmt", RDF_FORMATS)
+def test_construct_formats_parse_back_to_the_same_graph(
+    server: str, accept: str | None, media: str, fmt: str
+) -> None:
+    response = get(server, CONSTRUCT, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    if fmt in ("trig", "nquads"):
+        ds = Dataset()
+        ds.parse(data=response.content, format=fmt)
+        graph = Graph()
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    else:
+        graph = Graph().parse(data=response.content, format=fmt)
+    reference = Graph().parse(
+        data=get(server, CONSTRUCT, "application/n-triples").content, format="nt"
+    )
+    assert len(graph) == 10
+    assert to_isomorphic(graph) == to_isomorphic(reference)
+    assert (URIRef(JARRE), SCHEMA.name, Literal("Jean-Michel Jarre")) in graph
+
+
+def test_describe_is_rdf_not_a_results_document(server: str) -> None:
+    response = get(server, f"DESCRIBE <{JARRE}>")
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.content, format="turtle")
+    assert (URIRef(JARRE), RDF.type, SCHEMA.Person) in graph
+
+
+def test_format_parameter_for_plain_links(server: str) -> None:
+    response = get(server, SELECT, None, format="csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    response = get(server, CONSTRUCT, "text/html", format="nt")
+    assert response.headers["content-type"] == "application/n-triples"
+
+
+@pytest.mark.parametrize(
+    "query,accept",
+    [
+        (SELECT, "text/turtle"),
+        (CONSTRUCT, "application/sparql-results+json"),
+        ("ASK {}", "text/csv"),
+        (SELECT, "image/png"),
+    ],
+)
+def test_406_when_nothing_acceptable(server: str, query: str, accept: str) -> None:
+    response = get(server, query, accept)
+    assert response.status_code == 406
+    assert "available" in response.text
+
+
+def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
+    response = get(server, "SELECT * WHERE {\n  ?s ?p }")
+    assert response.status_code == 400
+    assert "2:" in response.text and "does not parse" in response.text
+
+
+@pytest.mark.parametrize(
+    "method,kwargs,status,words",
+    [
+        ("PUT", {"params": {"query": "ASK {}"}}, 405, "not a SPARQL operation"),
+        ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
+        (
+            "POST",
+            {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}},
+            415,
+            "unsupported Content-Type",
+        ),
+        ("POST", {"content": b"ASK {}"}, 415, "needs a Content-Type"),
+        (
+            "POST",
+            {
+                "content": "ASK {}".encode("utf-16"),
+                "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"},
+            },
+            415,
+            "UTF-8",
+        ),
+        (
+            "POST",
+            {"content": b"ASK { \xff }", "headers": {"Content-Type": "application/sparql-query"}},
+            400,
+            "not valid UTF-8",
+        ),
+        ("POST", {"data": {"query": "ASK {}", "update": "CLEAR ALL"}}, 400, "exactly one of"),
+        ("GET", {"params": {"update": "CLEAR ALL"}}, 405, "POST"),
+        ("GET", {"params": {"query": "ASK {}", "timeout": "soon"}}, 400, "timeout"),
+        (
+            "GET",
+            {"params": {"query": "ASK {}"}, "headers": {"Accept": "text/csv;q=abc"}},
+            400,
+            "Accept",
+        ),
+        ("GET", {"params": {"query": "INSERT DATA { <a> <b> <c> }"}}, 400, "update, not a query"),
+    ],
+)
+def test_bad_requests_get_clear_errors(
+    server: str, method: str, kwargs: dict, status: int, words: str
+) -> None:
+    response = httpx.request(method, server + "sparql", timeout=30, **kwargs)
+    assert response.status_code == status, response.text
+    assert words in response.text
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_body_and_query_size_caps() -> None:
+    with running_server(Settings(workers=1, max_body_bytes=2048, max_query_chars=500)) as url:
+        big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 3000
+        response = httpx.post(
+            url + "sparql",
+            content=big.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
+        assert response.status_code == 413 and "2,048 bytes" in response.text
+        response = httpx.get(url + "sparql", params={"query": "ASK {} #" + "y" * 600})
+        assert response.status_code == 413 and "500 characters" in response.text
+
+
+def test_result_cap_is_signalled() -> None:
+    with running_server(Settings(workers=1, max_results=5)) as url:
+        response = httpx.get(url + "sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert response.status_code == 200
+        assert len(response.json()["results"]["bindings"]) == 5
+        assert response.headers["aigraph-results-truncated"] == "5"
+        small = httpx.get(
+            url + "sparql",
+            params={"query": "SELECT * WHERE { ?s a <http://schema.org/NewsArticle> }"},
+        )
+        assert "aigraph-results-truncated" not in small.headers
+
+
+def test_head_and_options(server: str) -> None:
+    head = httpx.head(server + "sparql", params={"query": SELECT})
+    full = get(server, SELECT)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == full.headers["content-type"]
+    assert head.headers["content-length"] == str(len(full.content))
+    options = httpx.options(server + "sparql")
+    assert options.status_code == 204 and "POST" in options.headers["allow"]
+
+
+def test_cors_is_public_and_never_with_credentials(server: str) -> None:
+    response = httpx.get(
+        server + "sparql", params={"query": "ASK {}"}, headers={"Origin": "http://evil.example"}
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    preflight = httpx.options(
+        server + "sparql",
+        headers={
+            "Origin": "http://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
+def test_protocol_dataset_takes_precedence_over_from(server: str) -> None:
+    claim = "https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre"
+    query = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/aigraph/id/claim/release> WHERE { ?s ?p ?o }"
+    assert get(server, query).json()["results"]["bindings"][0]["n"]["value"] == "3"
+    assert (
+        get(server, query, **{"default-graph-uri": claim}).json()["results"]["bindings"][0]["n"][
+            "value"
+        ]
+        == "10"
+    )
+    unknown = get(server, query, **{"default-graph-uri": "http://example.org/nothing"})
+    assert unknown.json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_default_graph_is_the_set_union(server: str) -> None:
+    """Perrine Vincent's membership is stated by three claims; it is one triple."""
+    query = """SELECT (COUNT(*) AS ?n) WHERE {
+      <https://w3id.org/aigraph/id/membership/perrine-vincent--cnc-service-accompagnement-professionnels>
+        <http://www.w3.org/ns/org#member> ?m }"""
+    assert get(server, query).json()["results"]["bindings"][0]["n"]["value"] == "1"
+
+
+# --- Graph Store Protocol, read side ------------------------------------------------------
+
+
+def test_gsp_default_graph(server: str) -> None:
+    response = httpx.get(
+        server + "store?default", headers={"Accept": "application/n-triples"}, timeout=30
+    )
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.content, format="nt")
+    assert len(graph) == 2254
+
+
+def test_gsp_named_graph_with_conneg(server: str) -> None:
+    iri = quote("https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre", safe="")
+    response = httpx.get(f"{server}store?graph={iri}", headers={"Accept": "application/ld+json"})
+    assert response.headers["content-type"] == "application/ld+json"
+    assert len(Graph().parse(data=response.content, format="json-ld")) == 10
+
+
+@pytest.mark.parametrize(
+    "query,status",
+    [
+        ("graph=" + quote("http://example.org/nothing", safe=""), 404),
+        ("", 400),
+        ("default&graph=" + quote("http://example.org/g", safe=""), 400),
+        ("graph=not%20an%20iri", 400),
+    ],
+)
+def test_gsp_errors(server: str, query: str, status: int) -> None:
+    assert httpx.get(f"{server}store?{query}").status_code == status
+
+
+def test_gsp_writes_are_refused_on_a_read_only_server(server: str) -> None:
+    response = httpx.put(
+        server + "store?default",
+        content=b"<a:b> <a:c> <a:d> .",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    assert response.status_code == 403 and "read-only" in response.text
+
+
+# --- VoID ---------------------------------------------------------------------------------
+
+
+def test_void_at_well_known(server: str) -> None:
+    response = httpx.get(server + ".well-known/void")
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.content, format="turtle")
+    dataset = graph.value(predicate=RDF.type, object=VOID.Dataset)
+    assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef(server + "sparql")
+    assert int(graph.value(dataset, VOID.triples)) == 2254  # type: ignore[arg-type]
+    assert str(graph.value(dataset, VOID.uriSpace)) == "https://w3id.org/aigraph/id/"
+
+
+# --- Independent clients ------------------------------------------------------------------
+
+
+def test_sparqlwrapper_client(server: str) -> None:
+    from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
+
+    client = SPARQLWrapper(server + "sparql")
+    client.setQuery(SELECT)
+    client.setReturnFormat(JSON)
+    names = [b["name"]["value"] for b in client.query().convert()["results"]["bindings"]]  # type: ignore[index]
+    assert names == NAMES
+    client.setReturnFormat(XML)
+    assert len(client.query().convert().getElementsByTagName("result")) == 5  # type: ignore[union-attr]
+    client.setReturnFormat(CSV)
+    assert "Jean-Michel Jarre" in client.query().convert().decode()  # type: ignore[union-attr]
+    client.setMethod("POST")
+    client.setReturnFormat(JSON)
+    assert len(client.query().convert()["results"]["bindings"]) == 5  # type: ignore[index]
+
+
+def test_rdflib_sparqlstore_client(server: str) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    # the default format (XML) asks for results and RDF/XML in one Accept, so it serves both
+    graph = Graph(store=SPARQLStore(server + "sparql"))
+    assert [str(row[1]) for row in graph.query(SELECT)] == NAMES
+    constructed = graph.query(CONSTRUCT)
+    assert len(constructed.graph) == 10  # type: ignore[arg-type]
