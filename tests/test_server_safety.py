@@ -1,0 +1,263 @@
+"""Safe by default: no outbound request from a query (canary listeners on 127.0.0.1 must hear
+nothing), a time limit that really stops the work while other requests are answered,
+read-only unless the operator gives a token, and writes that work when it does."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from rdflib import Graph
+
+from aigraph.server.settings import Settings
+from support import canary, running_server
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
+TOKEN = "test-token-0123456789"
+
+
+def q(url: str, query: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(url + "sparql", params={"query": query}, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * FROM <{canary}data.ttl> WHERE {{ ?s ?p ?o }}",
+        "SELECT * FROM NAMED <{canary}data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ GRAPH <{canary}data.ttl> {{ ?s ?p ?o }} }}",
+        "DESCRIBE <{canary}thing>",
+        "SELECT * FROM <file:///etc/passwd> WHERE {{ ?s ?p ?o }}",
+    ],
+)
+def test_from_and_graph_names_never_dereference(server: str, template: str) -> None:
+    with canary() as listener:
+        response = q(server, template.format(canary=listener.url))
+        assert response.status_code == 200
+        if template.startswith("DESCRIBE"):
+            assert len(Graph().parse(data=response.content, format="turtle")) == 0
+        else:
+            assert json.loads(response.text)["results"]["bindings"] == []
+        time.sleep(0.2)
+        assert listener.requests == []
+
+
+@pytest.mark.parametrize(
+    "template,words",
+    [
+        ("SELECT * WHERE {{ SERVICE <{canary}sparql> {{ ?s ?p ?o }} }}", "SERVICE <"),
+        ("SELECT * WHERE {{ SERVICE SILENT <{canary}sparql> {{ ?s ?p ?o }} }}", "SERVICE <"),
+        ("SELECT * WHERE {{ BIND(<{canary}sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}", "variable"),
+        (
+            "PREFIX x: <{canary}> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
+            "prefixed-name",
+        ),
+        (
+            "select * where {{ filter(1 < 2) service <{canary}sparql> {{ }} filter(2 > 1) }}",
+            "SERVICE <",
+        ),
+    ],
+)
+def test_service_is_refused_without_an_allow_list(server: str, template: str, words: str) -> None:
+    with canary() as listener:
+        response = q(server, template.format(canary=listener.url))
+        assert response.status_code == 403
+        assert words in response.text and "refused" in response.text
+        time.sleep(0.2)
+        assert listener.requests == []
+
+
+def test_workers_are_sandboxed_without_network(server: str) -> None:
+    """Defence in depth: even a SERVICE the lexer missed could not leave a worker."""
+    health = httpx.get(server + "-/health").json()
+    assert health["sandboxed_workers"] is True
+
+
+def test_updates_are_refused_on_a_read_only_server(server: str) -> None:
+    for body in (
+        "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+        "CLEAR ALL",
+        "LOAD <http://e/x>",
+    ):
+        response = httpx.post(server + "sparql", data={"update": body})
+        assert response.status_code == 403
+        assert "read-only" in response.text
+    assert q(server, "ASK { <http://e/a> ?p ?o }").json()["boolean"] is False
+
+
+def test_a_heavy_query_is_stopped_while_others_are_answered() -> None:
+    with running_server(Settings(workers=2, query_timeout=2)) as url:
+
+        def cheap() -> tuple[float, int]:
+            start = time.monotonic()
+            response = q(url, "ASK { ?s a <http://schema.org/Person> }")
+            return time.monotonic() - start, response.status_code
+
+        with concurrent.futures.ThreadPoolExecutor(4) as threads:
+            start = time.monotonic()
+            heavy = threads.submit(q, url, HEAVY)
+            time.sleep(0.3)  # the heavy query now occupies a worker
+            latencies = [threads.submit(cheap).result() for _ in range(10)]
+            response = heavy.result()
+            elapsed = time.monotonic() - start
+        assert response.status_code == 503
+        assert "stopped after 2 s" in response.text
+        assert 1.9 < elapsed < 6
+        assert all(status == 200 for _, status in latencies)
+        assert max(latency for latency, _ in latencies) < 1.0, latencies
+        # the killed worker is replaced: the pool answers at full strength afterwards
+        time.sleep(1.5)
+        answers = [q(url, "ASK {}").status_code for _ in range(6)]
+        assert answers == [200] * 6
+
+
+def test_a_request_may_lower_the_time_limit_not_raise_it() -> None:
+    with running_server(Settings(workers=1, query_timeout=3)) as url:
+        start = time.monotonic()
+        response = httpx.get(url + "sparql", params={"query": HEAVY, "timeout": "0.5"}, timeout=30)
+        assert response.status_code == 503 and "0.5 s" in response.text
+        assert time.monotonic() - start < 2.5
+        response = httpx.get(url + "sparql", params={"query": HEAVY, "timeout": "100"}, timeout=30)
+        assert response.status_code == 503 and "3 s" in response.text
+
+
+# --- Writes, with the operator's token ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[str]:
+    with running_server(Settings(workers=2, update_token=SecretStr(TOKEN))) as url:
+        yield url
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize(
+    "headers,status",
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer wrong"}, 401),
+        ({"Authorization": f"Basic {TOKEN}"}, 401),
+    ],
+)
+def test_writes_need_the_right_token(writable: str, headers: dict[str, str], status: int) -> None:
+    response = httpx.post(writable + "sparql", data={"update": "CLEAR ALL"}, headers=headers)
+    assert response.status_code == status
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert q(writable, "ASK { ?s a <http://schema.org/Person> }").json()["boolean"] is True
+
+
+def test_sparql_update_with_the_token(writable: str) -> None:
+    update = 'INSERT DATA { GRAPH <http://example.org/notes> { <http://example.org/n1> <http://schema.org/text> "note" } }'
+    assert httpx.post(writable + "sparql", data={"update": update}, headers=AUTH).status_code == 204
+    # visible to every worker, in its graph and in the default graph (the union)
+    for _ in range(4):
+        assert q(
+            writable,
+            'ASK { GRAPH <http://example.org/notes> { ?n <http://schema.org/text> "note" } }',
+        ).json()["boolean"]
+        assert q(writable, 'ASK { ?n <http://schema.org/text> "note" }').json()["boolean"]
+    response = httpx.post(
+        writable + "sparql",
+        content=b"DROP GRAPH <http://example.org/notes>",
+        headers={**AUTH, "Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 204
+    assert q(writable, 'ASK { ?n <http://schema.org/text> "note" }').json()["boolean"] is False
+
+
+def test_update_syntax_error_is_400(writable: str) -> None:
+    response = httpx.post(writable + "sparql", data={"update": "INSERT DATA { <a> }"}, headers=AUTH)
+    assert response.status_code == 400 and "does not parse" in response.text
+
+
+def test_load_is_refused_even_with_the_token(writable: str) -> None:
+    with canary() as listener:
+        response = httpx.post(
+            writable + "sparql", data={"update": f"LOAD <{listener.url}d.ttl>"}, headers=AUTH
+        )
+        assert response.status_code == 403 and "LOAD is refused" in response.text
+        time.sleep(0.2)
+        assert listener.requests == []
+
+
+def test_graph_store_writes(writable: str) -> None:
+    graph = "http://example.org/gsp-test"
+    url = writable + "store"
+    turtle = b'<http://example.org/x> <http://schema.org/name> "X" .'
+    put = httpx.put(
+        url,
+        params={"graph": graph},
+        content=turtle,
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert put.status_code == 201
+    again = httpx.put(
+        url,
+        params={"graph": graph},
+        content=turtle,
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert again.status_code == 204
+    post = httpx.post(
+        url,
+        params={"graph": graph},
+        content=b'<http://example.org/y> <http://schema.org/name> "Y" .',
+        headers={**AUTH, "Content-Type": "application/n-triples"},
+    )
+    assert post.status_code == 204
+    read = httpx.get(url, params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert len(Graph().parse(data=read.content, format="nt")) == 2
+    bad = httpx.put(
+        url,
+        params={"graph": graph},
+        content=b"not turtle",
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert bad.status_code == 400
+    assert (
+        len(
+            Graph().parse(
+                data=httpx.get(
+                    url, params={"graph": graph}, headers={"Accept": "application/n-triples"}
+                ).content,
+                format="nt",
+            )
+        )
+        == 2
+    )
+    wrong_type = httpx.put(
+        url, params={"graph": graph}, content=turtle, headers={**AUTH, "Content-Type": "text/plain"}
+    )
+    assert wrong_type.status_code == 415
+    assert httpx.delete(url, params={"graph": graph}, headers=AUTH).status_code == 204
+    assert httpx.get(url, params={"graph": graph}).status_code == 404
+    assert httpx.delete(url, params={"graph": graph}, headers=AUTH).status_code == 404
+
+
+# --- SERVICE, when the operator allows an endpoint ---------------------------------------------
+
+
+def test_service_works_for_an_allowed_endpoint_with_a_time_limit(server: str) -> None:
+    """A second aigraph server on 127.0.0.1 stands in for a remote SPARQL endpoint."""
+    remote = server + "sparql"
+    with running_server(
+        Settings(bundled=False, workers=1, query_timeout=3, service_allowlist=[remote])
+    ) as url:
+        query = f"""SELECT ?name WHERE {{ SERVICE <{remote}> {{
+            <https://w3id.org/aigraph/id/person/jean-michel-jarre> <http://schema.org/name> ?name }} }}"""
+        response = q(url, query)
+        assert response.status_code == 200, response.text
+        assert response.json()["results"]["bindings"][0]["name"]["value"] == "Jean-Michel Jarre"
+        with canary() as listener:
+            refused = q(url, f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}")
+            assert refused.status_code == 403
+            assert listener.requests == []
+        description = httpx.get(url + "sparql", headers={"Accept": "text/turtle"}).text
+        assert "BasicFederatedQuery" in description
