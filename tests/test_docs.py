@@ -1,19 +1,32 @@
 """The documentation cannot drift from the code: generated parts are current, and every
-command and query is documented."""
+command, query and setting is documented."""
 
 from __future__ import annotations
 
+import pytest
+
 from aigraph.catalogue import CatalogueQuery
 from aigraph.cli import make_parser
-from aigraph.diagram import END, START, render_block
+from aigraph.docgen import blocks, current
 from aigraph.project import Project
+from aigraph.server.settings import Settings
 
 
-def test_model_diagram_is_generated_from_the_current_shapes(project: Project) -> None:
-    text = (project.root / "docs" / "model.md").read_text(encoding="utf-8")
-    block = text[text.index(START) : text.index(END) + len(END)]
-    assert block == render_block(project), "run `make docs`"
-    assert 'aig_Participation --> "1..1" schema_Person : aig:agent' in block
+@pytest.mark.parametrize("name", ["model-diagram", "settings"])
+def test_generated_blocks_are_current(project: Project, name: str) -> None:
+    path, make = blocks(project)[name]
+    assert current(path.read_text(encoding="utf-8"), name) == "\n" + make(), "run `make docs`"
+
+
+def test_the_diagram_shows_the_participation_pattern(project: Project) -> None:
+    _path, make = blocks(project)["model-diagram"]
+    assert 'aig_Participation --> "1..1" schema_Person : aig:agent' in make()
+
+
+def test_every_setting_is_in_the_table(project: Project) -> None:
+    text = (project.root / "docs" / "serving.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"| `{name}` | `AIGRAPH_{name.upper()}` |" in text, name
 
 
 def test_readme_opens_with_the_two_commands(project: Project) -> None:
@@ -30,9 +43,7 @@ def test_every_command_is_documented(project: Project) -> None:
         assert f"aigraph {name}" in readme, name
 
 
-def test_every_catalogue_query_is_listed(
-    project: Project, catalogue: dict[str, CatalogueQuery]
-) -> None:
+def test_every_catalogue_query_is_listed(project: Project, catalogue: dict[str, CatalogueQuery]) -> None:
     readme = (project.root / "README.md").read_text(encoding="utf-8")
     for name in catalogue:
         assert f"| `{name}` |" in readme, name

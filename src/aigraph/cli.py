@@ -189,12 +189,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from aigraph.diagram import update_document
+    from aigraph.docgen import update
 
-    project = Project.default()
-    path = project.root / "docs" / "model.md"
-    changed = update_document(path, project)
-    print(f"{path}: {'diagram updated' if changed else 'diagram already current'}")
+    changed = update(Project.default())
+    print("\n".join(f"{path}: updated" for path in changed) or "docs/: already current")
     return EXIT_OK
 
 
@@ -268,7 +266,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="skip the shapes (faster)")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("docs", help="regenerate the class diagram of docs/model.md from the shapes")
+    p = sub.add_parser(
+        "docs", help="regenerate the generated parts of docs/ (model diagram, settings table)"
+    )
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("serve", help="start the SPARQL endpoint and Linked Data server")
