@@ -43,7 +43,9 @@ def test_every_command_is_documented(project: Project) -> None:
         assert f"aigraph {name}" in readme, name
 
 
-def test_every_catalogue_query_is_listed(project: Project, catalogue: dict[str, CatalogueQuery]) -> None:
+def test_every_catalogue_query_is_listed(
+    project: Project, catalogue: dict[str, CatalogueQuery]
+) -> None:
     readme = (project.root / "README.md").read_text(encoding="utf-8")
     for name in catalogue:
         assert f"| `{name}` |" in readme, name
