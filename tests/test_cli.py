@@ -69,7 +69,7 @@ def test_validate_json_and_turtle_formats(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "content,message",
     [
-        ("this is not turtle", "cannot parse as trig"),
+        ("this is not turtle", "cannot parse as TriG"),
         (None, "cannot read"),
     ],
 )

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -261,3 +264,43 @@ def test_service_works_for_an_allowed_endpoint_with_a_time_limit(server: str) ->
             assert listener.requests == []
         description = httpx.get(url + "sparql", headers={"Accept": "text/turtle"}).text
         assert "BasicFederatedQuery" in description
+
+
+# --- Files given to the server or the validator fetch nothing --------------------------------
+
+
+def hostile_files(folder: Path, canary_url: str) -> list[Path]:
+    jsonld = folder / "remote-context.jsonld"
+    jsonld.write_text(
+        '{"@context": "%sctx.jsonld", "@id": "http://example.org/a", "name": "x"}' % canary_url
+    )
+    xxe = folder / "entities.rdf"
+    xxe.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY remote SYSTEM "{canary_url}xxe"> <!ENTITY local SYSTEM "file:///etc/hostname"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&remote;</ex:p><ex:q>&local;</ex:q></rdf:Description>
+</rdf:RDF>""")
+    return [jsonld, xxe]
+
+
+@pytest.mark.parametrize(
+    "index,words", [(0, "remote JSON-LD contexts"), (1, "cannot parse as RDF/XML")]
+)
+@pytest.mark.parametrize("command", ["serve", "validate"])
+def test_hostile_input_files_fetch_nothing(
+    tmp_path: Path, command: str, index: int, words: str
+) -> None:
+    with canary() as listener:
+        path = hostile_files(tmp_path, listener.url)[index]
+        args = (
+            ["serve", "--port", "0", "--data", str(path)]
+            if command == "serve"
+            else ["validate", str(path)]
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "aigraph", *args], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2
+        assert words in result.stderr and path.name in result.stderr
+        time.sleep(0.2)
+        assert listener.requests == []

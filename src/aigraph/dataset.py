@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -30,22 +29,21 @@ from aigraph.source import SourceText, load_source_text
 #: The named graphs that are not claims.
 FIXED_GRAPH_NAMES = ("vocabularies", "provenance", "editorial", "derived", "links")
 
-#: rdflib parser names by file extension, for the data files a user may give.
-RDF_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".nquads": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
+#: Oxigraph formats by file extension, for the data files a user may give.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
 }
-QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
 
 
 class DataLoadError(Exception):
@@ -56,8 +54,8 @@ def fixed_graphs(base: str = CANONICAL_BASE) -> set[URIRef]:
     return {graph_iri(name, base) for name in FIXED_GRAPH_NAMES} | {ONTOLOGY_IRI}
 
 
-def rdf_format_for(path: Path) -> str:
-    """The rdflib format for a file name, or DataLoadError for an unknown extension."""
+def rdf_format_for(path: Path) -> ox.RdfFormat:
+    """The format for a file name, or DataLoadError for an unknown extension."""
     try:
         return RDF_FORMATS[path.suffix.lower()]
     except KeyError:
@@ -70,27 +68,30 @@ def rdf_format_for(path: Path) -> str:
 def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
     """Parse one RDF file into `ds`.
 
-    Triple formats go into `graph` (or the default graph); quad formats keep their graphs.
-    JSON-LD is parsed without fetching remote contexts (the parser's document loader is not
-    given network access: a remote ``@context`` is an error, never a request).
+    Parsing is Oxigraph's, whatever the format, because its parsers fetch nothing: a remote
+    JSON-LD ``@context`` is an error (rdflib's JSON-LD parser would fetch it), and RDF/XML
+    external entities are not resolved. Triple formats go into `graph` (or the default
+    graph); quad formats keep their graphs.
     """
     fmt = rdf_format_for(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DataLoadError(f"{path}: cannot read ({exc.strerror})") from exc
+    target = ox.NamedNode(str(graph)) if graph is not None else None
     try:
-        if fmt in QUAD_FORMATS:
-            scratch = Dataset()
-            scratch.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
-            for s, p, o, g in scratch.quads((None, None, None, None)):
-                target = graph if graph is not None else g
-                ds.graph(target).add((s, p, o)) if target is not None else ds.add((s, p, o))
-        else:
-            target_graph = ds.graph(graph if graph is not None else DATASET_DEFAULT_GRAPH_ID)
-            target_graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
-    except Exception as exc:  # rdflib raises many types; all mean "this file is bad"
-        raise DataLoadError(f"{path}: cannot parse as {fmt}: {exc}") from exc
+        quads = [
+            ox.Quad(q.subject, q.predicate, q.object, target) if target is not None else q
+            for q in ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())
+        ]
+    except SyntaxError as exc:
+        hint = (
+            " (aigraph never fetches remote JSON-LD contexts)"
+            if "remote context" in str(exc)
+            else ""
+        )
+        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}{hint}") from None
+    ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
 
 
 def describe_source_text(source: SourceText, base: str = CANONICAL_BASE) -> Iterator[tuple]:

@@ -48,13 +48,16 @@ class Services:
                 self.data.workdir.cleanup()
 
 
-async def start_services(settings: Settings, project: Project | None = None) -> Services:
+async def start_services(
+    settings: Settings, project: Project | None = None, data: ServedData | None = None
+) -> Services:
     if settings.backend == "remote":
         executor: Executor = RemoteExecutor(settings)
         await executor.start()
         await executor.load(settings, project)
         return Services(settings, executor, None, project)
-    data = await asyncio.to_thread(prepare, settings, project)
+    if data is None:
+        data = await asyncio.to_thread(prepare, settings, project)
     local = LocalExecutor(settings, data)
     await local.start()
     return Services(settings, local, data, project)
@@ -82,13 +85,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(settings: Settings | None = None, project: Project | None = None) -> FastAPI:
-    """A configured app; `settings` default to the environment (``AIGRAPH_*``)."""
+def create_app(
+    settings: Settings | None = None,
+    project: Project | None = None,
+    data: ServedData | None = None,
+) -> FastAPI:
+    """A configured app; `settings` default to the environment (``AIGRAPH_*``). `data` may be
+    prepared beforehand (``aigraph serve`` does, to report bad input before starting)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await start_services(settings, project)
+        services = await start_services(settings, project, data)
         app.state.services = services
         try:
             yield

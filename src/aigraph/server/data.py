@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from aigraph.dataset import DataLoadError, load_dataset
+from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
 from aigraph.project import Project
 from aigraph.server.settings import Settings
 from aigraph.server.worker import StoreSource
@@ -28,20 +28,11 @@ from aigraph.server.worker import StoreSource
 UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def rdf_format(path: Path) -> ox.RdfFormat:
-    suffix = path.suffix.lower().lstrip(".")
-    aliases = {"json": "jsonld", "owl": "rdf", "xml": "rdf", "ntriples": "nt", "nquads": "nq"}
-    fmt = ox.RdfFormat.from_extension(aliases.get(suffix, suffix))
-    if fmt is None:
-        raise DataLoadError(f"{path}: unknown RDF file extension {path.suffix!r}")
-    return fmt
-
-
 def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
     """Load one RDF file. Quad formats keep their graphs; triples go to `graph` or the
     default graph. Oxigraph's parsers fetch nothing (no remote JSON-LD context, no external
     XML entity): tests/test_server_safety.py proves it with a canary listener."""
-    fmt = rdf_format(path)
+    fmt = rdf_format_for(path)
     target = ox.NamedNode(graph) if graph else None
     if fmt.supports_datasets and target is not None:
         raise DataLoadError(
@@ -54,7 +45,12 @@ def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
     except FileNotFoundError:
         raise DataLoadError(f"{path}: no such file") from None
     except (SyntaxError, ValueError, OSError) as exc:
-        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}") from None
+        hint = (
+            " (aigraph never fetches remote JSON-LD contexts)"
+            if "remote context" in str(exc)
+            else ""
+        )
+        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}{hint}") from None
 
 
 def load_authoritative(settings: Settings, project: Project | None = None) -> ox.Store:

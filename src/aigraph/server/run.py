@@ -46,7 +46,18 @@ def serve(args: argparse.Namespace) -> int:
     except (ValidationError, ValueError) as exc:
         sys.stderr.write(f"aigraph serve: invalid settings: {exc}\n")
         return 2
-    app = create_app(settings)
+    from aigraph.dataset import DataLoadError
+    from aigraph.server.data import prepare
+    from aigraph.source import SourceTextError
+
+    data = None
+    if settings.backend != "remote":
+        try:
+            data = prepare(settings)
+        except (DataLoadError, SourceTextError) as exc:
+            sys.stderr.write(f"aigraph serve: cannot serve the data: {exc}\n")
+            return 2
+    app = create_app(settings, data=data)
     sys.stderr.write(
         f"aigraph: serving on http://{settings.host}:{settings.port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
