@@ -272,7 +272,9 @@ def test_service_works_for_an_allowed_endpoint_with_a_time_limit(server: str) ->
 def hostile_files(folder: Path, canary_url: str) -> list[Path]:
     jsonld = folder / "remote-context.jsonld"
     jsonld.write_text(
-        '{"@context": "%sctx.jsonld", "@id": "http://example.org/a", "name": "x"}' % canary_url
+        json.dumps(
+            {"@context": f"{canary_url}ctx.jsonld", "@id": "http://example.org/a", "name": "x"}
+        )
     )
     xxe = folder / "entities.rdf"
     xxe.write_text(f"""<?xml version="1.0"?>
