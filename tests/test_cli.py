@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from aigraph.cli import make_parser
 from aigraph.project import Project
 
 ROOT = Project.default().root
@@ -165,3 +166,22 @@ def test_query_list_shows_the_catalogue() -> None:
     out = aigraph("query", "--list").stdout
     for name in ("sessions", "participants", "moderators", "evidence", "sectors"):
         assert name in out
+
+
+def test_serve_options_reach_the_settings() -> None:
+    from aigraph.server.run import settings_from_args
+
+    args = make_parser().parse_args([
+        "serve", "--port", "9999", "--workers", "3", "--query-timeout", "2.5", "--no-bundled",
+        "--data", "a.ttl", "--graph", "http://example.org/g=b.nt", "--base-iri", "https://example.org/x/",
+    ])
+    settings = settings_from_args(args)
+    assert (settings.port, settings.workers, settings.query_timeout, settings.bundled) == (9999, 3, 2.5, False)
+    assert [str(p) for p in settings.data] == ["a.ttl"]
+    assert {k: str(v) for k, v in settings.graphs.items()} == {"http://example.org/g": "b.nt"}
+    assert settings.base_iri == "https://example.org/x/"
+
+
+def test_serve_refuses_bad_settings_with_exit_2() -> None:
+    result = aigraph("serve", "--base-iri", "https://example.org/no-slash")
+    assert result.returncode == 2 and "must end with '/'" in result.stderr

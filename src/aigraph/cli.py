@@ -282,10 +282,27 @@ def make_parser() -> argparse.ArgumentParser:
         help="serve these RDF files (repeatable)",
     )
     p.add_argument(
+        "--graph",
+        action="append",
+        default=[],
+        metavar="IRI=FILE",
+        help="load a file into the named graph IRI (repeatable)",
+    )
+    p.add_argument(
         "--no-bundled",
         action="store_true",
         help="with --data: serve only the given files, not the bundled graph",
     )
+    p.add_argument("--base-iri", default=None, help="base IRI of the served data")
+    p.add_argument(
+        "--backend",
+        choices=("memory", "disk", "remote"),
+        default=None,
+        help="where the data lives (default: memory)",
+    )
+    p.add_argument("--store-path", default=None, help="folder of the on-disk store")
+    p.add_argument("--workers", type=int, default=None, help="query worker processes")
+    p.add_argument("--query-timeout", type=float, default=None, help="seconds a query may run")
     p.set_defaults(func=cmd_serve)
     return parser
 
