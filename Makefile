@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-fast lint format build docs clean
+.PHONY: serve test lint format build docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,8 @@ serve: $(STAMP)
 
 ## test: lint, then the whole test suite
 test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest
 
 ## build: validate and write build/ (dumps + MANIFEST.sha256)
@@ -32,9 +32,15 @@ build: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/aigraph docs
 
+## bench: the benchmark against the Oxigraph server and rdflib-endpoint (needs Debian's wrk)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/run.py
+
 format: $(STAMP)
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .ruff_cache

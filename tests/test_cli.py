@@ -171,12 +171,31 @@ def test_query_list_shows_the_catalogue() -> None:
 def test_serve_options_reach_the_settings() -> None:
     from aigraph.server.run import settings_from_args
 
-    args = make_parser().parse_args([
-        "serve", "--port", "9999", "--workers", "3", "--query-timeout", "2.5", "--no-bundled",
-        "--data", "a.ttl", "--graph", "http://example.org/g=b.nt", "--base-iri", "https://example.org/x/",
-    ])
+    args = make_parser().parse_args(
+        [
+            "serve",
+            "--port",
+            "9999",
+            "--workers",
+            "3",
+            "--query-timeout",
+            "2.5",
+            "--no-bundled",
+            "--data",
+            "a.ttl",
+            "--graph",
+            "http://example.org/g=b.nt",
+            "--base-iri",
+            "https://example.org/x/",
+        ]
+    )
     settings = settings_from_args(args)
-    assert (settings.port, settings.workers, settings.query_timeout, settings.bundled) == (9999, 3, 2.5, False)
+    assert (settings.port, settings.workers, settings.query_timeout, settings.bundled) == (
+        9999,
+        3,
+        2.5,
+        False,
+    )
     assert [str(p) for p in settings.data] == ["a.ttl"]
     assert {k: str(v) for k, v in settings.graphs.items()} == {"http://example.org/g": "b.nt"}
     assert settings.base_iri == "https://example.org/x/"

@@ -12,8 +12,10 @@ of the web stack.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -48,6 +50,8 @@ class Job:
     sparql: str
     form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE as sniffed; None if unknown
     base_iri: str | None = None  # relative IRIs resolve against the request URL
+    describe: str | None = None  # instead of a query: the description of this entity IRI
+    provenance_graph: str = "https://w3id.org/aigraph/id/graph/provenance"
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     # (variable, "iri"|"literal", value, datatype or None, language or None)
@@ -68,6 +72,17 @@ class Outcome:
     kind: str = ""  # "solutions" | "boolean" | "graph" | "error"
     rows: int = 0
     truncated: bool = False
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the server process dies (prctl PR_SET_PDEATHSIG),
+    so that a killed server never leaves workers behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def unshare_network() -> bool:
@@ -106,7 +121,9 @@ def _error(status: int, message: str) -> Outcome:
 
 
 def run_job(store: ox.Store, job: Job) -> Outcome:
-    """Evaluate one query and serialise its answer in the chosen format."""
+    """Evaluate one query (or describe one entity) and serialise the answer."""
+    if job.describe is not None:
+        return describe_job(store, job)
     kwargs: dict[str, object] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
@@ -163,8 +180,29 @@ def answer(
     return Outcome(200, media, body, "graph", len(triples), truncated)
 
 
+def describe_job(store: ox.Store, job: Job) -> Outcome:
+    from aigraph.server.describe import describe
+
+    media = job.media_types.get("graph", "text/turtle")
+    try:
+        quads = describe(store, job.describe or "", job.provenance_graph)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    if media in ("application/trig", "application/n-quads", "application/ld+json"):
+        fmt = GRAPH_FORMATS[media]
+        kwargs = {"prefixes": job.prefixes} if job.prefixes and media == "application/trig" else {}
+        body = ox.serialize(quads, format=fmt, **kwargs) or b""
+    else:
+        triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+        body = serialize_graph(triples, media, job.prefixes)
+    return Outcome(200, media, body, "graph", len(quads))
+
+
 def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
     """The worker's loop: open the store, say ready, answer jobs until told to stop (None)."""
+    die_with_parent()
+    if os.getppid() == 1:  # the server died before we could ask
+        return
     sandboxed = unshare_network() if sandbox else False
     store = open_store(source)
     version = 0

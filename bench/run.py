@@ -1,0 +1,585 @@
+"""aigraph's benchmark: the same data and queries, in the same run, on
+
+- ``aigraph-http``: ``aigraph serve`` (embedded Oxigraph behind the worker pool), over HTTP;
+- ``aigraph-engine``: the same engine called in-process, no HTTP (the floor of our overhead);
+- ``oxigraph``: the Oxigraph server (``oxigraph serve``, PyPI package ``oxigraph``);
+- ``rdflib-endpoint``: the FastAPI + rdflib peer (PyPI package ``rdflib-endpoint``).
+
+Data: bench/generate.py at each size, in aigraph's own model (the catalogue queries run
+unchanged). Every system gets the same N-Quads; for the HTTP servers the default graph is the
+merge of the named graphs (aigraph does it itself, the Oxigraph server gets the same INSERT,
+rdflib-endpoint is given the merged graph).
+
+Figures: start-up to first answer, peak RSS of the server's process tree, per-query latency
+(first run, then warm: median, p95, p99), throughput at concurrency 1 and 16 with ``wrk``
+(Debian package) on distinct query texts (each request a different IRI, so no cache can
+help), and how all of these grow with size. Ratios against each baseline are the headline.
+
+    python bench/run.py                       # sizes 1e4 1e5 1e6, the full report
+    python bench/run.py --sizes 1e4 --quick   # a smoke run (used by the test suite)
+
+Writes bench/results/report.md (and .json, and a log-log plot if matplotlib is installed).
+Loopback only, bounded durations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "src"))
+
+from generate import generate  # noqa: E402
+
+from aigraph.catalogue import load_catalogue  # noqa: E402
+
+BIN = Path(sys.executable).parent
+B = "https://w3id.org/aigraph/id/"
+UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+# --- the query mix ------------------------------------------------------------------------
+
+
+def catalogue_mix() -> dict[str, str]:
+    """The catalogue queries, with realistic parameters written into the text (the peers
+    have no parameter binding), plus heavier analytical queries."""
+    queries = {}
+    for name, q in load_catalogue(ROOT / "queries").items():
+        text = q.text
+        for param in q.parameters:
+            value = {"person": B + "person/p000001", "entity": B + "person/p000001"}.get(
+                param.name, param.default or ""
+            )
+            term = f"<{value}>" if param.type == "iri" else f'"{value}"'
+            # bind by VALUES at the start of the WHERE: the same for every engine
+            text = text.replace("WHERE {", f"WHERE {{ VALUES ?{param.name} {{ {term} }}", 1)
+        queries[f"catalogue:{name}"] = text
+    queries["heavy:participations-per-role"] = """
+        PREFIX aig: <https://w3id.org/aigraph/ns#>
+        SELECT ?role (COUNT(*) AS ?n) WHERE { ?s aig:participation ?p . ?p aig:role ?role } GROUP BY ?role"""
+    queries["heavy:co-occurrence-network"] = """
+        PREFIX aig: <https://w3id.org/aigraph/ns#>
+        SELECT ?a ?b (COUNT(DISTINCT ?s) AS ?n) WHERE {
+          ?s aig:participation/aig:agent ?a , ?b . FILTER (STR(?a) < STR(?b)) }
+        GROUP BY ?a ?b ORDER BY DESC(?n) LIMIT 100"""
+    queries["heavy:text-search"] = """
+        PREFIX schema: <http://schema.org/>
+        SELECT ?s ?d WHERE { ?s schema:description ?d FILTER (CONTAINS(LCASE(?d), "régulation données")) } LIMIT 50"""
+    return queries
+
+
+# Throughput classes: each request asks about a different entity (distinct query texts).
+SIMPLE = "SELECT ?name WHERE {{ <https://w3id.org/aigraph/id/person/p{:06d}> <http://schema.org/name> ?name }}"
+MEDIUM = (
+    "SELECT ?person ?name ?role WHERE {{ <https://w3id.org/aigraph/id/session/d{:05d}-s01> "
+    "<https://w3id.org/aigraph/ns#participation> ?p . ?p <https://w3id.org/aigraph/ns#agent> ?person ; "
+    "<https://w3id.org/aigraph/ns#role> ?role . ?person <http://schema.org/name> ?name }}"
+)
+
+
+# --- systems ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tree_rss(pid: int) -> int:
+    try:
+        import psutil
+    except ImportError:
+        return 0
+    try:
+        proc = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+    except psutil.Error:
+        return 0
+
+
+@dataclass
+class Running:
+    name: str
+    url: str  # the query endpoint
+    pid: int
+    startup_s: float
+    peak_rss: int = 0
+
+    def sample(self) -> None:
+        self.peak_rss = max(self.peak_rss, tree_rss(self.pid))
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server, killing it if it does not stop within 5 s (a busy rdflib-endpoint)."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} not ready after {limit} s")
+
+
+@contextlib.contextmanager
+def start_aigraph(data: Path, workers: int) -> Iterator[Running]:
+    port = free_port()
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [
+            str(BIN / "aigraph"),
+            "serve",
+            "--no-bundled",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--query-timeout",
+            "120",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "AIGRAPH_MAX_RESULTS": "1000000"},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        wait_ready(url, process, 600)
+        yield Running("aigraph-http", url, process.pid, time.monotonic() - start)
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
+def start_oxigraph(data: Path) -> Iterator[Running]:
+    port = free_port()
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_ready(base + "query", process, 60)
+        httpx.post(
+            base + "store",
+            content=data.read_bytes(),
+            headers={"Content-Type": "application/n-quads"},
+            timeout=600,
+        ).raise_for_status()
+        httpx.post(
+            base + "update",
+            content=UNION,
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=600,
+        ).raise_for_status()
+        yield Running("oxigraph", base + "query", process.pid, time.monotonic() - start)
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
+def start_rdflib_endpoint(data: Path, workdir: Path) -> Iterator[Running]:
+    # rdflib-endpoint serves its files as one graph: give it the merge, as N-Triples
+    import pyoxigraph as ox
+
+    merged = workdir / f"{data.stem}-merged.nt"
+    if not merged.exists():
+        store = ox.Store()
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        store.update(UNION)
+        store.dump(str(merged), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    port = free_port()
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [
+            str(BIN / "rdflib-endpoint"),
+            "serve",
+            str(merged),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_ready(url, process, 900)
+        yield Running("rdflib-endpoint", url, process.pid, time.monotonic() - start)
+    finally:
+        stop(process)
+
+
+# --- measurements -------------------------------------------------------------------------
+
+
+@dataclass
+class Latency:
+    first_ms: float | None = None
+    warm_ms: list[float] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> dict[str, float | str | None]:
+        if self.error:
+            return {"error": self.error}
+        warm = sorted(self.warm_ms)
+
+        def pct(p: float) -> float:
+            return round(warm[min(len(warm) - 1, int(p * len(warm)))], 3)
+
+        return {
+            "first_ms": round(self.first_ms or 0, 3),
+            "median_ms": round(statistics.median(warm), 3),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "runs": len(warm),
+        }
+
+
+def time_http(url: str, query: str, runs: int, budget_s: float, timeout: float) -> Latency:
+    out = Latency()
+    with httpx.Client(
+        timeout=timeout, headers={"Accept": "application/sparql-results+json"}
+    ) as client:
+        deadline = time.monotonic() + budget_s
+        for i in range(runs + 1):
+            start = time.perf_counter()
+            try:
+                response = client.post(url, data={"query": query})
+            except httpx.TimeoutException:
+                out.error = f"timeout > {timeout:g} s"
+                return out
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200:
+                out.error = f"HTTP {response.status_code}"
+                return out
+            if i == 0:
+                out.first_ms = elapsed
+            else:
+                out.warm_ms.append(elapsed)
+            if time.monotonic() > deadline and out.warm_ms:
+                break
+    return out
+
+
+def time_engine(run: Callable[[], object], runs: int, budget_s: float) -> Latency:
+    out = Latency()
+    deadline = time.monotonic() + budget_s
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        run()
+        elapsed = (time.perf_counter() - start) * 1000
+        if i == 0:
+            out.first_ms = elapsed
+        else:
+            out.warm_ms.append(elapsed)
+        if time.monotonic() > deadline and out.warm_ms:
+            break
+    return out
+
+
+WRK_SCRIPT = """
+counter = 0
+templates = {templates}
+request = function()
+  counter = counter + 1
+  local q = string.format(templates[1], counter % {modulo})
+  local body = "query=" .. q:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end)
+  return wrk.format("POST", nil, {{["Content-Type"]="application/x-www-form-urlencoded",
+                                   ["Accept"]="application/sparql-results+json"}}, body)
+end
+"""
+
+
+def lua_format(template: str) -> str:
+    return (
+        template.replace("{{", "{")
+        .replace("}}", "}")
+        .replace("{:06d}", "%06d")
+        .replace("{:05d}", "%05d")
+    )
+
+
+def wrk_throughput(
+    url: str, template: str, modulo: int, connections: int, seconds: int
+) -> dict[str, float]:
+    if shutil.which("wrk") is None:
+        return {"error": "wrk not installed (apt-get install wrk)"}  # type: ignore[dict-item]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            WRK_SCRIPT.format(
+                templates=json.dumps([lua_format(template)]).replace("[", "{").replace("]", "}"),
+                modulo=max(1, modulo),
+            )
+        )
+    threads = min(2, connections)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    Path(script.name).unlink()
+    out: dict[str, float] = {}
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            out["requests_per_s"] = float(words[1])
+        elif "Non-2xx" in line:
+            out["non_2xx"] = float(words[-1])
+        elif line.strip().startswith("50%"):
+            out["p50_ms"] = _ms(words[1])
+        elif line.strip().startswith("99%"):
+            out["p99_ms"] = _ms(words[1])
+    return out
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+
+
+def engine_throughput(
+    store: object, template: str, modulo: int, seconds: float
+) -> dict[str, float]:
+    """In-process, one caller: the engine's own rate, no HTTP (answers serialised as JSON)."""
+    import pyoxigraph as ox
+
+    from aigraph.serialize import results_json
+
+    assert isinstance(store, ox.Store)
+    count, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        solutions = store.query(template.format(count % max(1, modulo)))
+        variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        results_json(variables, [[s[v] for v in variables] for s in solutions])  # type: ignore[union-attr]
+        count += 1
+    return {"requests_per_s": count / seconds}
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    data = workdir / f"gen-{size}.nq"
+    if not data.exists():
+        data.write_text(generate(size), encoding="utf-8")
+    days = max(1, round(size / 1000))
+    people = max(20, days * 12)
+    queries = catalogue_mix()
+    result: dict[str, object] = {"size": size, "systems": {}}
+    import pyoxigraph as ox
+
+    from aigraph.serialize import results_json
+
+    # the engine in-process: load, then the same queries
+    start = time.monotonic()
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    store.update(UNION)
+    triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]
+    result["triples"] = triples
+
+    def run_engine(q: str) -> Callable[[], object]:
+        def go() -> object:
+            solutions = store.query(q)
+            variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+            return results_json(variables, [[s[v] for v in variables] for s in solutions])  # type: ignore[union-attr]
+
+        return go
+
+    engine = {"startup_s": round(time.monotonic() - start, 3), "latency": {}, "throughput": {}}
+    for name, q in queries.items():
+        engine["latency"][name] = time_engine(run_engine(q), args.runs, args.budget).summary()  # type: ignore[index]
+    for label, template, modulo in (("simple", SIMPLE, people), ("medium", MEDIUM, days)):
+        engine["throughput"][f"{label}-c1"] = engine_throughput(
+            store, template, modulo, args.duration
+        )  # type: ignore[index]
+    result["systems"]["aigraph-engine"] = engine  # type: ignore[index]
+
+    starters = {
+        "aigraph-http": lambda: start_aigraph(data, args.workers),
+        "oxigraph": lambda: start_oxigraph(data),
+        "rdflib-endpoint": lambda: start_rdflib_endpoint(data, workdir),
+    }
+    for name in args.systems:
+        if name == "aigraph-engine":
+            continue
+        if name == "rdflib-endpoint" and size > args.rdflib_max:
+            result["systems"][name] = {
+                "skipped": f"not run above {args.rdflib_max:,.0f} triples (minutes per query)"
+            }  # type: ignore[index]
+            continue
+        try:
+            result["systems"][name] = measure_server(starters[name], queries, people, days, args)  # type: ignore[index]
+        except RuntimeError as exc:
+            result["systems"][name] = {"error": str(exc)}  # type: ignore[index]
+        print(f"  {size:>9,} {name}: done", file=sys.stderr)
+    return result
+
+
+def measure_server(
+    start: Callable[[], contextlib.AbstractContextManager[Running]],
+    queries: dict[str, str],
+    people: int,
+    days: int,
+    args: argparse.Namespace,
+) -> dict[str, object]:
+    """Latency of every query, then throughput. A server that cannot stop a query (no time
+    limit: rdflib-endpoint) stays busy after a client gives up, so it is restarted then, for
+    the next query not to be measured behind the previous one."""
+    entry: dict[str, object] = {"latency": {}, "throughput": {}}
+    peak = 0
+    pending = list(queries.items())
+    while pending:
+        with start() as running:
+            entry.setdefault("startup_s", round(running.startup_s, 3))
+            while pending:
+                qname, q = pending.pop(0)
+                timing = time_http(running.url, q, args.runs, args.budget, args.timeout)
+                entry["latency"][qname] = timing.summary()  # type: ignore[index]
+                running.sample()
+                if timing.error and timing.error.startswith("timeout"):
+                    break
+            if not pending:
+                for label, template, modulo in (
+                    ("simple", SIMPLE, people),
+                    ("medium", MEDIUM, days),
+                ):
+                    for connections in (1, 16):
+                        entry["throughput"][f"{label}-c{connections}"] = wrk_throughput(  # type: ignore[index]
+                            running.url, template, modulo, connections, int(args.duration)
+                        )
+                        running.sample()
+            peak = max(peak, running.peak_rss)
+    entry["peak_rss_mb"] = round(peak / 2**20, 1)
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1e4,1e5,1e6", help="comma-separated triple counts")
+    parser.add_argument("--systems", default="aigraph-engine,aigraph-http,oxigraph,rdflib-endpoint")
+    parser.add_argument("--duration", type=float, default=5, help="seconds per throughput run")
+    parser.add_argument("--runs", type=int, default=20, help="warm runs per query (at most)")
+    parser.add_argument(
+        "--budget", type=float, default=5, help="seconds per query's warm runs (at most)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60, help="seconds before a query counts as failed"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="aigraph query workers")
+    parser.add_argument(
+        "--rdflib-max", type=float, default=1e5, help="largest size run on rdflib-endpoint"
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run: short durations")
+    parser.add_argument("--out", default=str(HERE / "results"), help="where to write the report")
+    args = parser.parse_args(argv)
+    args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    if args.quick:
+        args.duration, args.runs, args.budget, args.timeout = 1, 3, 1, 5
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    workdir = HERE / "data"
+    workdir.mkdir(exist_ok=True)
+    results = {
+        "machine": machine(),
+        "args": {k: v for k, v in vars(args).items()},
+        "sizes": [],
+        "bundled_startup_s": bundled_startup(),
+    }
+    for size in sizes:
+        print(f"size {size:,}", file=sys.stderr)
+        results["sizes"].append(bench_size(size, args, workdir))  # type: ignore[union-attr]
+    (out / "report.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    from report import write_report
+
+    write_report(results, out)
+    print(f"wrote {out / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def bundled_startup() -> float:
+    """`aigraph serve` on the bundled graph, from launch to the first answer (best of 3)."""
+    best = float("inf")
+    for _ in range(3):
+        port = free_port()
+        start = time.monotonic()
+        process = subprocess.Popen(
+            [str(BIN / "aigraph"), "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_ready(f"http://127.0.0.1:{port}/sparql", process, 60)
+            best = min(best, time.monotonic() - start)
+        finally:
+            stop(process)
+    return round(best, 3)
+
+
+def machine() -> dict[str, object]:
+    import platform
+
+    import pyoxigraph
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""What a client gets when it dereferences an IRI of the graph: the entity's description.
+
+It contains what a client needs to use the entity without another request (issue #4):
+its outgoing and incoming triples; the n-ary nodes around it (participations, stated
+affiliations) with their own triples; the labels, in every language, of everything
+mentioned; and the evidence — each claim graph stating a fact about it, with the passage of
+the release the claim rests on (quote and offsets). Facts keep their claim graph, so in a
+quad format (TriG, N-Quads, JSON-LD) every fact's passage is explicit; triple formats carry
+the same facts and the claims about the entity.
+
+The entity IRI is written into the query text only after matching a strict pattern (the
+server builds it from the request path, which it checks first).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9.\-:]+/[A-Za-z0-9._~/\-#%]*$")
+
+PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX aig: <https://w3id.org/aigraph/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+FACTS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  { GRAPH ?g { <ENTITY> ?p ?o } BIND (<ENTITY> AS ?s) }
+  UNION { GRAPH ?g { ?s ?p <ENTITY> } BIND (<ENTITY> AS ?o) }
+  UNION {
+    <ENTITY> aig:participation|^aig:agent|aig:statedAffiliation|^org:member ?s .
+    { ?s a aig:Participation } UNION { ?s a org:Membership }
+    GRAPH ?g { ?s ?p ?o }
+  }
+  UNION {
+    <ENTITY> ^aig:agent/aig:statedAffiliation ?s .
+    GRAPH ?g { ?s ?p ?o }
+  }
+}"""
+)
+
+LABELS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?x ?p ?l WHERE {
+  VALUES ?x { NODES }
+  VALUES ?p { schema:name skos:prefLabel rdfs:label }
+  ?x ?p ?l
+}"""
+)
+
+EVIDENCE = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?p ?o WHERE {
+  VALUES ?claim { CLAIMS }
+  { ?claim ?p ?o BIND (?claim AS ?s) FILTER (?p IN (prov:wasDerivedFrom, rdf:type)) }
+  UNION { ?claim prov:wasDerivedFrom ?s . ?s ?p ?o }
+  UNION { ?claim prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }
+}"""
+)
+
+
+def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Quad]:
+    """The quads describing `entity` (empty if the graph says nothing about it)."""
+    if not SAFE_IRI.match(entity):
+        raise ValueError(f"not a describable IRI: {entity!r}")
+    quads: dict[ox.Quad, None] = {}
+    claims: set[str] = set()
+    for row in store.query(FACTS.replace("ENTITY", entity)):  # type: ignore[union-attr]
+        graph = row["g"]
+        quads[ox.Quad(row["s"], row["p"], row["o"], graph)] = None
+        if isinstance(graph, ox.NamedNode) and "/id/claim/" in graph.value:
+            claims.add(graph.value)
+    if not quads:
+        return []
+    nodes = {
+        t.value
+        for q in quads
+        for t in (q.subject, q.predicate, q.object)
+        if isinstance(t, ox.NamedNode)
+    }
+    node_values = " ".join(f"<{n}>" for n in sorted(nodes))
+    for row in store.query(LABELS.replace("NODES", node_values)):  # type: ignore[union-attr]
+        quads.setdefault(ox.Quad(row["x"], row["p"], row["l"], ox.DefaultGraph()), None)
+    if claims:
+        prov = ox.NamedNode(provenance_graph)
+        claim_values = " ".join(f"<{c}>" for c in sorted(claims))
+        for row in store.query(EVIDENCE.replace("CLAIMS", claim_values)):  # type: ignore[union-attr]
+            quads.setdefault(ox.Quad(row["s"], row["p"], row["o"], prov), None)
+    return list(quads)

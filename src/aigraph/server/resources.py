@@ -1,0 +1,625 @@
+"""Dereferenceable IRIs: every IRI the graph mints under the base resolves on the server.
+
+``/id/…`` and ``/concept/…`` answer with the entity's description (aigraph.server.describe):
+HTML for people, RDF for machines, chosen by ``Accept`` (``Vary: Accept``), or by an explicit
+extension (``…/jean-michel-jarre.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.trig``, ``.nq``,
+``.html``). The answer is direct (200, no 303): the IRIs are slash IRIs that name things,
+the response says which document it is (``Content-Location``) and where the other formats are
+(``Link: rel="alternate"``), as the W3C "Cool URIs" note allows (§4.2, "303 URIs forwarding to
+one generic document" / content negotiation). ``/ns`` is the ontology document (its terms are
+hash IRIs). An unknown IRI is a 404 in the negotiated format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from aigraph.namespaces import PREFIXES, data_prefixes
+from aigraph.server.app import Services, services_of
+from aigraph.server.conneg import AcceptHeaderError, negotiate
+from aigraph.server.formats import OFFERS, content_type
+from aigraph.server.protocol import ProtocolError
+from aigraph.server.sparql import execute
+from aigraph.server.worker import Job
+
+router = APIRouter(tags=["Linked Data"])
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+EXTENSIONS = {
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+    ".html": "text/html",
+}
+EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
+NAMES = {
+    ".ttl": "Turtle",
+    ".jsonld": "JSON-LD",
+    ".nt": "N-Triples",
+    ".rdf": "RDF/XML",
+    ".trig": "TriG",
+    ".nq": "N-Quads",
+    ".html": "HTML",
+}
+SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~\-]*(/[A-Za-z0-9][A-Za-z0-9._~\-]*)*$")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_PREDICATES = (
+    "http://schema.org/name",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
+
+UI = {
+    "fr": {
+        "nav": "Navigation",
+        "ontology": "ontologie",
+        "language": "langue",
+        "facts": "Faits",
+        "incoming": "Mentionné par",
+        "raw": "Données brutes",
+        "context": "voir dans le communiqué",
+        "editorial": "(ajout éditorial, absent du communiqué)",
+        "source": "Le communiqué du CNC",
+        "checksum": "SHA-256",
+        "highlighted": "passage surligné :",
+        "not_found": "Introuvable",
+        "not_found_text": "Ce graphe ne dit rien de",
+        "home": "Accueil",
+        "licence": "Données : CC BY 4.0 ; texte du communiqué : © CNC.",
+        "dataset": "Description du jeu de données (VoID)",
+    },
+    "en": {
+        "nav": "Navigation",
+        "ontology": "ontology",
+        "language": "language",
+        "facts": "Facts",
+        "incoming": "Mentioned by",
+        "raw": "Raw data",
+        "context": "see it in the release",
+        "editorial": "(editorial addition, not in the release)",
+        "source": "The CNC's press release",
+        "checksum": "SHA-256",
+        "highlighted": "highlighted passage:",
+        "not_found": "Not found",
+        "not_found_text": "This graph says nothing about",
+        "home": "Home",
+        "licence": "Data: CC BY 4.0; release text: © CNC.",
+        "dataset": "Dataset description (VoID)",
+    },
+}
+PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from the ontology
+    "http://schema.org/name": ("nom", "name"),
+    "http://schema.org/description": ("description", "description"),
+    "http://schema.org/about": ("thème", "about"),
+    "http://schema.org/superEvent": ("fait partie de", "part of"),
+    "http://schema.org/subEvent": ("comprend", "includes"),
+    "http://schema.org/startDate": ("date", "date"),
+    "http://schema.org/organizer": ("organisateur", "organiser"),
+    "http://schema.org/performer": ("intervenant·e", "speaker"),
+    "http://schema.org/sameAs": ("identifiant externe", "external identifier"),
+    "http://schema.org/datePublished": ("date de publication", "date published"),
+    "http://schema.org/publisher": ("éditeur", "publisher"),
+    "http://schema.org/inLanguage": ("langue", "language"),
+    "http://schema.org/author": ("auteur", "author"),
+    "http://schema.org/genre": ("genre", "genre"),
+    "http://www.w3.org/ns/org#member": ("membre", "member"),
+    "http://www.w3.org/ns/org#organization": ("organisation", "organisation"),
+    "http://www.w3.org/ns/org#role": ("titre", "title"),
+    "http://www.w3.org/ns/org#unitOf": ("service de", "unit of"),
+    "http://www.w3.org/ns/org#classification": ("secteur", "sector"),
+    "http://www.w3.org/2004/02/skos/core#prefLabel": ("libellé", "label"),
+    "http://www.w3.org/2004/02/skos/core#inScheme": ("schéma", "scheme"),
+    "http://www.w3.org/2004/02/skos/core#definition": ("définition", "definition"),
+    "http://www.w3.org/2004/02/skos/core#broader": ("plus général", "broader"),
+    "http://www.w3.org/2000/01/rdf-schema#label": ("libellé", "label"),
+}
+
+
+def language(request: Request) -> str:
+    """``?lang=fr|en`` first, then Accept-Language, then French (the release's language)."""
+    asked = request.query_params.get("lang")
+    if asked in UI:
+        return asked
+    best, weight = "fr", 0.0
+    for item in request.headers.get("accept-language", "").split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower()[:2]
+        if code in UI and q > weight:
+            best, weight = code, q
+    return best
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    for ext in EXTENSIONS:
+        if path.endswith(ext):
+            return path[: -len(ext)], EXTENSIONS[ext]
+    return path, None
+
+
+def local_href(iri: str, base: str) -> str | None:
+    """The path on this server that serves `iri`, if it is one of ours."""
+    if iri.startswith(base):
+        rest = iri[len(base) :]
+        if rest.startswith(("id/", "concept/")):
+            return "/" + rest
+        if rest.startswith("ns"):
+            return "/ns" + (rest[2:] if rest[2:3] == "#" else "")
+    return None
+
+
+def alternates(path: str) -> list[dict[str, str]]:
+    return [
+        {"href": f"{path}{ext}", "media": media, "name": NAMES[ext]}
+        for ext, media in EXTENSIONS.items()
+    ]
+
+
+def link_header(path: str) -> str:
+    return ", ".join(
+        f'<{path}{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()
+    )
+
+
+def choose_media(request: Request, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    offers = [
+        *OFFERS["graph"],
+        "text/html",
+    ]  # */* (curl, scripts) gets Turtle; browsers ask for HTML
+    try:
+        media = negotiate(request.headers.get("accept"), offers)
+    except AcceptHeaderError as exc:
+        raise ProtocolError(400, f"malformed Accept header: {exc}") from None
+    if media is None:
+        raise ProtocolError(
+            406, f"none of the acceptable media types is available; available: {', '.join(offers)}"
+        )
+    return media
+
+
+# --- Building the HTML page from the description ------------------------------------------
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    external: str | None = None
+    lang: str | None = None
+    quotes: list[dict[str, object]] = field(default_factory=list)
+    editorial: bool = False
+
+
+class Page:
+    """The entity's quads, read for a person."""
+
+    def __init__(self, iri: str, quads: list[ox.Quad], base: str, lang: str) -> None:
+        self.iri, self.base, self.lang = iri, base, lang
+        self.labels: dict[str, list[ox.Literal]] = {}
+        self.facts: list[ox.Quad] = []
+        self.passages: dict[str, list[dict[str, object]]] = {}  # claim → quotes
+        prov_triples: list[ox.Quad] = []
+        for q in quads:
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
+            if graph and graph.endswith("/id/graph/provenance"):
+                prov_triples.append(q)
+                continue
+            if q.predicate.value in LABEL_PREDICATES and isinstance(q.object, ox.Literal):
+                self.labels.setdefault(q.subject.value, []).append(q.object)  # type: ignore[union-attr]
+            if graph is not None:
+                self.facts.append(q)
+        self._read_evidence(prov_triples)
+
+    def _read_evidence(self, quads: list[ox.Quad]) -> None:
+        by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+        for q in quads:
+            by_subject.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(
+                q.object
+            )  # type: ignore[arg-type, union-attr]
+        prov = "http://www.w3.org/ns/prov#wasDerivedFrom"
+        oa = "http://www.w3.org/ns/oa#"
+        for claim, props in by_subject.items():
+            for span in props.get(prov, []):
+                exact, start, end, source = None, None, None, None
+                sp = by_subject.get(span.value, {})
+                for src in sp.get(oa + "hasSource", []):
+                    source = src.value
+                for selector in sp.get(oa + "hasSelector", []):
+                    sel = by_subject.get(selector.value, {})
+                    if oa + "exact" in sel:
+                        exact = sel[oa + "exact"][0].value
+                    if oa + "start" in sel:
+                        start, end = int(sel[oa + "start"][0].value), int(sel[oa + "end"][0].value)
+                if exact is None:
+                    continue
+                href = local_href(source or "", self.base) or "#"
+                if start is not None:
+                    href += f"?highlight={start}-{end}#passage"
+                self.passages.setdefault(claim, []).append(
+                    {"exact": exact, "start": start, "end": end, "href": href}
+                )
+
+    def label(self, iri: str) -> str:
+        values = self.labels.get(iri, [])
+        for wanted in (self.lang, "fr", "en", None):
+            for v in values:
+                if v.language == wanted or wanted is None:
+                    return v.value
+        from aigraph.validate import compact
+
+        return compact(iri, self.base)
+
+    def predicate_label(self, iri: str) -> str:
+        if iri in self.labels:
+            return self.label(iri)
+        fr, en = PREDICATE_LABELS.get(iri, (None, None))
+        if fr:
+            return fr if self.lang == "fr" else en  # type: ignore[return-value]
+        from aigraph.validate import compact
+
+        return compact(iri, self.base)
+
+    def value(self, term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
+        if isinstance(term, ox.Literal):
+            return Value(term.value, lang=term.language or None)
+        if isinstance(term, ox.NamedNode):
+            href = local_href(term.value, self.base)
+            if href:
+                return Value(self.label(term.value), href=href)
+            return Value(
+                self.label(term.value) if term.value in self.labels else term.value,
+                external=term.value,
+            )
+        return Value(term.value)
+
+    def rows(self, subject: str | None, obj: str | None = None) -> list[dict[str, object]]:
+        """Facts grouped by predicate, each value with the quotes of the claims stating it."""
+        grouped: dict[tuple[str, str], Value] = {}
+        order: list[str] = []
+        for q in self.facts:
+            if q.predicate.value == RDF_TYPE and obj is None:
+                continue
+            if subject is not None and q.subject.value != subject:
+                continue
+            if obj is not None and q.object.value != obj:  # type: ignore[union-attr]
+                continue
+            term = q.subject if obj is not None else q.object
+            key = (q.predicate.value, str(term))
+            if key not in grouped:
+                grouped[key] = self.value(term)  # type: ignore[arg-type]
+                if q.predicate.value not in order:
+                    order.append(q.predicate.value)
+            graph = q.graph_name.value  # type: ignore[union-attr]
+            if "/id/claim/" in graph:
+                for quote in self.passages.get(graph, []):
+                    if quote not in grouped[key].quotes:
+                        grouped[key].quotes.append(quote)
+            elif graph.endswith("/id/graph/editorial") and not grouped[key].quotes:
+                grouped[key].editorial = True
+        return [
+            {
+                "predicate": self.predicate_label(p),
+                "cells": [v for (pp, _), v in grouped.items() if pp == p],
+            }
+            for p in order
+        ]
+
+    def types(self) -> list[str]:
+        return sorted(
+            {
+                self.label(q.object.value)
+                for q in self.facts  # type: ignore[union-attr]
+                if q.subject.value == self.iri
+                and q.predicate.value == RDF_TYPE
+                and q.object.value.startswith(
+                    ("https://w3id.org/aigraph/ns#", "http://schema.org/")
+                )
+            }
+        )  # type: ignore[union-attr]
+
+    def around(self) -> list[dict[str, object]]:
+        """Participations and stated affiliations linked to the entity, one section each."""
+        kinds = {"https://w3id.org/aigraph/ns#Participation", "http://www.w3.org/ns/org#Membership"}
+        nodes = sorted(
+            {
+                q.subject.value
+                for q in self.facts
+                if q.predicate.value == RDF_TYPE
+                and q.object.value in kinds
+                and q.subject.value != self.iri
+            }
+        )  # type: ignore[union-attr]
+        return [
+            {
+                "title": self.label(n) if n in self.labels else self.predicate_title(n),
+                "rows": self.rows(n),
+            }
+            for n in nodes
+        ]
+
+    def predicate_title(self, node: str) -> str:
+        kind = "participation" if "/participation/" in node else "affiliation"
+        return f"{kind.capitalize()} — {node.rsplit('/', 1)[-1].replace('--', ' · ')}"
+
+    def jsonld(self) -> str:
+        """schema.org JSON-LD for crawlers: the entity's type, names and identifiers."""
+        schema_types = sorted(
+            {
+                q.object.value.rsplit("/", 1)[-1]
+                for q in self.facts  # type: ignore[union-attr]
+                if q.subject.value == self.iri
+                and q.predicate.value == RDF_TYPE
+                and q.object.value.startswith("http://schema.org/")
+            }
+        )  # type: ignore[union-attr]
+        doc: dict[str, object] = {"@context": "https://schema.org", "@id": self.iri}
+        if schema_types:
+            doc["@type"] = schema_types if len(schema_types) > 1 else schema_types[0]
+        names = [
+            v.value for v in self.labels.get(self.iri, []) if v.language in (None, "", self.lang)
+        ]
+        if names:
+            doc["name"] = names[0]
+        same = sorted(
+            {
+                q.object.value
+                for q in self.facts
+                if q.subject.value == self.iri  # type: ignore[union-attr]
+                and q.predicate.value == "http://schema.org/sameAs"
+            }
+        )
+        if same:
+            doc["sameAs"] = same
+        # "</" cannot end the script element early
+        return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+
+
+def render(template: str, lang: str, **context: object) -> str:
+    return TEMPLATES.get_template(template).render(lang=lang, t=UI[lang], **context)
+
+
+def not_found(iri: str, media: str, lang: str, path: str) -> Response:
+    headers = {"Vary": "Accept, Accept-Language"}
+    if media == "text/html":
+        return HTMLResponse(
+            render("not_found.html", lang, iri=iri, alternates=[]), status_code=404, headers=headers
+        )
+    body = (
+        f"# This dataset says nothing about <{iri}>.\n".encode()
+        if media in ("text/turtle", "application/trig")
+        else b""
+    )
+    if media == "application/ld+json":
+        body = b"[]"
+    return Response(body, status_code=404, media_type=content_type(media), headers=headers)
+
+
+async def describe_response(
+    request: Request, services: Services, iri: str, path: str, explicit: str | None
+) -> Response:
+    media = choose_media(request, explicit)
+    lang = language(request)
+    settings = services.settings
+    prefixes = {**PREFIXES, **data_prefixes(settings.base_iri)}
+    job_media = "application/n-quads" if media == "text/html" else media
+    job = Job(
+        "",
+        describe=iri,
+        media_types={"graph": job_media},
+        prefixes=prefixes,
+        provenance_graph=settings.base_iri + "id/graph/provenance",
+    )
+    outcome = await execute(services, job, settings.query_timeout)
+    if outcome.status != 200:
+        raise ProtocolError(outcome.status, outcome.body.decode("utf-8", "replace"))
+    if outcome.rows == 0:
+        return not_found(iri, media, lang, path)
+    headers = {
+        "Vary": "Accept, Accept-Language",
+        "Link": link_header(path),
+        "Content-Location": f"{path}{EXTENSION_OF[media]}",
+    }
+    if media != "text/html":
+        return Response(outcome.body, media_type=content_type(media), headers=headers)
+    quads = list(ox.parse(outcome.body, format=ox.RdfFormat.N_QUADS))
+    page = Page(iri, quads, settings.base_iri, lang)
+    labels = page.labels.get(iri, [])
+    title = page.label(iri)
+    html = render(
+        "entity.html",
+        lang,
+        iri=iri,
+        title=title,
+        types=page.types(),
+        other_labels=[
+            {"text": v.value, "lang": v.language} for v in labels if v.language and v.value != title
+        ],
+        alternates=alternates(path),
+        outgoing=page.rows(iri),
+        incoming=page.rows(None, iri),
+        nodes=page.around(),
+        jsonld=page.jsonld(),
+    )
+    return HTMLResponse(html, headers=headers)
+
+
+@router.api_route(
+    "/id/{path:path}",
+    methods=["GET", "HEAD"],
+    summary="Dereference an entity IRI",
+    response_class=Response,
+)
+async def entity(request: Request, path: str) -> Response:
+    return await resource(request, "id", path)
+
+
+@router.api_route(
+    "/concept/{path:path}",
+    methods=["GET", "HEAD"],
+    summary="Dereference a concept IRI",
+    response_class=Response,
+)
+async def concept(request: Request, path: str) -> Response:
+    return await resource(request, "concept", path)
+
+
+async def resource(request: Request, kind: str, path: str) -> Response:
+    services = services_of(request)
+    stem, explicit = split_extension(path)
+    iri = f"{services.settings.base_iri}{kind}/{stem}"
+    local = f"/{kind}/{stem}"
+    if not SAFE_PATH.match(stem):
+        media = explicit or "text/html"
+        return not_found(
+            iri, media if media in EXTENSION_OF else "text/html", language(request), local
+        )
+    if (
+        kind == "id"
+        and stem.startswith("text/")
+        and (explicit or _wants_html(request)) in ("text/html", True)
+    ):
+        return source_text_page(request, services, iri, stem)
+    return await describe_response(request, services, iri, local, explicit)
+
+
+def _wants_html(request: Request) -> bool:
+    try:
+        return choose_media(request, None) == "text/html"
+    except ProtocolError:
+        return False
+
+
+def source_text_page(request: Request, services: Services, iri: str, stem: str) -> Response:
+    """The release text, with a passage highlighted (``?highlight=START-END``, code points)."""
+    from aigraph.project import Project
+    from aigraph.source import load_source_text
+
+    project = services.project or Project.default()
+    lang = language(request)
+    if stem != f"text/{project.source_text.stem}":
+        return not_found(iri, "text/html", lang, "/id/" + stem)
+    source = load_source_text(project.source_text)
+    text = source.text
+    highlight = None
+    raw = request.query_params.get("highlight", "")
+    match = re.fullmatch(r"(\d+)-(\d+)", raw)
+    if match:
+        start, end = int(match[1]), int(match[2])
+        if 0 <= start < end <= len(text):
+            highlight = {"start": start, "end": end}
+    before, marked, after = (
+        (
+            text[: highlight["start"]],
+            text[highlight["start"] : highlight["end"]],
+            text[highlight["end"] :],
+        )
+        if highlight
+        else (text, "", "")
+    )
+    path = "/id/" + stem
+    html = render(
+        "text.html",
+        lang,
+        iri=iri,
+        sha256=source.sha256,
+        highlight=highlight,
+        before=before,
+        marked=marked,
+        after=after,
+        alternates=alternates(path),
+    )
+    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
+
+
+@router.api_route(
+    "/ns", methods=["GET", "HEAD"], summary="The aigraph ontology", response_class=Response
+)
+@router.api_route(
+    "/ns{ext}", methods=["GET", "HEAD"], include_in_schema=False, response_class=Response
+)
+async def ontology(request: Request, ext: str = "") -> Response:
+    services = services_of(request)
+    explicit = EXTENSIONS.get(ext) if ext else None
+    if ext and explicit is None:
+        return not_found("https://w3id.org/aigraph/ns" + ext, "text/html", language(request), "/ns")
+    media = choose_media(request, explicit)
+    lang = language(request)
+    job_media = "application/n-triples" if media == "text/html" else media
+    if job_media in ("application/trig", "application/n-quads"):
+        job_media = media
+    job = Job(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/aigraph/ns> { ?s ?p ?o } }",
+        form="CONSTRUCT",
+        media_types={"graph": job_media},
+        prefixes={**PREFIXES},
+    )
+    outcome = await execute(services, job, services.settings.query_timeout)
+    if outcome.status != 200:
+        raise ProtocolError(outcome.status, outcome.body.decode("utf-8", "replace"))
+    headers = {
+        "Vary": "Accept, Accept-Language",
+        "Link": link_header("/ns"),
+        "Content-Location": f"/ns{EXTENSION_OF[media]}",
+    }
+    if media != "text/html":
+        return Response(outcome.body, media_type=content_type(media), headers=headers)
+    triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("https://w3id.org/aigraph/ns"))
+        for t in triples
+    ]
+    page = Page("https://w3id.org/aigraph/ns", quads, services.settings.base_iri, lang)
+    terms = sorted(
+        {
+            t.subject.value
+            for t in triples
+            if t.subject.value.startswith("https://w3id.org/aigraph/ns#")
+        }
+    )
+    nodes = [
+        {"title": f"{page.label(term)} — aig:{term.rsplit('#', 1)[-1]}", "rows": page.rows(term)}
+        for term in terms
+    ]
+    html = render(
+        "entity.html",
+        lang,
+        iri="https://w3id.org/aigraph/ns",
+        title=UI[lang]["ontology"].capitalize(),
+        types=[],
+        other_labels=[],
+        alternates=alternates("/ns"),
+        outgoing=page.rows("https://w3id.org/aigraph/ns"),
+        incoming=[],
+        nodes=nodes,
+        jsonld=json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "DefinedTermSet",
+                "@id": "https://w3id.org/aigraph/ns",
+            }
+        ),
+    )
+    return HTMLResponse(html, headers=headers)

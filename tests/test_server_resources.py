@@ -1,0 +1,182 @@
+"""Dereferenceable IRIs over real HTTP: HTML for people, RDF for machines, per-format URLs,
+Link headers, evidence in the description, 404 in the negotiated format, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from aigraph.namespaces import AIG, OA, SCHEMA
+
+JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+
+
+@pytest.mark.parametrize(
+    "accept,media,fmt",
+    [
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("*/*", "text/turtle", "turtle"),
+    ],
+)
+def test_entity_rdf_by_conneg(server: str, accept: str, media: str, fmt: str) -> None:
+    response = httpx.get(server + "id/person/jean-michel-jarre", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    assert "Accept" in response.headers["vary"]
+    if fmt == "json-ld":  # JSON-LD keeps the claim graphs: read it as a dataset, merged
+        ds = Dataset()
+        ds.parse(data=response.content, format=fmt)
+        graph = Graph()
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    else:
+        graph = Graph().parse(data=response.content, format=fmt)
+    assert (URIRef(JARRE), SCHEMA.name, Literal("Jean-Michel Jarre")) in graph
+    # the participation node around the person, with its role and session
+    participation = URIRef(
+        "https://w3id.org/aigraph/id/participation/2025-10-07-s03--jean-michel-jarre--panelist"
+    )
+    assert (
+        participation,
+        AIG.role,
+        URIRef("https://w3id.org/aigraph/concept/role/panelist"),
+    ) in graph
+    # labels of what it mentions, in both languages
+    role_labels = {
+        str(o)
+        for o in graph.objects(URIRef("https://w3id.org/aigraph/concept/role/panelist"))
+        if isinstance(o, Literal) and o.language
+    }
+    assert {"panelist", "intervenant·e de table ronde"} <= role_labels
+    # the evidence: the passages of the release the claims rest on
+    quotes = {str(o) for o in graph.objects(None, OA.exact)}
+    assert "Jean-Michel Jarre, auteur-compositeur" in quotes
+
+
+@pytest.mark.parametrize("ext,fmt", [(".trig", "trig"), (".nq", "nquads")])
+def test_quad_formats_keep_each_fact_in_its_claim(server: str, ext: str, fmt: str) -> None:
+    response = httpx.get(server + f"id/person/jean-michel-jarre{ext}")
+    ds = Dataset()
+    ds.parse(data=response.content, format=fmt)
+    claim = URIRef("https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre")
+    assert (URIRef(JARRE), SCHEMA.name, Literal("Jean-Michel Jarre")) in ds.graph(claim)
+
+
+@pytest.mark.parametrize(
+    "ext,media",
+    [
+        (".ttl", "text/turtle"),
+        (".jsonld", "application/ld+json"),
+        (".nt", "application/n-triples"),
+        (".rdf", "application/rdf+xml"),
+        (".html", "text/html"),
+    ],
+)
+def test_per_format_urls_and_link_headers(server: str, ext: str, media: str) -> None:
+    response = httpx.get(
+        server + f"id/person/jean-michel-jarre{ext}", headers={"Accept": "image/png"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media
+    assert response.headers["content-location"] == f"/id/person/jean-michel-jarre{ext}"
+    links = response.headers["link"]
+    for other in (".ttl", ".jsonld", ".nt", ".rdf"):
+        assert f'</id/person/jean-michel-jarre{other}>; rel="alternate"' in links
+
+
+def test_html_page_for_people(server: str) -> None:
+    response = httpx.get(
+        server + "id/person/jean-michel-jarre",
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "en"},
+    )
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "<h1>Jean-Michel Jarre</h1>" in html
+    assert "« Jean-Michel Jarre, auteur-compositeur »" in html  # the supporting quote
+    assert "/id/text/cnc-ia-release-2025-11-04?highlight=2060-2097#passage" in html  # in context
+    assert 'href="/id/session/2025-10-07-s03"' in html  # facts link to pages
+    assert 'href="/id/person/jean-michel-jarre.ttl"' in html  # raw RDF one click away
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )  # type: ignore[union-attr]
+    assert data["@type"] == "Person" and data["name"] == "Jean-Michel Jarre"
+
+
+def test_language_follows_accept_language_with_a_switch(server: str) -> None:
+    french = httpx.get(
+        server + "concept/role/moderator",
+        headers={"Accept": "text/html", "Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert "<h1>modérateur·rice</h1>" in french.text and 'lang="fr"' in french.text
+    english = httpx.get(
+        server + "concept/role/moderator?lang=en",
+        headers={"Accept": "text/html", "Accept-Language": "fr"},
+    )
+    assert "<h1>moderator</h1>" in english.text
+
+
+def test_source_text_with_the_passage_highlighted(server: str) -> None:
+    response = httpx.get(
+        server + "id/text/cnc-ia-release-2025-11-04?highlight=2060-2097",
+        headers={"Accept": "text/html"},
+    )
+    assert '<mark id="passage">Jean-Michel Jarre, auteur-compositeur</mark>' in response.text
+
+
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("text/html", "text/html"),
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+    ],
+)
+def test_unknown_iri_is_404_in_the_negotiated_format(server: str, accept: str, media: str) -> None:
+    response = httpx.get(server + "id/person/nobody", headers={"Accept": accept})
+    assert response.status_code == 404
+    assert response.headers["content-type"].split(";")[0] == media
+
+
+def test_traversal_and_odd_paths_are_404(server: str) -> None:
+    for path in ("id/..%2F..%2Fetc%2Fpasswd", "id/person/<script>", "concept/%00"):
+        response = httpx.get(server + path, headers={"Accept": "text/html"})
+        assert response.status_code == 404
+        assert "<script>" not in response.text
+
+
+def test_ontology_document(server: str) -> None:
+    graph = Graph().parse(
+        data=httpx.get(server + "ns", headers={"Accept": "text/turtle"}).content, format="turtle"
+    )
+    assert (AIG.Participation, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in graph
+    html = httpx.get(server + "ns", headers={"Accept": "text/html"}).text
+    assert "aig:Participation" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "id/event/journee-ia-2025-10-07",
+        "id/session/2025-10-07-s01",
+        "id/organisation/cnc",
+        "id/participation/2025-10-07-s03--pauline-augrain--moderator",
+        "id/membership/pauline-augrain--cnc",
+        "id/programme/observatoire-impacts-ia-emploi",
+        "id/claim/s03-pauline-augrain",
+        "id/span/s03-pauline-augrain",
+        "concept/topic/value-sharing",
+        "concept/scheme/topics",
+        "id/release/cnc-ia-2025-11-04",
+    ],
+)
+def test_every_kind_of_minted_iri_resolves(server: str, path: str) -> None:
+    assert httpx.get(server + path, headers={"Accept": "text/turtle"}).status_code == 200
+    assert httpx.get(server + path, headers={"Accept": "text/html"}).status_code == 200
