@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         None, description="Graph Store Protocol endpoint of the remote store, used to load data."
     )
     workers: int = Field(
-        4, ge=1, le=64, description="Query worker processes (a timed-out query's worker is killed)."
+        2, ge=1, le=64, description="Query worker processes (a timed-out query's worker is killed)."
     )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
