@@ -125,10 +125,11 @@ def create_app(
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,
         )
-    from aigraph.server import gsp, meta, resources, sparql
+    from aigraph.server import catalogue_routes, gsp, meta, resources, sparql
 
     app.include_router(sparql.router)
     app.include_router(gsp.router)
     app.include_router(meta.router)
     app.include_router(resources.router)
+    app.include_router(catalogue_routes.router)
     return app

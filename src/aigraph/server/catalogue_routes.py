@@ -1,0 +1,171 @@
+"""The query catalogue over HTTP (Datasette's canned queries, for SPARQL).
+
+- ``GET /queries``: the catalogue, as JSON or HTML (negotiated; ``format=json|html``);
+- ``GET /queries/{name}?param=…``: runs one, in SPARQL JSON, XML, CSV, TSV or an HTML table;
+  parameters are bound by the engine (SEP-0007 substitution), never spliced into the text; a
+  bad or unknown parameter is a 400 naming it; ``format`` and ``timeout`` are the endpoint's;
+- ``GET /queries/{name}.rq``: the query text itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
+from aigraph.project import Project
+from aigraph.server.app import services_of
+from aigraph.server.conneg import AcceptHeaderError, negotiate
+from aigraph.server.formats import OFFERS, choose
+from aigraph.server.protocol import ProtocolError
+from aigraph.server.resources import language, local_href, render
+from aigraph.server.sparql import execute, outcome_response
+from aigraph.server.worker import Job
+
+router = APIRouter(tags=["Query catalogue"])
+RESERVED = ("format", "timeout")
+
+
+def catalogue(request: Request) -> dict[str, CatalogueQuery]:
+    state = request.app.state
+    if getattr(state, "catalogue", None) is None:
+        services = services_of(request)
+        state.catalogue = load_catalogue((services.project or Project.default()).queries_dir)
+    return state.catalogue  # type: ignore[no-any-return]
+
+
+def describe_query(q: CatalogueQuery, root: str) -> dict[str, object]:
+    return {
+        "name": q.name,
+        "title": q.title,
+        "question": q.question,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in q.parameters
+        ],
+        "columns": list(q.columns),
+        "expect": q.expect,
+        "keywords": list(q.keywords),
+        "run": f"{root}queries/{q.name}",
+        "text": f"{root}queries/{q.name}.rq",
+    }
+
+
+def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
+    if fmt:
+        return {"html": "text/html", "json": "application/json"}.get(fmt, fmt)
+    try:
+        media = negotiate(request.headers.get("accept"), offers)
+    except AcceptHeaderError as exc:
+        raise ProtocolError(400, f"malformed Accept header: {exc}") from None
+    if media is None:
+        raise ProtocolError(406, f"available: {', '.join(offers)}")
+    return media
+
+
+@router.get("/queries", summary="The catalogue of researcher queries", response_class=Response)
+async def list_queries(request: Request) -> Response:
+    root = str(request.url.replace(path="/", query="", fragment=""))
+    entries = [describe_query(q, root) for q in catalogue(request).values()]
+    media = wants_html(
+        request, request.query_params.get("format"), ["application/json", "text/html"]
+    )
+    if media == "text/html":
+        lang = language(request)
+        return HTMLResponse(
+            render("catalogue.html", lang, entries=entries, alternates=[]),
+            headers={"Vary": "Accept, Accept-Language"},
+        )
+    if media != "application/json":
+        raise ProtocolError(406, "the catalogue is available as application/json or text/html")
+    return JSONResponse({"queries": entries}, headers={"Vary": "Accept"})
+
+
+@router.get("/queries/{name}.rq", summary="The text of a catalogue query", response_class=Response)
+async def query_text(request: Request, name: str) -> Response:
+    entry = catalogue(request).get(name)
+    if entry is None:
+        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
+    return Response(entry.text, media_type="application/sparql-query")
+
+
+def substitution_tuples(entry: CatalogueQuery, params: dict[str, str]) -> list[tuple]:  # type: ignore[type-arg]
+    out = []
+    for variable, term in entry.bindings(params).items():
+        if term.__class__.__name__ == "NamedNode":
+            out.append((variable.value, "iri", term.value, None, None))
+        else:
+            out.append((variable.value, "literal", term.value, term.datatype.value, term.language))  # type: ignore[union-attr]
+    return out
+
+
+@router.get("/queries/{name}", summary="Run a catalogue query", response_class=Response)
+async def run_query(request: Request, name: str) -> Response:
+    services = services_of(request)
+    entry = catalogue(request).get(name)
+    if entry is None:
+        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
+    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    if len(set(request.query_params.keys())) != len(request.query_params.multi_items()):
+        raise ProtocolError(400, "give each parameter once")
+    try:
+        substitutions = substitution_tuples(entry, params)
+    except ParameterError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    fmt = request.query_params.get("format")
+    offers = [*OFFERS["solutions"], "text/html"]
+    media = (
+        wants_html(request, fmt, offers)
+        if (fmt in (None, "html"))
+        else choose("solutions", None, fmt)
+    )
+    if media not in offers:
+        raise ProtocolError(406, f"available: {', '.join(offers)}")
+    job_media = "application/sparql-results+json" if media == "text/html" else media
+    job = Job(
+        entry.text,
+        form="SELECT",
+        substitutions=substitutions,
+        media_types={"solutions": job_media},
+        max_rows=services.settings.max_results,
+    )
+    outcome = await execute(services, job, services.settings.query_timeout)
+    if media != "text/html" or outcome.status != 200:
+        return outcome_response(outcome)
+    data = json.loads(outcome.body)
+    variables = data["head"]["vars"]
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row = []
+        for var in variables:
+            cell = binding.get(var)
+            if cell is None:
+                row.append({"text": ""})
+            elif cell["type"] == "uri":
+                row.append(
+                    {
+                        "text": cell["value"],
+                        "href": local_href(cell["value"], services.settings.base_iri),
+                    }
+                )
+            else:
+                row.append({"text": cell["value"], "lang": cell.get("xml:lang")})
+        rows.append(row)
+    lang = language(request)
+    html = render(
+        "results.html",
+        lang,
+        entry=describe_query(entry, "/"),
+        title=entry.title.get(lang, entry.title["en"]),
+        question=entry.question.get(lang, entry.question["en"]),
+        variables=variables,
+        rows=rows,
+        params=params,
+        alternates=[],
+        count=len(rows),
+        truncated=outcome.truncated,
+    )
+    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
