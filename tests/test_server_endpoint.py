@@ -409,3 +409,55 @@ def test_rdflib_sparqlstore_client(server: str) -> None:
     assert [str(row[1]) for row in graph.query(SELECT)] == NAMES
     constructed = graph.query(CONSTRUCT)
     assert len(constructed.graph) == 10  # type: ignore[arg-type]
+
+
+# --- Introspection -------------------------------------------------------------------------
+
+
+def test_about(server: str) -> None:
+    about = httpx.get(server + "-/about", timeout=60).json()
+    assert about["triples"] == 2254 and about["named_graphs"] == 66
+    assert (
+        about["source_text_sha256"]
+        == "093abb534ccd7ea2b82963de8d4114f8f8d6a387575d1ff1754bea8996d5755f"
+    )
+    assert about["shapes"] == {"conforms": True, "violations": 0, "warnings": 46}
+    assert len(about["data_sha256"]) == 64
+
+
+def test_settings_never_show_the_token() -> None:
+    from pydantic import SecretStr
+
+    with running_server(Settings(workers=1, update_token=SecretStr("s3cret-token"))) as url:
+        response = httpx.get(url + "-/settings")
+        assert response.json()["updates_enabled"] is True
+        assert "s3cret" not in response.text
+
+
+def test_openapi_contract(server: str) -> None:
+    """The published routes and methods, pinned: changing them is a visible decision."""
+    spec = httpx.get(server + "openapi.json").json()
+    routes = {(path, method) for path, item in spec["paths"].items() for method in item}
+    assert routes == {
+        ("/sparql", "get"),
+        ("/sparql", "head"),
+        ("/sparql", "post"),
+        ("/store", "get"),
+        ("/store", "head"),
+        ("/store", "put"),
+        ("/store", "post"),
+        ("/store", "delete"),
+        ("/.well-known/void", "get"),
+        ("/-/health", "get"),
+        ("/-/about", "get"),
+        ("/-/settings", "get"),
+        ("/id/{path}", "get"),
+        ("/id/{path}", "head"),
+        ("/concept/{path}", "get"),
+        ("/concept/{path}", "head"),
+        ("/ns", "get"),
+        ("/ns", "head"),
+        ("/queries", "get"),
+        ("/queries/{name}", "get"),
+        ("/queries/{name}.rq", "get"),
+    }

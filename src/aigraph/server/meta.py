@@ -3,6 +3,8 @@ discovery path), a home page, and a health check for load balancers."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
 
 from fastapi import APIRouter
@@ -10,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
-from aigraph.server.app import services_of
+from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import TITLE, void_description
 from aigraph.server.formats import choose, content_type, serialize_rdflib
@@ -51,6 +53,74 @@ async def health(request: Request) -> JSONResponse:
             "uptime_s": round(time.time() - services.started, 3),
         }
     )
+
+
+SAFE_SETTINGS = (
+    "host",
+    "port",
+    "base_iri",
+    "bundled",
+    "backend",
+    "workers",
+    "query_timeout",
+    "max_results",
+    "max_body_bytes",
+    "max_query_chars",
+    "cors",
+    "service_allowlist",
+    "sandbox",
+)
+
+
+@router.get("/-/settings", summary="The server's settings that are safe to show")
+async def settings(request: Request) -> JSONResponse:
+    services = services_of(request)
+    shown = {name: getattr(services.settings, name) for name in SAFE_SETTINGS}
+    shown["data"] = [str(p) for p in services.settings.data]
+    shown["updates_enabled"] = services.settings.updates_enabled  # never the token itself
+    return JSONResponse(shown)
+
+
+@router.get("/-/about", summary="Version, data checksums, size and shapes conformance")
+async def about(request: Request) -> JSONResponse:
+    services = services_of(request)
+    state = request.app.state
+    if getattr(state, "about", None) is None:
+        state.about = await asyncio.to_thread(_about, services)
+    return JSONResponse(state.about)
+
+
+def _about(services: Services) -> dict[str, object]:
+    """Computed once: the checksum of the served data and, for the bundled graph, whether
+    it conforms to the shapes (validation takes a couple of seconds)."""
+    from aigraph.project import Project
+    from aigraph.source import load_source_text
+
+    project = services.project or Project.default()
+    info = services.data.info if services.data is not None else DatasetInfo()
+    out: dict[str, object] = {
+        "version": __version__,
+        "triples": info.triples,
+        "named_graphs": len(info.named),
+    }
+    if services.data is not None and services.data.snapshot_source.kind == "dump":
+        digest = hashlib.sha256()
+        with open(services.data.snapshot_source.path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        out["data_sha256"] = digest.hexdigest()
+    if services.settings.bundled:
+        out["source_text_sha256"] = load_source_text(project.source_text).sha256
+        if not services.settings.data and not services.settings.graphs:
+            from aigraph.validate import validate_project
+
+            report, _ = validate_project(project)
+            out["shapes"] = {
+                "conforms": report.conforms,
+                "violations": len(report.violations),
+                "warnings": len(report.warnings),
+            }
+    return out
 
 
 @router.get("/", summary="Home page", response_class=HTMLResponse, include_in_schema=False)
