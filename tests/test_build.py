@@ -60,6 +60,12 @@ def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
         "aigraph.ttl",
         "aigraph.nt",
         "ontology.ttl",
+        "people.csv",
+        "organisations.csv",
+        "sessions.csv",
+        "participations.csv",
+        "topics.csv",
+        "network.graphml",
     }
     for name, digest in listed.items():
         assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
@@ -100,3 +106,42 @@ def test_write_atomic_never_leaves_a_partial_file(tmp_path: Path) -> None:
         write_atomic(target, None)  # type: ignore[arg-type]
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_csv_tables_parse_and_say_what_the_release_says(built: Path, source_text: object) -> None:
+    import csv
+
+    text = source_text.text  # type: ignore[attr-defined]
+    with open(built / "participations.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 29
+    for row in rows:
+        assert text[int(row["start"]) : int(row["end"])] == row["quote"]  # the release's own words
+        assert row["name"] in row["quote"]
+    jarre = next(r for r in rows if r["name"] == "Jean-Michel Jarre")
+    assert (jarre["role"], jarre["organisation"], jarre["quote"]) == (
+        "panelist",
+        "",
+        "Jean-Michel Jarre, auteur-compositeur",
+    )
+    counts = {}
+    for name in ("people", "organisations", "sessions", "topics"):
+        with open(built / f"{name}.csv", newline="", encoding="utf-8") as handle:
+            counts[name] = len(list(csv.DictReader(handle)))
+    assert counts == {"people": 27, "organisations": 19, "sessions": 10, "topics": 17}
+
+
+def test_network_file_loads_in_networkx(built: Path) -> None:
+    import networkx as nx
+
+    graph = nx.read_graphml(built / "network.graphml")
+    kinds = [data["kind"] for _, data in graph.nodes(data=True)]
+    assert (kinds.count("person"), kinds.count("session"), kinds.count("organisation")) == (
+        27,
+        10,
+        19,
+    )
+    relations = [data["relation"] for _, _, data in graph.edges(data=True)]
+    assert relations.count("participation") == 29
+    jarre = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+    assert graph.nodes[jarre]["label"] == "Jean-Michel Jarre"

@@ -105,7 +105,28 @@ def render_outputs(ds: Dataset, base: str) -> dict[str, tuple[str, bytes, str]]:
     facts = facts_graph(ds, base)
     ontology = ontology_graph(ds)
     bind_prefixes(ontology, base)
+    from aigraph.engine import Engine
+    from aigraph.exports import network, tables
+
+    engine = Engine.from_dataset(ds)
+    csv_files = {
+        name: ("text/csv", data, f"CSV table ({name[:-4]}), RFC 4180, UTF-8, with a header row.")
+        for name, data in tables(engine).items()
+    }
+    csv_files["participations.csv"] = (
+        "text/csv",
+        csv_files["participations.csv"][1],
+        "One row per participation: session, person, role, title and organisation as stated, "
+        "and the release's words that name the person, with their offsets.",
+    )
     return {
+        **csv_files,
+        "network.graphml": (
+            "application/graphml+xml",
+            network(engine),
+            "GraphML network for Gephi or Cytoscape: people, organisations and sessions as "
+            "nodes; participations and stated affiliations as edges.",
+        ),
         "aigraph.trig": (
             "application/trig",
             trig_bytes(ds, base),

@@ -1,0 +1,159 @@
+"""Exports for people who work in spreadsheets and network tools: CSV tables (one row per
+participation with the release's quote) and a GraphML network (people, organisations and
+sessions as nodes; participations and stated affiliations as edges). Both are computed by
+SPARQL over the engine, so they say exactly what the graph says."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from aigraph.engine import Engine
+
+PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+TABLES: dict[str, str] = {
+    "people.csv": """SELECT ?person ?name (COUNT(DISTINCT ?p) AS ?participations) WHERE {
+        ?person a schema:Person ; schema:name ?name . OPTIONAL { ?p aig:agent ?person } }
+        GROUP BY ?person ?name ORDER BY ?name""",
+    "organisations.csv": """SELECT ?organisation ?name ?sector ?parent (COUNT(DISTINCT ?m) AS ?people) WHERE {
+        ?organisation a org:Organization ; schema:name ?name FILTER (lang(?name) != "en")
+        OPTIONAL { ?organisation org:classification/skos:prefLabel ?sector FILTER (lang(?sector) = "en") }
+        OPTIONAL { ?organisation org:unitOf ?parent }
+        OPTIONAL { ?m org:organization ?organisation } }
+        GROUP BY ?organisation ?name ?sector ?parent ORDER BY ?name""",
+    "sessions.csv": """SELECT ?session ?position ?kind ?title_fr ?title_en ?description WHERE {
+        ?session a aig:Session ; aig:programmePosition ?position ; schema:description ?description ;
+                 aig:sessionKind/skos:prefLabel ?kind FILTER (lang(?kind) = "en")
+        OPTIONAL { ?session rdfs:label ?title_fr FILTER (lang(?title_fr) = "fr") }
+        OPTIONAL { ?session rdfs:label ?title_en FILTER (lang(?title_en) = "en") } } ORDER BY ?position""",
+    "participations.csv": """SELECT ?participation ?position ?session ?person ?name ?role ?job_title ?organisation
+               ?organisation_name WHERE {
+        ?session aig:programmePosition ?position ; aig:participation ?participation .
+        ?participation aig:agent ?person ; aig:role/skos:prefLabel ?role FILTER (lang(?role) = "en")
+        ?person schema:name ?name .
+        OPTIONAL { ?participation aig:statedAffiliation ?m . ?m org:organization ?organisation .
+                   ?organisation schema:name ?organisation_name FILTER (lang(?organisation_name) != "en")
+                   OPTIONAL { ?m org:role/skos:prefLabel ?job_title FILTER (lang(?job_title) = "fr") } } }
+        ORDER BY ?position ?name""",
+    "topics.csv": """SELECT ?topic ?label_fr ?label_en ?definition_en (COUNT(DISTINCT ?session) AS ?sessions) WHERE {
+        ?topic skos:inScheme <https://w3id.org/aigraph/concept/scheme/topics> ;
+               skos:prefLabel ?label_fr, ?label_en FILTER (lang(?label_fr) = "fr" && lang(?label_en) = "en")
+        OPTIONAL { ?topic skos:definition ?definition_en FILTER (lang(?definition_en) = "en") }
+        OPTIONAL { ?session schema:about ?topic ; a aig:Session } }
+        GROUP BY ?topic ?label_fr ?label_en ?definition_en ORDER BY ?label_en""",
+}
+
+
+def table(engine: Engine, query: str) -> bytes:
+    """A CSV table (RFC 4180, UTF-8, header row) of plain values: IRIs and lexical forms."""
+    solutions = engine.query(PREFIXES + query)
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for s in solutions:  # type: ignore[union-attr]
+        writer.writerow(["" if s[n] is None else s[n].value for n in names])
+    return out.getvalue().encode("utf-8")
+
+
+QUOTES = """SELECT ?participation ?quote ?start ?end WHERE {
+    GRAPH ?claim { ?participation aig:agent ?who } ?who schema:name ?name .
+    ?claim prov:wasDerivedFrom ?span . ?span oa:hasSelector ?q, ?pos .
+    ?q oa:exact ?quote . ?pos oa:start ?start ; oa:end ?end
+    FILTER (CONTAINS(?quote, ?name)) }"""
+
+
+def participation_quotes(engine: Engine) -> dict[str, tuple[str, str, str]]:
+    """For each participation, the shortest passage of its claims that names the person:
+    their own clause of the release ("Jean-Michel Jarre, auteur-compositeur")."""
+    best: dict[str, tuple[str, str, str]] = {}
+    for s in engine.query(PREFIXES + QUOTES):  # type: ignore[union-attr]
+        key, quote = s["participation"].value, s["quote"].value
+        if key not in best or (len(quote), s["start"].value) < (len(best[key][0]), best[key][1]):
+            best[key] = (quote, s["start"].value, s["end"].value)
+    return best
+
+
+def tables(engine: Engine) -> dict[str, bytes]:
+    out = {name: table(engine, query) for name, query in TABLES.items()}
+    quotes = participation_quotes(engine)
+    rows = list(csv.reader(io.StringIO(out["participations.csv"].decode("utf-8"))))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*rows[0], "quote", "start", "end"])
+    for row in rows[1:]:
+        writer.writerow([*row, *quotes.get(row[0], ("", "", ""))])
+    out["participations.csv"] = buffer.getvalue().encode("utf-8")
+    return out
+
+
+GRAPHML = "http://graphml.graphdrawing.org/xmlns"
+
+
+def network(engine: Engine) -> bytes:
+    """GraphML: people, organisations and sessions as nodes; participations (person → session,
+    with the role) and stated affiliations (person → organisation, with the title) as edges."""
+    ET.register_namespace("", GRAPHML)
+    root = ET.Element(f"{{{GRAPHML}}}graphml")
+    for key, target, name in (
+        ("label", "node", "label"),
+        ("kind", "node", "kind"),
+        ("relation", "edge", "relation"),
+        ("detail", "edge", "detail"),
+    ):
+        ET.SubElement(
+            root,
+            f"{{{GRAPHML}}}key",
+            id=key,
+            attrib={"for": target, "attr.name": name, "attr.type": "string"},
+        )
+    graph = ET.SubElement(root, f"{{{GRAPHML}}}graph", id="aigraph", edgedefault="directed")
+    nodes: dict[str, tuple[str, str]] = {}
+    edges: list[tuple[str, str, str, str]] = []
+    rows = engine.query(
+        PREFIXES
+        + """
+        SELECT ?person ?name ?session ?title ?role ?org ?orgName ?jobTitle WHERE {
+          ?session aig:participation ?p ; rdfs:label ?title FILTER (lang(?title) = "en")
+          ?p aig:agent ?person ; aig:role/skos:prefLabel ?role FILTER (lang(?role) = "en")
+          ?person schema:name ?name .
+          OPTIONAL { ?p aig:statedAffiliation ?m . ?m org:organization ?org .
+                     ?org schema:name ?orgName FILTER (lang(?orgName) != "en")
+                     OPTIONAL { ?m org:role/skos:prefLabel ?jobTitle FILTER (lang(?jobTitle) = "fr") } } }"""
+    )
+    for r in rows:  # type: ignore[union-attr]
+        person, session = r["person"].value, r["session"].value
+        nodes[person] = (r["name"].value, "person")
+        nodes[session] = (r["title"].value, "session")
+        edges.append((person, session, "participation", r["role"].value))
+        if r["org"] is not None:
+            nodes[r["org"].value] = (r["orgName"].value, "organisation")
+            edges.append(
+                (
+                    person,
+                    r["org"].value,
+                    "affiliation",
+                    r["jobTitle"].value if r["jobTitle"] else "",
+                )
+            )
+    for iri, (label, kind) in sorted(nodes.items()):
+        node = ET.SubElement(graph, f"{{{GRAPHML}}}node", id=iri)
+        ET.SubElement(node, f"{{{GRAPHML}}}data", key="label").text = label
+        ET.SubElement(node, f"{{{GRAPHML}}}data", key="kind").text = kind
+    for index, (source, target, relation, detail) in enumerate(sorted(set(edges))):
+        edge = ET.SubElement(
+            graph, f"{{{GRAPHML}}}edge", id=f"e{index}", source=source, target=target
+        )
+        ET.SubElement(edge, f"{{{GRAPHML}}}data", key="relation").text = relation
+        ET.SubElement(edge, f"{{{GRAPHML}}}data", key="detail").text = detail
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
