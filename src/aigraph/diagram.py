@@ -6,29 +6,17 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from aigraph.namespaces import SH
 from aigraph.project import Project
-from aigraph.validate import compact
+from aigraph.validate import compact, path_text
 
 
 def _name(iri: Node) -> str:
     """A Mermaid-safe class name: ``schema:Person`` → ``schema_Person``."""
     return re.sub(r"[^A-Za-z0-9_]", "_", compact(str(iri)))
-
-
-def _path(shapes: Graph, path: Node) -> str:
-    if isinstance(path, URIRef):
-        return compact(str(path))
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^{compact(str(inverse))}"
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "|".join(compact(str(i)) for i in shapes.items(alternatives))
-    return "?"
 
 
 def _cardinality(shapes: Graph, prop: Node) -> str:
@@ -60,7 +48,7 @@ def mermaid(shapes: Graph) -> str:
         for prop in shapes.objects(shape, SH.property):
             if shapes.value(prop, SH.severity) == SH.Warning:
                 continue
-            path = _path(shapes, shapes.value(prop, SH.path))
+            path = path_text(shapes, shapes.value(prop, SH.path)) or "?"
             card = _cardinality(shapes, prop)
             cls = shapes.value(prop, SH["class"])
             node = shapes.value(prop, SH.node)

@@ -118,18 +118,19 @@ def _term(node: Node | None, data: Graph) -> str | None:
     return str(node)
 
 
-def _path_text(results: Graph, path: Node | None) -> str | None:
+def path_text(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL property path in SPARQL-like short form (``aig:role``, ``^aig:agent``,
+    ``org:role|aig:statedActivity``), for reports and the model diagram."""
     if path is None:
         return None
     if isinstance(path, URIRef):
         return compact(str(path))
-    inverse = results.value(path, SH.inversePath)
+    inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
         return f"^{compact(str(inverse))}"
-    alternatives = results.value(path, SH.alternativePath)
+    alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        items = list(results.items(alternatives))
-        return "|".join(compact(str(i)) for i in items)
+        return "|".join(compact(str(i)) for i in graph.items(alternatives))
     return None
 
 
@@ -158,7 +159,7 @@ def shacl_findings(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
                 focus_label=label_of(data, focus),
                 rule=compact(str(shape)) if isinstance(shape, URIRef) else "(anonymous shape)",
                 message=str(message) if message else "Does not conform.",
-                path=_path_text(results, results.value(result, SH.resultPath)),
+                path=path_text(results, results.value(result, SH.resultPath)),
                 value=_term(results.value(result, SH.value), data),
                 component=compact(str(results.value(result, SH.sourceConstraintComponent))),
             )
