@@ -66,6 +66,8 @@ def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
         "participations.csv",
         "topics.csv",
         "network.graphml",
+        "aigraph.jsonld",
+        "aigraph-0.1.jsonld",
     }
     for name, digest in listed.items():
         assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
@@ -145,3 +147,28 @@ def test_network_file_loads_in_networkx(built: Path) -> None:
     assert relations.count("participation") == 29
     jarre = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
     assert graph.nodes[jarre]["label"] == "Jean-Michel Jarre"
+
+
+def test_jsonld_dump_expands_to_the_dataset_with_readable_keys(
+    built: Path, dataset: Dataset
+) -> None:
+    import json
+
+    from pyld import jsonld
+
+    doc = json.loads((built / "aigraph.jsonld").read_text(encoding="utf-8"))
+    assert doc["@context"] == "https://w3id.org/aigraph/context/aigraph-0.1.jsonld"
+    context = json.loads((built / "aigraph-0.1.jsonld").read_text(encoding="utf-8"))
+
+    def loader(url: str, options: object = None) -> dict[str, object]:
+        assert url == doc["@context"]  # the published context, served from the build
+        return {"contextUrl": None, "documentUrl": url, "document": context}
+
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader})
+    parsed = Dataset()
+    parsed.parse(data=nquads, format="nquads")
+    assert set(parsed.quads((None, None, None, None))) == set(
+        dataset.quads((None, None, None, None))
+    )
+    text = (built / "aigraph.jsonld").read_text(encoding="utf-8")
+    assert '"agent": "https://w3id.org/aigraph/id/person/jean-michel-jarre"' in text

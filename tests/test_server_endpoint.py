@@ -460,4 +460,12 @@ def test_openapi_contract(server: str) -> None:
         ("/queries", "get"),
         ("/queries/{name}", "get"),
         ("/queries/{name}.rq", "get"),
+        ("/context/{name}", "get"),
     }
+
+
+def test_published_jsonld_context(server: str) -> None:
+    response = httpx.get(server + "context/aigraph-0.1.jsonld")
+    assert response.headers["content-type"] == "application/ld+json"
+    assert response.json()["@context"]["agent"]["@id"] == "aig:agent"
+    assert httpx.get(server + "context/..%2Fshapes%2Fcore.ttl").status_code == 404

@@ -99,7 +99,42 @@ def trig_bytes(ds: Dataset, base: str) -> bytes:
     return "\n".join(blocks).encode("utf-8")
 
 
-def render_outputs(ds: Dataset, base: str) -> dict[str, tuple[str, bytes, str]]:
+CONTEXT_NAME = "aigraph-0.1.jsonld"
+
+
+def jsonld_bytes(ds: Dataset, context_path: Path, context_url: str) -> bytes:
+    """The whole dataset as JSON-LD, compacted with aigraph's published, versioned context
+    (readable keys: ``name``, ``participation``, ``agent``, ``role``…). Compaction is pyld's,
+    given the context itself, so it fetches nothing; the output names the context by URL."""
+    from pyld import jsonld
+
+    context = json.loads(context_path.read_text(encoding="utf-8"))
+    expanded = json.loads(ds.serialize(format="json-ld"))
+    compacted = jsonld.compact(expanded, context, options={"documentLoader": _no_loader})
+    compacted["@context"] = context_url
+    return (
+        json.dumps(_canonical(compacted), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    ).encode()
+
+
+def _canonical(value: object) -> object:
+    """Sorted arrays (JSON-LD arrays are unordered sets unless @list, which aigraph does not
+    use), so that a rebuild is byte-identical."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _no_loader(url: str, options: object = None) -> dict[str, object]:
+    raise ValueError(f"aigraph fetches no remote JSON-LD document ({url})")
+
+
+def render_outputs(
+    ds: Dataset, base: str, context_path: Path | None = None
+) -> dict[str, tuple[str, bytes, str]]:
     """Every build file: name → (media type, bytes, description)."""
     bind_prefixes(ds, base)
     facts = facts_graph(ds, base)
@@ -119,7 +154,23 @@ def render_outputs(ds: Dataset, base: str) -> dict[str, tuple[str, bytes, str]]:
         "One row per participation: session, person, role, title and organisation as stated, "
         "and the release's words that name the person, with their offsets.",
     )
+    jsonld_files = {}
+    if context_path is not None:
+        jsonld_files = {
+            "aigraph.jsonld": (
+                "application/ld+json",
+                jsonld_bytes(ds, context_path, f"{base}context/{CONTEXT_NAME}"),
+                "The whole dataset as JSON-LD (named graphs kept), compacted with the versioned "
+                f"context {CONTEXT_NAME} (readable keys mapped to schema.org and aigraph terms).",
+            ),
+            CONTEXT_NAME: (
+                "application/ld+json",
+                context_path.read_bytes(),
+                "The JSON-LD context of aigraph's dumps, version 0.1.",
+            ),
+        }
     return {
+        **jsonld_files,
         **csv_files,
         "network.graphml": (
             "application/graphml+xml",
@@ -157,10 +208,12 @@ def render_outputs(ds: Dataset, base: str) -> dict[str, tuple[str, bytes, str]]:
     }
 
 
-def build(ds: Dataset, out_dir: Path, base: str) -> list[BuiltFile]:
+def build(
+    ds: Dataset, out_dir: Path, base: str, context_path: Path | None = None
+) -> list[BuiltFile]:
     """Write every output file and the manifests into `out_dir`; return what was written."""
     built = []
-    for name, (media_type, data, description) in render_outputs(ds, base).items():
+    for name, (media_type, data, description) in render_outputs(ds, base, context_path).items():
         write_atomic(out_dir / name, data)
         built.append(
             BuiltFile(name, media_type, hashlib.sha256(data).hexdigest(), len(data), description)

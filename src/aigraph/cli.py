@@ -76,7 +76,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             sys.stderr.write("aigraph build: nothing written, the data does not conform.\n")
             return EXIT_INVALID
     out = Path(args.out)
-    built = build(rebase(ds, args.base), out, args.base)
+    context = project.ontology_dir / "context" / "aigraph-0.1.jsonld"
+    built = build(rebase(ds, args.base), out, args.base, context)
     for f in built:
         print(f"{f.sha256[:16]}  {f.size:>9,} B  {out / f.name}")
     print(f"{out / 'MANIFEST.sha256'} (check with: cd {out} && sha256sum -c MANIFEST.sha256)")

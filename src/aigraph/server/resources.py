@@ -554,6 +554,21 @@ def source_text_page(request: Request, services: Services, iri: str, stem: str) 
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
 
 
+@router.get("/context/{name}", summary="A published JSON-LD context", response_class=Response)
+async def jsonld_context(request: Request, name: str) -> Response:
+    from aigraph.project import Project
+
+    folder = (services_of(request).project or Project.default()).ontology_dir / "context"
+    known = {p.name: p for p in folder.glob("*.jsonld")}
+    if name not in known:  # only files that exist: no path is built from the request
+        raise ProtocolError(404, f"no JSON-LD context named {name!r}")
+    return Response(
+        known[name].read_bytes(),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @router.api_route(
     "/ns", methods=["GET", "HEAD"], summary="The aigraph ontology", response_class=Response
 )
