@@ -23,14 +23,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aigraph.namespaces import ABSOLUTE_IRI
+
 PARAM_TYPES = ("iri", "string", "integer")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
     r"(?:\s+default=(?P<default>\S+))?\s*(?:--\s*(?P<description>.*))?$"
 )
-# RFC 3987 IRI: a scheme, then no spaces or characters that SPARQL forbids in IRIREF
-# (SPARQL 1.1 Query §19.8, production [139] IRIREF).
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$')
 MAX_STRING = 1000
 
 
@@ -56,7 +55,7 @@ class Parameter:
     def term(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw value, or ParameterError."""
         if self.type == "iri":
-            if not _IRI.match(raw):
+            if not ABSOLUTE_IRI.match(raw):
                 raise ParameterError(self.name, f"not an absolute IRI: {raw!r}")
             return ox.NamedNode(raw)
         if self.type == "integer":

@@ -7,12 +7,18 @@ Wikidata (docs/model.md, "Namespaces"). Never mix the two.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 #: The canonical base under which the data files are written. A deployment may serve the
 #: graph under another base (`Settings.base_iri`); `aigraph.dataset.rebase` rewrites IRIs.
 CANONICAL_BASE = "https://w3id.org/aigraph/"
+
+#: An absolute IRI whose characters SPARQL allows between < and > (SPARQL 1.1 Query §19.8,
+#: production [139] IRIREF): safe to write as <…> in a query, and to check user input with.
+ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
 
 SCHEMA = Namespace("http://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")

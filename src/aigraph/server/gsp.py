@@ -4,13 +4,12 @@ operator's token, like SPARQL Update."""
 
 from __future__ import annotations
 
-import re
-
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from aigraph.namespaces import ABSOLUTE_IRI
 from aigraph.server.app import Services, services_of
 from aigraph.server.formats import choose
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
@@ -18,7 +17,6 @@ from aigraph.server.sparql import execute, outcome_response, require_token
 from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Graph Store"])
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
 INPUT_TYPES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -34,7 +32,7 @@ def target(request: Request) -> str | None:
     if has_default == bool(graphs) or len(graphs) > 1:
         raise ProtocolError(400, "name one graph: ?default, or ?graph=<IRI> (once)")
     if graphs:
-        if not _IRI.match(graphs[0]):
+        if not ABSOLUTE_IRI.match(graphs[0]):
             raise ProtocolError(400, f"?graph must be an absolute IRI, got {graphs[0]!r}")
         return graphs[0]
     return None

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from aigraph.namespaces import PREFIXES, data_prefixes
+from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import negotiate
 from aigraph.server.data import DatasetInfo
@@ -24,7 +23,6 @@ from aigraph.server.sniff import UsingConflictError, apply_using, sniff
 from aigraph.server.worker import Job, Outcome
 
 router = APIRouter(tags=["SPARQL"])
-IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
 METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -212,7 +210,7 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
     sniffed = sniff(op.text)
     check_outbound(services, sniffed.services, sniffed.loads)
     for iri in [*op.using_graphs, *op.using_named_graphs]:
-        if not IRI.match(iri):
+        if not ABSOLUTE_IRI.match(iri):
             raise ProtocolError(400, f"using-graph-uri values must be absolute IRIs, got {iri!r}")
     try:
         text = apply_using(op.text, op.using_graphs, op.using_named_graphs)
