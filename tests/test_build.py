@@ -68,6 +68,9 @@ def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
         "network.graphml",
         "aigraph.jsonld",
         "aigraph-0.1.jsonld",
+        "aigraph.rdf",
+        "sessions.jsonld",
+        "void.ttl",
     }
     for name, digest in listed.items():
         assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
@@ -84,7 +87,7 @@ def test_trig_and_nquads_are_the_dataset(built: Path, dataset: Dataset) -> None:
 
 def test_turtle_is_the_facts_without_evidence(built: Path, dataset: Dataset) -> None:
     expected = facts_graph(dataset, CANONICAL_BASE)
-    for name, fmt in (("aigraph.ttl", "turtle"), ("aigraph.nt", "nt")):
+    for name, fmt in (("aigraph.ttl", "turtle"), ("aigraph.nt", "nt"), ("aigraph.rdf", "xml")):
         parsed = Graph().parse(built / name, format=fmt)
         assert to_isomorphic(parsed) == to_isomorphic(expected), name
     assert not any("/id/selector/" in str(s) for s in expected.subjects())
@@ -172,3 +175,95 @@ def test_jsonld_dump_expands_to_the_dataset_with_readable_keys(
     )
     text = (built / "aigraph.jsonld").read_text(encoding="utf-8")
     assert '"agent": "https://w3id.org/aigraph/id/person/jean-michel-jarre"' in text
+
+
+def _pyld_loader(built: Path) -> object:
+    import json
+
+    context = json.loads((built / "aigraph-0.1.jsonld").read_text(encoding="utf-8"))
+
+    def loader(url: str, options: object = None) -> dict[str, object]:
+        assert url == "https://w3id.org/aigraph/context/aigraph-0.1.jsonld"
+        return {"contextUrl": None, "documentUrl": url, "document": context}
+
+    return loader
+
+
+def test_framed_sessions_view_one_document_per_session_with_its_people(
+    built: Path, dataset: Dataset
+) -> None:
+    import json
+
+    from pyld import jsonld
+
+    doc = json.loads((built / "sessions.jsonld").read_text(encoding="utf-8"))
+    sessions = doc["@graph"]
+    assert [int(s["position"]) for s in sessions] == list(range(1, 11))  # programme order
+    s03 = sessions[2]
+    assert s03["id"] == "https://w3id.org/aigraph/id/session/2025-10-07-s03"
+    people = {p["agent"]["name"]: p for p in s03["participation"]}
+    jarre = people["Jean-Michel Jarre"]
+    assert jarre["role"]["id"].endswith("/role/panelist")
+    assert {"@language": "fr", "@value": "auteur-compositeur"} in jarre["statedOccupation"][
+        "prefLabel"
+    ]
+    assert "statedAffiliation" not in jarre  # the release names no organisation for him
+    carpentier = people["Marianne Carpentier"]["statedAffiliation"]
+    assert carpentier["organization"]["name"] == "Studio TF1"
+    # every participation of the graph is in the view, and the view's statements are the graph's
+    assert sum(len(s["participation"]) for s in sessions) == 29
+    nquads = jsonld.to_rdf(
+        doc, {"format": "application/n-quads", "documentLoader": _pyld_loader(built)}
+    )
+    view = Graph().parse(data=nquads, format="nquads")
+    facts = facts_graph(dataset, CANONICAL_BASE)
+    missing = [t for t in view if t not in facts]
+    assert not missing, missing[:3]
+
+
+def test_void_describes_every_file_with_its_checksum_and_the_counts(
+    built: Path, dataset: Dataset
+) -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+
+    spdx = "http://spdx.org/rdf/terms#"
+    g = Graph().parse(built / "void.ttl")
+    ds = URIRef("https://w3id.org/aigraph/id/dataset/aigraph")
+    assert (ds, RDF.type, DCAT.Dataset) in g and (ds, RDF.type, VOID.Dataset) in g
+    assert {t.language for t in g.objects(ds, DCTERMS.title)} == {"fr", "en"}
+    assert {t.language for t in g.objects(ds, DCTERMS.description)} == {"fr", "en"}
+    assert g.value(ds, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert any("CNC" in str(r) for r in g.objects(ds, DCTERMS.rights))
+    assert g.value(ds, DCTERMS.source) == URIRef(
+        "https://w3id.org/aigraph/id/release/cnc-ia-2025-11-04"
+    )
+    assert g.value(ds, DCAT.version) is not None and g.value(ds, DCTERMS.created) is not None
+    assert g.value(ds, VOID.sparqlEndpoint) == URIRef("https://w3id.org/aigraph/sparql")
+    assert str(g.value(ds, VOID.uriSpace)) == "https://w3id.org/aigraph/id/"
+    assert len(set(g.objects(ds, VOID.exampleResource))) == 3
+    union = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    assert g.value(ds, VOID.triples) == Literal(len(union))
+    partitions = {
+        str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities))  # type: ignore[arg-type]
+        for p in g.objects(ds, VOID.classPartition)
+    }
+    assert partitions["http://schema.org/Person"] == 27
+    assert partitions["https://w3id.org/aigraph/ns#Session"] == 10
+    described = {}
+    for dist in g.objects(ds, DCAT.distribution):
+        checksum = g.value(dist, URIRef(spdx + "checksum"))
+        described[str(g.value(dist, DCTERMS.title))] = (
+            str(g.value(checksum, URIRef(spdx + "checksumValue"))),
+            int(g.value(dist, DCAT.byteSize)),  # type: ignore[arg-type]
+            str(g.value(dist, DCAT.mediaType)),
+        )
+        assert str(dist) == "https://w3id.org/aigraph/dumps/" + str(g.value(dist, DCTERMS.title))
+    files = {p.name for p in built.iterdir()} - {"void.ttl", "MANIFEST.sha256", "manifest.json"}
+    assert set(described) == files
+    for name, (digest, size, media) in described.items():
+        data = (built / name).read_bytes()
+        assert (hashlib.sha256(data).hexdigest(), len(data)) == (digest, size), name
+        assert media.startswith("https://www.iana.org/assignments/media-types/")
+    dumps = {str(d).rsplit("/", 1)[1] for d in g.objects(ds, VOID.dataDump)}
+    assert dumps == {f"aigraph.{ext}" for ext in ("ttl", "trig", "nq", "nt", "rdf", "jsonld")}

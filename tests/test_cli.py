@@ -204,3 +204,47 @@ def test_serve_options_reach_the_settings() -> None:
 def test_serve_refuses_bad_settings_with_exit_2() -> None:
     result = aigraph("serve", "--base-iri", "https://example.org/no-slash")
     assert result.returncode == 2 and "must end with '/'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"),
+    [
+        ("turtle", "turtle"),
+        ("ntriples", "nt"),
+        ("rdfxml", "xml"),
+        ("trig", "trig"),
+        ("nquads", "nquads"),
+        ("void", "turtle"),
+    ],
+)
+def test_export_writes_the_build_files(fmt: str, parse_as: str, tmp_path: Path) -> None:
+    """`aigraph export --format F` gives the same bytes as the build's file, and they parse."""
+    from rdflib import Dataset
+
+    from aigraph.build import EXPORT_FORMATS
+
+    (name,) = EXPORT_FORMATS[fmt]
+    result = aigraph("export", "--format", fmt, "--out", str(tmp_path / name))
+    assert result.returncode == 0, result.stderr
+    if fmt == "turtle":  # the same bytes as the build's file
+        assert aigraph("build", "--out", str(tmp_path / "build"), "--no-validate").returncode == 0
+        assert (tmp_path / name).read_bytes() == (tmp_path / "build" / name).read_bytes()
+    parsed = Dataset()
+    parsed.parse(tmp_path / name, format=parse_as)
+    assert len(parsed) > 100
+
+
+def test_export_to_stdout_and_csv_folder(tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    out = aigraph("export", "--format", "jsonld-sessions")
+    assert out.returncode == 0
+    assert len(json.loads(out.stdout)["@graph"]) == 10
+    refused = aigraph("export", "--format", "csv")
+    assert refused.returncode == 2 and "give --out FOLDER" in refused.stderr
+    assert aigraph("export", "--format", "csv", "--out", str(tmp_path)).returncode == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "participations.csv").read_text())))
+    assert len(rows) == 29
+    assert aigraph("export", "--format", "nope").returncode == 2

@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from aigraph.namespaces import ONTOLOGY_IRI, PREFIXES, data_prefixes, graph_iri
+from aigraph.project import Project
 
 #: Graphs left out of the "facts" files: the evidence and the ontology travel separately.
 NOT_FACTS = ("provenance",)
@@ -99,6 +100,17 @@ def trig_bytes(ds: Dataset, base: str) -> bytes:
     return "\n".join(blocks).encode("utf-8")
 
 
+def rdfxml_bytes(graph: Graph, base: str) -> bytes:
+    """RDF/XML by Oxigraph's serialiser over the triples in sorted order (rdflib's RDF/XML
+    writers order subjects by hash, which varies between runs)."""
+    import pyoxigraph as ox
+
+    lines = sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+    triples = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
+    prefixes = {p: str(ns) for p, ns in {**PREFIXES, **data_prefixes(base)}.items()}
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+
+
 CONTEXT_NAME = "aigraph-0.1.jsonld"
 
 
@@ -112,9 +124,7 @@ def jsonld_bytes(ds: Dataset, context_path: Path, context_url: str) -> bytes:
     expanded = json.loads(ds.serialize(format="json-ld"))
     compacted = jsonld.compact(expanded, context, options={"documentLoader": _no_loader})
     compacted["@context"] = context_url
-    return (
-        json.dumps(_canonical(compacted), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    ).encode()
+    return _json_bytes(compacted)
 
 
 def _canonical(value: object) -> object:
@@ -132,16 +142,21 @@ def _no_loader(url: str, options: object = None) -> dict[str, object]:
     raise ValueError(f"aigraph fetches no remote JSON-LD document ({url})")
 
 
-def render_outputs(
-    ds: Dataset, base: str, context_path: Path | None = None
-) -> dict[str, tuple[str, bytes, str]]:
-    """Every build file: name → (media type, bytes, description)."""
+def _json_bytes(document: object, *, canonical: bool = True) -> bytes:
+    if canonical:
+        document = _canonical(document)
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str, bytes, str]]:
+    """Every data file: name → (media type, bytes, description). The metadata file that
+    describes them is :func:`render_all`'s."""
     bind_prefixes(ds, base)
     facts = facts_graph(ds, base)
     ontology = ontology_graph(ds)
     bind_prefixes(ontology, base)
     from aigraph.engine import Engine
-    from aigraph.exports import network, tables
+    from aigraph.exports import network, sessions_document, tables
 
     engine = Engine.from_dataset(ds)
     csv_files = {
@@ -154,23 +169,31 @@ def render_outputs(
         "One row per participation: session, person, role, title and organisation as stated, "
         "and the release's words that name the person, with their offsets.",
     )
-    jsonld_files = {}
-    if context_path is not None:
-        jsonld_files = {
-            "aigraph.jsonld": (
-                "application/ld+json",
-                jsonld_bytes(ds, context_path, f"{base}context/{CONTEXT_NAME}"),
-                "The whole dataset as JSON-LD (named graphs kept), compacted with the versioned "
-                f"context {CONTEXT_NAME} (readable keys mapped to schema.org and aigraph terms).",
-            ),
-            CONTEXT_NAME: (
-                "application/ld+json",
-                context_path.read_bytes(),
-                "The JSON-LD context of aigraph's dumps, version 0.1.",
-            ),
-        }
+    context_url = f"{base}context/{CONTEXT_NAME}"
+    context = json.loads(project.jsonld_context.read_text(encoding="utf-8"))["@context"]
+    sessions = sessions_document(engine, context)
+    sessions["@context"] = context_url
+    # Programme order is the point of this view: the sessions stay in it, their contents sorted.
+    sessions["@graph"] = [_canonical(session) for session in sessions["@graph"]]
     return {
-        **jsonld_files,
+        "aigraph.jsonld": (
+            "application/ld+json",
+            jsonld_bytes(ds, project.jsonld_context, context_url),
+            "The whole dataset as JSON-LD (named graphs kept), compacted with the versioned "
+            f"context {CONTEXT_NAME} (readable keys mapped to schema.org and aigraph terms).",
+        ),
+        "sessions.jsonld": (
+            "application/ld+json",
+            _json_bytes(sessions, canonical=False),
+            "JSON-LD framed view: one document per session, in programme order, with its "
+            "kind, topics and participations, each with its person, role and stated "
+            "affiliation embedded (facts only; the evidence is in the TriG/N-Quads dumps).",
+        ),
+        CONTEXT_NAME: (
+            "application/ld+json",
+            project.jsonld_context.read_bytes(),
+            "The JSON-LD context of aigraph's dumps, version 0.1.",
+        ),
         **csv_files,
         "network.graphml": (
             "application/graphml+xml",
@@ -200,6 +223,11 @@ def render_outputs(
             sorted_lines(facts.serialize(format="nt", encoding="utf-8").decode("utf-8")),
             "The facts as N-Triples, sorted.",
         ),
+        "aigraph.rdf": (
+            "application/rdf+xml",
+            rdfxml_bytes(facts, base),
+            "The facts as RDF/XML.",
+        ),
         "ontology.ttl": (
             "text/turtle",
             ontology.serialize(format="turtle", encoding="utf-8"),
@@ -208,12 +236,62 @@ def render_outputs(
     }
 
 
-def build(
-    ds: Dataset, out_dir: Path, base: str, context_path: Path | None = None
-) -> list[BuiltFile]:
+METADATA_NAME = "void.ttl"
+
+#: `aigraph export --format NAME` → the build file it writes. "csv" writes the five tables.
+EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
+    "turtle": ("aigraph.ttl",),
+    "ntriples": ("aigraph.nt",),
+    "rdfxml": ("aigraph.rdf",),
+    "trig": ("aigraph.trig",),
+    "nquads": ("aigraph.nq",),
+    "jsonld": ("aigraph.jsonld",),
+    "jsonld-sessions": ("sessions.jsonld",),
+    "jsonld-context": (CONTEXT_NAME,),
+    "ontology": ("ontology.ttl",),
+    "graphml": ("network.graphml",),
+    "void": (METADATA_NAME,),
+    "csv": (
+        "people.csv",
+        "organisations.csv",
+        "sessions.csv",
+        "participations.csv",
+        "topics.csv",
+    ),
+}
+
+
+def render_all(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str, bytes, str]]:
+    """The data files plus ``void.ttl``, their DCAT/VoID description (with checksums), whose
+    download URLs are under ``{base}dumps/`` and whose endpoint is ``{base}sparql``."""
+    from aigraph.engine import Engine
+    from aigraph.metadata import Distribution, describe_dataset
+
+    outputs = render_outputs(ds, base, project)
+    files = [
+        Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
+        for name, (media, data, text) in sorted(outputs.items())
+    ]
+    description = describe_dataset(
+        Engine.from_dataset(ds).store,
+        project=project,
+        base=base,
+        endpoint=f"{base}sparql",
+        dumps=f"{base}dumps/",
+        files=files,
+    )
+    outputs[METADATA_NAME] = (
+        "text/turtle",
+        description.serialize(format="turtle", encoding="utf-8"),
+        "The DCAT/VoID description of the dataset and of these files (with their checksums).",
+    )
+    return outputs
+
+
+def build(ds: Dataset, out_dir: Path, base: str, project: Project) -> list[BuiltFile]:
     """Write every output file and the manifests into `out_dir`; return what was written."""
     built = []
-    for name, (media_type, data, description) in render_outputs(ds, base, context_path).items():
+    for name, (media_type, data, description) in render_all(ds, base, project).items():
         write_atomic(out_dir / name, data)
         built.append(
             BuiltFile(name, media_type, hashlib.sha256(data).hexdigest(), len(data), description)

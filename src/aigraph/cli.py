@@ -76,11 +76,32 @@ def cmd_build(args: argparse.Namespace) -> int:
             sys.stderr.write("aigraph build: nothing written, the data does not conform.\n")
             return EXIT_INVALID
     out = Path(args.out)
-    context = project.ontology_dir / "context" / "aigraph-0.1.jsonld"
-    built = build(rebase(ds, args.base), out, args.base, context)
+    built = build(rebase(ds, args.base), out, args.base, project)
     for f in built:
         print(f"{f.sha256[:16]}  {f.size:>9,} B  {out / f.name}")
     print(f"{out / 'MANIFEST.sha256'} (check with: cd {out} && sha256sum -c MANIFEST.sha256)")
+    return EXIT_OK
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """One of the build's files (or the five CSV tables), to stdout or to --out."""
+    from aigraph.build import EXPORT_FORMATS, render_all, write_atomic
+
+    names = EXPORT_FORMATS[args.format]
+    if len(names) > 1 and (args.out is None or args.out == "-"):
+        raise UsageError(f"--format {args.format} writes {len(names)} files: give --out FOLDER")
+    outputs = render_all(load_dataset(base=args.base), args.base, Project.default())
+    if args.out is None or args.out == "-":
+        _print(outputs[names[0]][1])
+        return EXIT_OK
+    out = Path(args.out)
+    for name in names:
+        target = out / name if len(names) > 1 else out
+        write_atomic(target, outputs[name][1])
+        sys.stderr.write(f"{target}\n")
     return EXIT_OK
 
 
@@ -242,6 +263,18 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-validate", action="store_true", help="write even if validation fails")
     p.set_defaults(func=cmd_build)
+
+    from aigraph.build import EXPORT_FORMATS
+
+    p = sub.add_parser("export", help="write one dump (or the CSV tables) of the dataset")
+    p.add_argument("--format", required=True, choices=sorted(EXPORT_FORMATS))
+    p.add_argument(
+        "--out", default=None, help="file to write (folder for csv); default: standard output"
+    )
+    p.add_argument(
+        "--base", default=CANONICAL_BASE, help=f"base IRI of the data (default: {CANONICAL_BASE})"
+    )
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("query", help="run a catalogue query (or a .rq file) on the graph")
     p.add_argument("query", nargs="?", help="catalogue name (see --list) or path to a .rq file")

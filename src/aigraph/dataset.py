@@ -152,28 +152,28 @@ def derive(ds: Dataset, rules_dir: Path) -> Graph:
     return derived
 
 
-def rebase(ds: Dataset, base: str) -> Dataset:
-    """A copy of `ds` with every IRI minted under the canonical base moved under `base`.
+def move_term(term: Node, base: str) -> Node:
+    """`term` moved from the canonical base to `base` (vocabulary terms stay where they are:
+    a term's identity does not depend on where a copy of the data is served)."""
+    if (
+        base != CANONICAL_BASE
+        and isinstance(term, URIRef)
+        and term.startswith(CANONICAL_BASE)
+        and not term.startswith(str(ONTOLOGY_IRI))
+    ):
+        return URIRef(base + term[len(CANONICAL_BASE) :])
+    return term
 
-    The vocabulary namespace (``…/ns#``) is not moved: a term's identity does not depend on
-    where a copy of the data is served.
-    """
+
+def rebase(ds: Dataset, base: str) -> Dataset:
+    """A copy of `ds` with every IRI minted under the canonical base moved under `base`."""
     if base == CANONICAL_BASE:
         return ds
-    keep = str(ONTOLOGY_IRI)
-
-    def move(term: Node) -> Node:
-        if (
-            isinstance(term, URIRef)
-            and term.startswith(CANONICAL_BASE)
-            and not term.startswith(keep)
-        ):
-            return URIRef(base + term[len(CANONICAL_BASE) :])
-        return term
-
     out = Dataset()
     for s, p, o, g in ds.quads((None, None, None, None)):
-        out.graph(move(g)).add((move(s), move(p), move(o)))
+        out.graph(move_term(g, base)).add(
+            (move_term(s, base), move_term(p, base), move_term(o, base))
+        )
     return out
 
 

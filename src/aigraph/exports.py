@@ -157,3 +157,82 @@ def network(engine: Engine) -> bytes:
         ET.SubElement(edge, f"{{{GRAPHML}}}data", key="detail").text = detail
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# --- JSON-LD framed view: one document per session with its people --------------------------
+
+SESSION_VIEW = (
+    PREFIXES
+    + """CONSTRUCT {
+  ?s a aig:Session ; rdfs:label ?title ; schema:description ?description ;
+     aig:programmePosition ?position ; aig:sessionKind ?kind ; schema:about ?topic ;
+     aig:participation ?p .
+  ?kind skos:prefLabel ?kind_label . ?topic skos:prefLabel ?topic_label .
+  ?p a aig:Participation ; aig:agent ?person ; aig:role ?role ;
+     aig:statedAffiliation ?m ; aig:statedOccupation ?occupation .
+  ?person a schema:Person ; schema:name ?name . ?role skos:prefLabel ?role_label .
+  ?m a org:Membership ; org:organization ?organisation ; org:role ?job .
+  ?organisation a org:Organization ; schema:name ?organisation_name .
+  ?job skos:prefLabel ?job_label . ?occupation skos:prefLabel ?occupation_label .
+} WHERE {
+  ?s a aig:Session ; aig:programmePosition ?position .
+  { ?s rdfs:label ?title } UNION { ?s schema:description ?description }
+  UNION { ?s aig:sessionKind ?kind . ?kind skos:prefLabel ?kind_label }
+  UNION { ?s schema:about ?topic . ?topic skos:prefLabel ?topic_label }
+  UNION {
+    ?s aig:participation ?p . ?p aig:agent ?person ; aig:role ?role .
+    ?person schema:name ?name . ?role skos:prefLabel ?role_label .
+    OPTIONAL { ?p aig:statedOccupation ?occupation . ?occupation skos:prefLabel ?occupation_label }
+    OPTIONAL {
+      ?p aig:statedAffiliation ?m . ?m org:organization ?organisation .
+      ?organisation schema:name ?organisation_name .
+      OPTIONAL { ?m org:role ?job . ?job skos:prefLabel ?job_label }
+    }
+  }
+}"""
+)
+
+
+def session_frame(context: dict[str, object]) -> dict[str, object]:
+    """A JSON-LD 1.1 frame: each session at the top, its participations embedded, each with
+    its person, role and stated affiliation (organisation and job title) embedded in turn."""
+    always = {"@embed": "@always"}
+    # Lists stay lists even with one item (a session with one speaker), so that JSON code can
+    # iterate without checking; @set changes the JSON shape only, not the RDF it stands for.
+    as_sets = {
+        key: {**context[key], "@container": "@set"}  # type: ignore[dict-item]
+        for key in ("participation", "about")
+    }
+    return {
+        "@context": {**context, **as_sets},
+        "@type": "Session",
+        "kind": always,
+        "about": always,
+        "participation": {
+            **always,
+            "agent": always,
+            "role": always,
+            "statedOccupation": always,
+            "statedAffiliation": {**always, "organization": always, "jobTitle": always},
+        },
+    }
+
+
+def sessions_document(engine: Engine, context: dict[str, object]) -> dict[str, object]:
+    """The sessions as framed JSON-LD (pyld, fetching nothing), in programme order."""
+    import pyoxigraph as ox
+    from pyld import jsonld
+
+    triples = ox.serialize(engine.query(SESSION_VIEW), format=ox.RdfFormat.N_TRIPLES)
+    expanded = jsonld.from_rdf(triples.decode("utf-8"), {"format": "application/n-quads"})
+    framed = jsonld.frame(
+        expanded,
+        session_frame(context),
+        options={"documentLoader": _no_loader, "omitGraph": False, "omitDefault": True},
+    )
+    framed["@graph"] = sorted(framed["@graph"], key=lambda s: int(s["position"]))
+    return framed
+
+
+def _no_loader(url: str, options: object = None) -> dict[str, object]:
+    raise ValueError(f"aigraph fetches no remote JSON-LD document ({url})")

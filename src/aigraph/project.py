@@ -52,6 +52,16 @@ class Project:
         return self.data_dir / "source" / SOURCE_TEXT_NAME
 
     @property
+    def dataset_metadata(self) -> Path:
+        """What the editors say about the dataset (DCAT/VoID), completed by the build."""
+        return self.data_dir / "dataset.ttl"
+
+    @property
+    def jsonld_context(self) -> Path:
+        """The published, versioned JSON-LD context of the dumps."""
+        return self.ontology_dir / "context" / "aigraph-0.1.jsonld"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 

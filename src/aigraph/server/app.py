@@ -80,8 +80,16 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (unknown path, method not allowed) as plain text too."""
     assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"Not Found: nothing is served at {request.url.path!r} (see / and /api)"
+    elif exc.status_code == 405:
+        allowed = getattr(exc, "headers", None) or {}
+        detail = f"{request.method} is not allowed on {request.url.path!r}"
+        if "allow" in {k.lower() for k in allowed}:
+            detail += f"; allowed: {next(v for k, v in allowed.items() if k.lower() == 'allow')}"
     return PlainTextResponse(
-        f"{exc.detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        f"{detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
 
 
@@ -125,11 +133,38 @@ def create_app(
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,
         )
-    from aigraph.server import catalogue_routes, gsp, meta, resources, sparql
+    from aigraph.server import catalogue_routes, dumps, gsp, meta, resources, sparql
 
     app.include_router(sparql.router)
     app.include_router(gsp.router)
     app.include_router(meta.router)
+    app.include_router(dumps.router)
     app.include_router(resources.router)
     app.include_router(catalogue_routes.router)
+    app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
     return app
+
+
+def openapi_schema(app: FastAPI) -> dict[str, object]:
+    """FastAPI's description, without the 422 "validation error" answers it adds to every
+    route with parameters: aigraph's parameters are plain strings it checks itself, and a bad
+    one is a 400 with a message (documented in docs/serving.md), never a 422."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        for item in schema["paths"].values():
+            for operation in item.values():
+                operation.get("responses", {}).pop("422", None)
+        components = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        if "components" in schema and not components:
+            schema.pop("components")
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
 from aigraph.project import Project
+from aigraph.server import examples
 from aigraph.server.app import services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
@@ -66,7 +67,12 @@ def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
     return media
 
 
-@router.get("/queries", summary="The catalogue of researcher queries", response_class=Response)
+@router.get(
+    "/queries",
+    summary="The catalogue of researcher queries",
+    response_class=Response,
+    responses=examples.json_example(examples.CATALOGUE),
+)
 async def list_queries(request: Request) -> Response:
     root = str(request.url.replace(path="/", query="", fragment=""))
     entries = [describe_query(q, root) for q in catalogue(request).values()]
@@ -102,7 +108,12 @@ def substitution_tuples(entry: CatalogueQuery, params: dict[str, str]) -> list[t
     return out
 
 
-@router.get("/queries/{name}", summary="Run a catalogue query", response_class=Response)
+@router.get(
+    "/queries/{name}",
+    summary="Run a catalogue query",
+    response_class=Response,
+    responses=examples.json_example(examples.SPARQL_JSON, "application/sparql-results+json"),
+)
 async def run_query(request: Request, name: str) -> Response:
     services = services_of(request)
     entry = catalogue(request).get(name)

@@ -75,33 +75,3 @@ def service_description(endpoint: str, settings: Settings, info: DatasetInfo) ->
         g.add((described, RDF.type, SD.Graph))
         g.add((described, VOID.triples, Literal(graph.triples, datatype=XSD.integer)))
     return g
-
-
-def void_description(root: str, settings: Settings, info: DatasetInfo) -> Graph:
-    """The VoID description of the served dataset (expanded to DCAT in the exports)."""
-    g = Graph()
-    g.bind("void", VOID)
-    g.bind("dcterms", DCTERMS)
-    dataset = URIRef(settings.base_iri + "id/dataset/aigraph")
-    g.add((dataset, RDF.type, VOID.Dataset))
-    for lang, title in TITLE.items():
-        g.add((dataset, DCTERMS.title, Literal(title, lang=lang)))
-    g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "sparql")))
-    g.add((dataset, VOID.triples, Literal(info.triples, datatype=XSD.integer)))
-    g.add((dataset, VOID.uriSpace, Literal(settings.base_iri + "id/")))
-    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    g.add(
-        (dataset, VOID.exampleResource, URIRef(settings.base_iri + "id/person/jean-michel-jarre"))
-    )
-    g.add((dataset, VOID.exampleResource, URIRef(settings.base_iri + "id/session/2025-10-07-s03")))
-    for vocabulary in (
-        "http://schema.org/",
-        "http://www.w3.org/ns/org#",
-        "http://www.w3.org/ns/prov#",
-        "http://www.w3.org/ns/oa#",
-        "http://www.w3.org/2004/02/skos/core#",
-        "https://w3id.org/aigraph/ns#",
-    ):
-        g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
-    g.add((dataset, VOID.dataDump, URIRef(root + "store?default")))
-    return g

@@ -13,6 +13,7 @@ from aigraph.namespaces import ABSOLUTE_IRI
 from aigraph.server.app import Services, services_of
 from aigraph.server.formats import choose
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
+from aigraph.server.routing import route
 from aigraph.server.sparql import execute, outcome_response, require_token
 from aigraph.server.worker import Job
 
@@ -38,7 +39,8 @@ def target(request: Request) -> str | None:
     return None
 
 
-@router.api_route(
+@route(
+    router,
     "/store",
     methods=["GET", "HEAD"],
     summary="Read a graph (Graph Store Protocol)",
@@ -71,8 +73,12 @@ async def _body(request: Request, services: Services) -> tuple[bytes, ox.RdfForm
     return await read_body(request, services.settings.max_body_bytes), fmt
 
 
-@router.api_route(
-    "/store", methods=["PUT", "POST"], summary="Replace or add to a graph", response_class=Response
+@route(
+    router,
+    "/store",
+    methods=["PUT", "POST"],
+    summary="Replace or add to a graph",
+    response_class=Response,
 )
 async def write_graph(request: Request) -> Response:
     services = services_of(request)

@@ -1,5 +1,6 @@
-"""What the server says about the dataset: VoID at /.well-known/void (the VoID Note §6.2
-discovery path), a home page, and a health check for load balancers."""
+"""What the server says about itself: a home page, a health check for load balancers, and
+Datasette-style introspection pages (/-/about, /-/settings). The dataset's DCAT/VoID
+description is dumps.py's."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ import time
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse
 
 from aigraph import __version__
+from aigraph.server import examples
 from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
-from aigraph.server.description import TITLE, void_description
-from aigraph.server.formats import choose, content_type, serialize_rdflib
-from aigraph.server.protocol import ProtocolRequest, _pairs
+from aigraph.server.description import TITLE
 
 router = APIRouter(tags=["Dataset"])
 
@@ -25,19 +25,12 @@ def root_url(request: Request) -> str:
     return str(request.url.replace(path="/", query="", fragment=""))
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset", response_class=Response)
-async def void(request: Request) -> Response:
-    services = services_of(request)
-    op = ProtocolRequest("query", params=_pairs(request.url.query, "query string"))
-    media = choose("graph", request.headers.get("accept"), op.one("format"))
-    info = services.data.info if services.data is not None else DatasetInfo()
-    graph = void_description(root_url(request), services.settings, info)
-    return Response(
-        serialize_rdflib(graph, media), media_type=content_type(media), headers={"Vary": "Accept"}
-    )
-
-
-@router.get("/-/health", summary="Liveness and readiness", response_class=JSONResponse)
+@router.get(
+    "/-/health",
+    summary="Liveness and readiness",
+    response_class=JSONResponse,
+    responses=examples.json_example(examples.HEALTH),
+)
 async def health(request: Request) -> JSONResponse:
     services = services_of(request)
     info = services.data.info if services.data is not None else DatasetInfo()
@@ -66,13 +59,18 @@ SAFE_SETTINGS = (
     "max_results",
     "max_body_bytes",
     "max_query_chars",
+    "max_dump_triples",
     "cors",
     "service_allowlist",
     "sandbox",
 )
 
 
-@router.get("/-/settings", summary="The server's settings that are safe to show")
+@router.get(
+    "/-/settings",
+    summary="The server's settings that are safe to show",
+    responses=examples.json_example(examples.SETTINGS),
+)
 async def settings(request: Request) -> JSONResponse:
     services = services_of(request)
     shown = {name: getattr(services.settings, name) for name in SAFE_SETTINGS}
@@ -81,7 +79,11 @@ async def settings(request: Request) -> JSONResponse:
     return JSONResponse(shown)
 
 
-@router.get("/-/about", summary="Version, data checksums, size and shapes conformance")
+@router.get(
+    "/-/about",
+    summary="Version, data checksums, size and shapes conformance",
+    responses=examples.json_example(examples.ABOUT),
+)
 async def about(request: Request) -> JSONResponse:
     services = services_of(request)
     state = request.app.state

@@ -28,6 +28,7 @@ from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, content_type
 from aigraph.server.protocol import ProtocolError
+from aigraph.server.routing import route
 from aigraph.server.sparql import execute
 from aigraph.server.worker import Job
 
@@ -83,6 +84,8 @@ UI = {
         "home": "Accueil",
         "licence": "Données : CC BY 4.0 ; texte du communiqué : © CNC.",
         "dataset": "Description du jeu de données (VoID)",
+        "queries": "Requêtes",
+        "downloads": "Téléchargements",
     },
     "en": {
         "nav": "Navigation",
@@ -101,6 +104,8 @@ UI = {
         "home": "Home",
         "licence": "Data: CC BY 4.0; release text: © CNC.",
         "dataset": "Dataset description (VoID)",
+        "queries": "Queries",
+        "downloads": "Downloads",
     },
 }
 PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from the ontology
@@ -466,7 +471,8 @@ async def describe_response(
     return HTMLResponse(html, headers=headers)
 
 
-@router.api_route(
+@route(
+    router,
     "/id/{path:path}",
     methods=["GET", "HEAD"],
     summary="Dereference an entity IRI",
@@ -476,7 +482,8 @@ async def entity(request: Request, path: str) -> Response:
     return await resource(request, "id", path)
 
 
-@router.api_route(
+@route(
+    router,
     "/concept/{path:path}",
     methods=["GET", "HEAD"],
     summary="Dereference a concept IRI",
@@ -569,11 +576,11 @@ async def jsonld_context(request: Request, name: str) -> Response:
     )
 
 
-@router.api_route(
-    "/ns", methods=["GET", "HEAD"], summary="The aigraph ontology", response_class=Response
+@route(
+    router, "/ns", methods=["GET", "HEAD"], summary="The aigraph ontology", response_class=Response
 )
-@router.api_route(
-    "/ns{ext}", methods=["GET", "HEAD"], include_in_schema=False, response_class=Response
+@route(
+    router, "/ns{ext}", methods=["GET", "HEAD"], include_in_schema=False, response_class=Response
 )
 async def ontology(request: Request, ext: str = "") -> Response:
     services = services_of(request)

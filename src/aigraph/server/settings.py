@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         1_000_000, ge=1024, description="Largest request body (query or update) accepted."
     )
     max_query_chars: int = Field(100_000, ge=100, description="Longest query text accepted.")
+    max_dump_triples: int = Field(
+        1_000_000,
+        ge=0,
+        description="Largest dataset for which /dumps/ renders files (0 = no dumps); "
+        "above it, use `aigraph build` or the Graph Store.",
+    )
     cors: bool = Field(True, description="Answer cross-origin reads (`*`, never with credentials).")
     update_token: SecretStr | None = Field(
         None,

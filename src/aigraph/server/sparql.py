@@ -19,6 +19,7 @@ from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, s
 from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
+from aigraph.server.routing import route
 from aigraph.server.sniff import UsingConflictError, apply_using, sniff
 from aigraph.server.worker import Job, Outcome
 
@@ -26,7 +27,8 @@ router = APIRouter(tags=["SPARQL"])
 METHODS = ["GET", "HEAD", "POST"]
 
 
-@router.api_route(
+@route(
+    router,
     "/sparql",
     methods=METHODS,
     summary="SPARQL 1.1 query and update endpoint",
@@ -42,7 +44,7 @@ async def sparql_endpoint(request: Request) -> Response:
     return await run_query(request, services, op)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@route(router, "/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def sparql_wrong_method(request: Request) -> Response:
     raise ProtocolError(405, f"{request.method} is not a SPARQL operation; use GET or POST")
 

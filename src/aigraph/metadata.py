@@ -1,0 +1,154 @@
+"""The dataset's own description: DCAT 3 and VoID, for the build and for /.well-known/void.
+
+What the editors say (titles, descriptions, licence, rights, source, creation date) is in
+``data/dataset.ttl``; what is measured is added here: triple counts and class partitions
+(VoID §4.5–4.6), the SPARQL endpoint, and one ``dcat:Distribution`` per file with its media
+type, size and SHA-256 checksum (SPDX, as DCAT 3 §6.8.11 recommends). The same function serves
+both, so the build's ``void.ttl`` and the server's description cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from aigraph import __version__
+from aigraph.dataset import move_term
+from aigraph.namespaces import DCAT, DCTERMS, VOID
+from aigraph.project import Project
+
+SPDX = "http://spdx.org/rdf/terms#"
+IANA = "https://www.iana.org/assignments/media-types/"
+#: The files that are dumps of the whole dataset (void:dataDump, VoID §6.4); the others
+#: (tables, network, framed view, ontology, context) are distributions only.
+DATA_DUMPS = {
+    "aigraph.ttl",
+    "aigraph.trig",
+    "aigraph.nq",
+    "aigraph.nt",
+    "aigraph.rdf",
+    "aigraph.jsonld",
+}
+#: The classes counted in class partitions: the kinds of thing the release describes.
+PARTITION_QUERY = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  VALUES ?class {
+    <http://schema.org/Person> <http://www.w3.org/ns/org#Organization>
+    <https://w3id.org/aigraph/ns#StudyDay> <https://w3id.org/aigraph/ns#Session>
+    <https://w3id.org/aigraph/ns#Participation> <http://www.w3.org/ns/org#Membership>
+    <https://w3id.org/aigraph/ns#Programme> <http://www.w3.org/2004/02/skos/core#Concept>
+    <https://w3id.org/aigraph/ns#Claim> <http://www.w3.org/ns/oa#SpecificResource>
+  }
+  { ?s a ?class } UNION { GRAPH ?g { ?s a ?class } }
+} GROUP BY ?class ORDER BY ?class"""
+#: Counts over the RDF merge of the default graph and every named graph, whether or not the
+#: store's default graph already is that merge (a triple stated in two graphs counts once).
+COUNTS_QUERY = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+  (COUNT(DISTINCT ?p) AS ?properties) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } }"""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One downloadable file."""
+
+    name: str
+    media_type: str
+    sha256: str
+    size: int
+    description: str
+
+
+def _label(text: str) -> str:
+    """A blank node label made of the characters Turtle and N-Triples allow everywhere."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def dataset_iri(base: str) -> URIRef:
+    return URIRef(f"{base}id/dataset/aigraph")
+
+
+def editorial_description(project: Project, base: str) -> Graph:
+    """``data/dataset.ttl`` under `base`."""
+    source = Graph().parse(project.dataset_metadata, format="turtle")
+    graph = Graph()
+    for s, p, o in source:
+        graph.add((move_term(s, base), p, move_term(o, base)))
+    return graph
+
+
+def describe_dataset(
+    store: ox.Store,
+    *,
+    project: Project,
+    base: str,
+    endpoint: str,
+    dumps: str,
+    files: Iterable[Distribution] = (),
+    editorial: bool = True,
+) -> Graph:
+    """The DCAT/VoID description of the data in `store`, its SPARQL endpoint, and the files
+    downloadable under the URL `dumps`. Without `editorial` (a server given other data than
+    aigraph's), only what is measured: no title, licence or source is claimed for it."""
+    dataset = dataset_iri(base)
+    if editorial:
+        g = editorial_description(project, base)
+    else:
+        g = Graph()
+        g.add((dataset, RDF.type, DCAT.Dataset))
+        g.add((dataset, RDF.type, VOID.Dataset))
+        g.add((dataset, DCTERMS.title, Literal("RDF data served by aigraph", lang="en")))
+    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("void", VOID), ("spdx", SPDX)):
+        g.bind(prefix, ns)
+    g.add((dataset, DCAT.version, Literal(__version__)))
+    g.add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
+    service = URIRef(endpoint + "#service")
+    g.add((dataset, DCAT.accessService, service))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, URIRef(endpoint)))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((service, DCAT.servesDataset, dataset))
+
+    (row,) = store.query(COUNTS_QUERY)  # type: ignore[misc]
+    for name, prop in (
+        ("triples", VOID.triples),
+        ("subjects", VOID.distinctSubjects),
+        ("properties", VOID.properties),
+    ):
+        g.add((dataset, prop, Literal(int(row[name].value), datatype=XSD.integer)))
+    for solution in store.query(PARTITION_QUERY):  # type: ignore[union-attr]
+        partition = BNode("partition-" + _label(solution["class"].value))
+        g.add((dataset, VOID.classPartition, partition))
+        g.add((partition, VOID["class"], URIRef(solution["class"].value)))
+        g.add((partition, VOID.entities, Literal(int(solution["n"].value), datatype=XSD.integer)))
+
+    for file in files:
+        url = URIRef(dumps + file.name)
+        g.add((dataset, DCAT.distribution, url))
+        g.add((url, RDF.type, DCAT.Distribution))
+        g.add((url, DCAT.downloadURL, url))
+        g.add((url, DCTERMS.title, Literal(file.name)))
+        g.add((url, DCTERMS.description, Literal(file.description, lang="en")))
+        g.add((url, DCAT.mediaType, URIRef(IANA + file.media_type)))
+        g.add((url, DCAT.byteSize, Literal(file.size, datatype=XSD.nonNegativeInteger)))
+        g.add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+        checksum = BNode("checksum-" + _label(file.name))
+        g.add((url, URIRef(SPDX + "checksum"), checksum))
+        g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
+        g.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        g.add(
+            (
+                checksum,
+                URIRef(SPDX + "checksumValue"),
+                Literal(file.sha256, datatype=XSD.hexBinary),
+            )
+        )
+        if file.name in DATA_DUMPS:
+            g.add((dataset, VOID.dataDump, url))
+    return g

@@ -1,0 +1,189 @@
+"""The dataset's files for download (/dumps/) and its DCAT/VoID description
+(/.well-known/void, VoID §6.2 discovery path).
+
+The files are the ones ``aigraph build`` writes, rendered from the data the server serves
+(the bundled graph under the served base, plus any ``--data``), once per version of the data:
+after a SPARQL Update they are rendered again. Rendering takes about a second for the bundled
+graph, so it happens on first use, in a thread, and never for a dataset larger than
+``max_dump_triples`` (rdflib's serialisers hold everything in memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from rdflib import Dataset, Graph
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from aigraph.build import render_all
+from aigraph.metadata import Distribution, describe_dataset
+from aigraph.project import Project
+from aigraph.server import examples
+from aigraph.server.app import Services, services_of
+from aigraph.server.formats import choose, content_type, serialize_rdflib
+from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
+from aigraph.server.routing import route
+
+router = APIRouter(tags=["Dataset"])
+
+
+@dataclass(frozen=True)
+class Dumps:
+    version: str  # the snapshot the files were rendered from
+    files: dict[str, tuple[str, bytes, str]]
+
+    def distributions(self) -> list[Distribution]:
+        return [
+            Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
+            for name, (media, data, text) in sorted(self.files.items())
+        ]
+
+
+def root_url(request: Request) -> str:
+    return str(request.url.replace(path="/", query="", fragment=""))
+
+
+def _render(services: Services) -> Dumps:
+    assert services.data is not None
+    version = services.data.snapshot_source.path
+    store = services.data.authoritative
+    data = ox.serialize(
+        (
+            q
+            for q in store.quads_for_pattern(None, None, None, None)
+            if not (
+                services.settings.backend == "disk" and isinstance(q.graph_name, ox.DefaultGraph)
+            )
+        ),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    ds = Dataset()
+    ds.parse(data=data, format="nquads")
+    project = services.project or Project.default()
+    return Dumps(version, render_all(ds, services.settings.base_iri, project))
+
+
+async def current_dumps(request: Request) -> Dumps:
+    """The files for the data as it is now, rendered once per version."""
+    services = services_of(request)
+    if services.data is None:
+        raise ProtocolError(404, "dumps are offered by the embedded backends only (memory, disk)")
+    if services.data.info.triples > services.settings.max_dump_triples:
+        raise ProtocolError(
+            404,
+            f"no dumps: the dataset has {services.data.info.triples:,} triples, more than "
+            f"max_dump_triples ({services.settings.max_dump_triples:,}); use `aigraph build` "
+            "or GET /store?default",
+        )
+    state = request.app.state
+    if getattr(state, "dumps_lock", None) is None:
+        state.dumps_lock = asyncio.Lock()
+    async with state.dumps_lock:
+        cached: Dumps | None = getattr(state, "dumps", None)
+        if cached is None or cached.version != services.data.snapshot_source.path:
+            state.dumps = await asyncio.to_thread(_render, services)
+        return state.dumps
+
+
+def _description(services: Services, root: str, dumps: Dumps | None) -> Graph:
+    assert services.data is not None
+    return describe_dataset(
+        services.data.authoritative,
+        project=services.project or Project.default(),
+        base=services.settings.base_iri,
+        endpoint=root + "sparql",
+        dumps=root + "dumps/",
+        files=dumps.distributions() if dumps is not None else (),
+        editorial=services.settings.bundled,
+    )
+
+
+@route(
+    router,
+    "/.well-known/void",
+    methods=["GET", "HEAD"],
+    summary="DCAT/VoID description of the dataset and its files",
+    response_class=Response,
+)
+async def void(request: Request) -> Response:
+    op = ProtocolRequest("query", params=_pairs(request.url.query, "query string"))
+    media = choose("graph", request.headers.get("accept"), op.one("format"))
+    services = services_of(request)
+    if services.data is None:
+        raise ProtocolError(404, "the remote backend describes its own data")
+    try:
+        dumps: Dumps | None = await current_dumps(request)
+    except ProtocolError:
+        dumps = None  # too large to render: described without its files
+    graph = await asyncio.to_thread(_description, services, root_url(request), dumps)
+    return Response(
+        serialize_rdflib(graph, media), media_type=content_type(media), headers={"Vary": "Accept"}
+    )
+
+
+@route(
+    router,
+    "/dumps/",
+    methods=["GET", "HEAD"],
+    summary="The dataset's files for download (HTML or JSON)",
+    responses=examples.json_example(examples.DUMPS),
+)
+async def listing(request: Request) -> Response:
+    dumps = await current_dumps(request)
+    files = [
+        {
+            "name": d.name,
+            "url": f"{root_url(request)}dumps/{d.name}",
+            "media_type": d.media_type,
+            "size": d.size,
+            "sha256": d.sha256,
+            "description": d.description,
+        }
+        for d in dumps.distributions()
+    ]
+    if _wants_json(request):
+        return JSONResponse({"files": files}, headers={"Vary": "Accept"})
+    from aigraph.server.resources import language, render
+
+    lang = language(request)
+    html = render("dumps.html", lang, files=files, alternates=[])
+    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
+
+
+@route(
+    router,
+    "/dumps/{name}",
+    methods=["GET", "HEAD"],
+    summary="One of the dataset's files",
+    response_class=Response,
+)
+async def dump(request: Request, name: str) -> Response:
+    dumps = await current_dumps(request)
+    if name not in dumps.files:
+        raise ProtocolError(404, f"no file named {name!r} in /dumps/ (see /dumps/ for the list)")
+    media, data, _ = dumps.files[name]
+    charset = (
+        "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
+    )
+    return Response(
+        data,
+        media_type=media + charset,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
+        },
+    )
+
+
+def _wants_json(request: Request) -> bool:
+    if request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept

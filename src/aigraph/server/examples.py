@@ -1,0 +1,104 @@
+"""Examples for the OpenAPI description of the JSON routes: real answers of the bundled graph,
+shortened. tests/test_server_endpoint.py checks that each has the keys the live route returns,
+so an example cannot drift from what the server says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHA = "093abb534ccd7ea2b82963de8d4114f8f8d6a387575d1ff1754bea8996d5755f"
+
+HEALTH = {
+    "status": "ok",
+    "version": "0.1.0",
+    "backend": "memory",
+    "triples": 2254,
+    "named_graphs": 66,
+    "workers": 2,
+    "sandboxed_workers": True,
+    "uptime_s": 12.5,
+}
+ABOUT = {
+    "version": "0.1.0",
+    "triples": 2254,
+    "named_graphs": 66,
+    "data_sha256": "64562302bd5cad240b450162879b2ba6b4bafd4b34b1939e5d23abd5ec8abf41",
+    "source_text_sha256": SHA,
+    "shapes": {"conforms": True, "violations": 0, "warnings": 46},
+}
+SETTINGS = {
+    "host": "127.0.0.1",
+    "port": 8000,
+    "base_iri": "https://w3id.org/aigraph/",
+    "bundled": True,
+    "backend": "memory",
+    "workers": 2,
+    "query_timeout": 5.0,
+    "max_results": 10000,
+    "max_body_bytes": 1000000,
+    "max_query_chars": 100000,
+    "max_dump_triples": 1000000,
+    "cors": True,
+    "service_allowlist": [],
+    "sandbox": True,
+    "data": [],
+    "updates_enabled": False,
+}
+DUMPS = {
+    "files": [
+        {
+            "name": "aigraph.ttl",
+            "url": "http://127.0.0.1:8000/dumps/aigraph.ttl",
+            "media_type": "text/turtle",
+            "size": 65058,
+            "sha256": "424009bb7771ea59…",
+            "description": "The facts without their evidence: the RDF merge of the claim, "
+            "editorial, derived and vocabulary graphs.",
+        }
+    ]
+}
+CATALOGUE = {
+    "queries": [
+        {
+            "name": "person",
+            "title": {"en": "Everything the release says about one person", "fr": "…"},
+            "question": {"en": "In which sessions did this person take part …?", "fr": "…"},
+            "parameters": [
+                {
+                    "name": "person",
+                    "type": "iri",
+                    "default": "https://w3id.org/aigraph/id/person/jean-michel-jarre",
+                    "description": "the person's IRI",
+                }
+            ],
+            "columns": ["session", "role", "title", "organisation"],
+            "expect": "one row per participation",
+            "keywords": ["person"],
+            "run": "http://127.0.0.1:8000/queries/person",
+            "text": "http://127.0.0.1:8000/queries/person.rq",
+        }
+    ]
+}
+SPARQL_JSON = {
+    "head": {"vars": ["session", "position"]},
+    "results": {
+        "bindings": [
+            {
+                "session": {
+                    "type": "uri",
+                    "value": "https://w3id.org/aigraph/id/session/2025-10-07-s01",
+                },
+                "position": {
+                    "type": "literal",
+                    "value": "1",
+                    "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                },
+            }
+        ]
+    },
+}
+
+
+def json_example(example: object, media: str = "application/json") -> dict[int | str, Any]:
+    """The ``responses`` argument of a route whose 200 answer is `example`."""
+    return {200: {"content": {media: {"example": example}}}}

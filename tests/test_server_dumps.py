@@ -1,0 +1,152 @@
+"""The dataset's files over HTTP (/dumps/) and its DCAT/VoID description (/.well-known/void),
+checked with independent parsers against a real server: every RDF dump is the dataset the
+endpoint serves, every checksum is the file's, and a write renders them again."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import httpx
+import networkx as nx
+import pytest
+from pydantic import SecretStr
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import to_isomorphic
+
+from aigraph.namespaces import DCAT, DCTERMS, ONTOLOGY_IRI, VOID, graph_iri
+from aigraph.server.settings import Settings
+from support import running_server
+
+SPDX = "http://spdx.org/rdf/terms#"
+
+
+@pytest.fixture(scope="module")
+def listing(server: str) -> dict[str, dict[str, object]]:
+    response = httpx.get(server + "dumps/", headers={"Accept": "application/json"}, timeout=60)
+    assert response.status_code == 200
+    return {f["name"]: f for f in response.json()["files"]}
+
+
+def served_facts(server: str) -> Graph:
+    """The facts the endpoint serves (every graph but the evidence and the ontology), read
+    through SPARQL, not through the dumps."""
+    query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER (?g NOT IN (<{graph_iri("provenance")}>, <{ONTOLOGY_IRI}>)) }}"""
+    response = httpx.post(
+        server + "sparql", data={"query": query}, headers={"Accept": "application/n-triples"}
+    )
+    return Graph().parse(data=response.text, format="nt")
+
+
+def test_listing_names_every_file_with_size_and_checksum(
+    server: str, listing: dict[str, dict[str, object]]
+) -> None:
+    assert {"aigraph.trig", "aigraph.nq", "aigraph.ttl", "aigraph.rdf", "aigraph.jsonld"} <= set(
+        listing
+    )
+    assert {"sessions.jsonld", "participations.csv", "network.graphml", "void.ttl"} <= set(listing)
+    for name, entry in listing.items():
+        response = httpx.get(str(entry["url"]))
+        assert response.status_code == 200, name
+        assert hashlib.sha256(response.content).hexdigest() == entry["sha256"], name
+        assert len(response.content) == entry["size"]
+        assert response.headers["content-type"].split(";")[0] == entry["media_type"]
+        assert f'filename="{name}"' in response.headers["content-disposition"]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("aigraph.trig", "trig"), ("aigraph.nq", "nquads")],
+)
+def test_quad_dumps_are_the_served_dataset(server: str, name: str, fmt: str) -> None:
+    parsed = Dataset()
+    parsed.parse(data=httpx.get(server + "dumps/" + name).content, format=fmt)
+    served = httpx.get(
+        server + "sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    assert len(list(parsed.quads((None, None, None, None)))) == int(served["results"]["bindings"][0]["n"]["value"])
+    jarre = URIRef("https://w3id.org/aigraph/id/person/jean-michel-jarre")
+    graphs = {str(g) for _, _, _, g in parsed.quads((jarre, None, None, None))}
+    assert any("/id/claim/" in g for g in graphs)  # named graphs kept
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("aigraph.ttl", "turtle"), ("aigraph.nt", "nt"), ("aigraph.rdf", "xml")],
+)
+def test_triple_dumps_are_the_facts(server: str, name: str, fmt: str) -> None:
+    parsed = Graph().parse(data=httpx.get(server + "dumps/" + name).content, format=fmt)
+    assert to_isomorphic(parsed) == to_isomorphic(served_facts(server))
+    assert not any("/id/selector/" in str(s) for s in parsed.subjects())
+
+
+def test_csv_and_network_dumps_parse(server: str) -> None:
+    rows = list(csv.DictReader(io.StringIO(httpx.get(server + "dumps/participations.csv").text)))
+    assert len(rows) == 29
+    graph = nx.parse_graphml(httpx.get(server + "dumps/network.graphml").text)
+    assert sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "person") == 27
+    sessions = json.loads(httpx.get(server + "dumps/sessions.jsonld").content)
+    assert [int(s["position"]) for s in sessions["@graph"]] == list(range(1, 11))
+
+
+def test_void_lists_the_downloads_with_their_checksums(
+    server: str, listing: dict[str, dict[str, object]]
+) -> None:
+    response = httpx.get(server + ".well-known/void", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=response.content, format="turtle")
+    dataset = URIRef("https://w3id.org/aigraph/id/dataset/aigraph")
+    found = {}
+    for dist in g.objects(dataset, DCAT.distribution):
+        checksum = g.value(dist, URIRef(SPDX + "checksum"))
+        found[str(dist)] = str(g.value(checksum, URIRef(SPDX + "checksumValue")))
+    assert found == {str(e["url"]): e["sha256"] for e in listing.values()}
+    assert {t.language for t in g.objects(dataset, DCTERMS.title)} == {"fr", "en"}
+    assert str(g.value(dataset, DCTERMS.license)) == "https://creativecommons.org/licenses/by/4.0/"
+    # JSON-LD too, by conneg
+    as_jsonld = httpx.get(server + ".well-known/void", headers={"Accept": "application/ld+json"})
+    assert as_jsonld.headers["content-type"].startswith("application/ld+json")
+    assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == len(g)
+
+
+def test_every_page_links_to_the_dataset_description(server: str) -> None:
+    for path in ("id/person/jean-michel-jarre", "queries", "dumps/", "sparql"):
+        html = httpx.get(server + path, headers={"Accept": "text/html"}).text
+        assert 'href="/.well-known/void"' in html, path
+
+
+def test_unknown_dump_is_404_and_head_has_no_body(server: str) -> None:
+    missing = httpx.get(server + "dumps/nothing.ttl")
+    assert missing.status_code == 404 and "no file named 'nothing.ttl'" in missing.text
+    traversal = httpx.get(server + "dumps/..%2Fpyproject.toml")
+    assert traversal.status_code == 404 and "[project]" not in traversal.text
+    head = httpx.head(server + "dumps/aigraph.ttl")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_dumps_follow_writes_and_limits() -> None:
+    """A write renders the files again; a dataset over the limit gets a clear 404, and its
+    VoID still answers (without files)."""
+    token = "dump-token"
+    settings = Settings(workers=1, update_token=SecretStr(token))
+    with running_server(settings) as url:
+        before = httpx.get(url + "dumps/aigraph.nq").text
+        update = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/b> 'new' } }"
+        response = httpx.post(
+            url + "sparql",
+            data={"update": update},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code in (200, 204)
+        after = httpx.get(url + "dumps/aigraph.nq").text
+        assert "<https://example.org/a>" in after and "<https://example.org/a>" not in before
+    with running_server(Settings(workers=1, max_dump_triples=10)) as url:
+        refused = httpx.get(url + "dumps/aigraph.ttl")
+        assert refused.status_code == 404 and "max_dump_triples" in refused.text
+        void = Graph().parse(data=httpx.get(url + ".well-known/void").content, format="turtle")
+        assert not list(void.objects(None, DCAT.distribution))
+        assert int(next(void.objects(None, VOID.triples))) > 2000  # type: ignore[call-overload]
