@@ -225,7 +225,9 @@ def test_void_describes_every_file_with_its_checksum_and_the_counts(
     built: Path, dataset: Dataset
 ) -> None:
     from rdflib import Literal, URIRef
-    from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+    from rdflib.namespace import RDF
+
+    from aigraph.namespaces import DCAT, DCTERMS, VOID
 
     spdx = "http://spdx.org/rdf/terms#"
     g = Graph().parse(built / "void.ttl")

@@ -69,7 +69,9 @@ def test_quad_dumps_are_the_served_dataset(server: str, name: str, fmt: str) -> 
         params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
         headers={"Accept": "application/sparql-results+json"},
     ).json()
-    assert len(list(parsed.quads((None, None, None, None)))) == int(served["results"]["bindings"][0]["n"]["value"])
+    assert len(list(parsed.quads((None, None, None, None)))) == int(
+        served["results"]["bindings"][0]["n"]["value"]
+    )
     jarre = URIRef("https://w3id.org/aigraph/id/person/jean-michel-jarre")
     graphs = {str(g) for _, _, _, g in parsed.quads((jarre, None, None, None))}
     assert any("/id/claim/" in g for g in graphs)  # named graphs kept

@@ -13,7 +13,12 @@ like shapes do (each has an IRI under ``…/checks#`` and a message in plain wor
   (an entity known only from the editors' graph would be a fact without a source);
 - ``editorial-kinds``: the editors' graph holds only translations, coined labels,
   classifications and document metadata (data/editorial.trig, header);
-- ``no-default-graph``: every triple of the data is in a named graph.
+- ``no-default-graph``: every triple of the data is in a named graph;
+- ``link-has-evidence``: every link to external data (schema:sameAs, skos:exactMatch,
+  skos:closeMatch, schema:url, aig:siren on an aigraph entity) is stated in graph:links and
+  described there by an aig:Link with its evidence; graph:links holds nothing else;
+- ``identifier-checksum``: ISNI, ORCID, ROR, IdRef and SIREN identifiers have the right check
+  character (aigraph.linking.identifiers).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ CHECK_NAMES = (
     "entity-has-claim",
     "editorial-kinds",
     "no-default-graph",
+    "link-has-evidence",
+    "identifier-checksum",
 )
 
 
@@ -304,6 +311,77 @@ def check_editorial(ds: Dataset) -> Iterator[CheckFinding]:
             )
 
 
+#: The predicates of links to external data: only graph:links may state them about entities.
+LINK_PREDICATES = (SCHEMA.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.url, AIG.siren)
+LINK_DESCRIPTION = {
+    RDF.type,
+    RDF.subject,
+    RDF.predicate,
+    RDF.object,
+    PROV.wasDerivedFrom,
+    PROV.generatedAtTime,
+    AIG.linkMethod,
+    AIG.confidence,
+}
+
+
+def check_links(ds: Dataset, base: str = CANONICAL_BASE) -> Iterator[CheckFinding]:
+    from aigraph.linking.identifiers import identifier_problem
+
+    links_name = graph_iri("links")
+    links = ds.graph(links_name)
+    described = {
+        (links.value(n, RDF.subject), links.value(n, RDF.predicate), links.value(n, RDF.object))
+        for n in links.subjects(RDF.type, AIG.Link)
+    }
+    minted = (base + "id/", base + "concept/")
+    for s, p, o, g in sorted(ds.quads((None, None, None, None))):
+        if p not in LINK_PREDICATES or not str(s).startswith(minted):
+            continue
+        if g != links_name:
+            yield CheckFinding(
+                CHECKS + "link-has-evidence",
+                URIRef(str(s)),
+                f"A link to external data is stated outside graph:links (in {g}): links live "
+                "in their own graph, each with its evidence, never mixed with the release's "
+                "statements.",
+                URIRef(str(p)),
+                str(o),
+            )
+        elif (s, p, o) not in described:
+            yield CheckFinding(
+                CHECKS + "link-has-evidence",
+                URIRef(str(s)),
+                "This link has no evidence: graph:links must describe it with an aig:Link "
+                "(rdf:subject/rdf:predicate/rdf:object) citing where the identifier was found.",
+                URIRef(str(p)),
+                str(o),
+            )
+    for s, p, o in sorted(links):
+        is_link = p in LINK_PREDICATES and str(s).startswith(minted)
+        if not is_link and p not in LINK_DESCRIPTION:
+            yield CheckFinding(
+                CHECKS + "link-has-evidence",
+                URIRef(str(s)),
+                f"graph:links may hold only links and their evidence, not {p}.",
+                URIRef(str(p)),
+                str(o),
+            )
+    for node in sorted(links.subjects(RDF.type, AIG.Link)):
+        target = links.value(node, RDF.object)
+        if target is None:
+            continue
+        problem = identifier_problem(str(target), literal=isinstance(target, Literal))
+        if problem is not None and "check character" in problem:
+            yield CheckFinding(
+                CHECKS + "identifier-checksum",
+                URIRef(str(node)),
+                f"{problem}: a mistyped identifier would link to another record or none.",
+                RDF.object,
+                str(target),
+            )
+
+
 def run_checks(ds: Dataset, source: SourceText) -> list[CheckFinding]:
     """All checks over a dataset in the canonical base."""
     return [
@@ -312,6 +390,7 @@ def run_checks(ds: Dataset, source: SourceText) -> list[CheckFinding]:
         *check_entities(ds),
         *check_verbatim(ds, source),
         *check_editorial(ds),
+        *check_links(ds),
     ]
 
 

@@ -50,6 +50,7 @@ class AIG(DefinedNamespace):
     Residency: URIRef
     Claim: URIRef  # a named graph of facts supported by passages of the source
     SourceText: URIRef  # the NFC text the selectors point into
+    Link: URIRef  # a link to an external identifier, with its evidence
 
     # Properties
     sessionKind: URIRef
@@ -72,6 +73,9 @@ class AIG(DefinedNamespace):
     cohortYear: URIRef
     sha256: URIRef
     codePoints: URIRef
+    linkMethod: URIRef
+    confidence: URIRef
+    siren: URIRef
 
 
 ONTOLOGY_IRI = URIRef(CANONICAL_BASE + "ns")

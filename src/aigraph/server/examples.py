@@ -12,7 +12,7 @@ HEALTH = {
     "status": "ok",
     "version": "0.1.0",
     "backend": "memory",
-    "triples": 2254,
+    "triples": 2316,
     "named_graphs": 66,
     "workers": 2,
     "sandboxed_workers": True,
@@ -20,7 +20,7 @@ HEALTH = {
 }
 ABOUT = {
     "version": "0.1.0",
-    "triples": 2254,
+    "triples": 2316,
     "named_graphs": 66,
     "data_sha256": "64562302bd5cad240b450162879b2ba6b4bafd4b34b1939e5d23abd5ec8abf41",
     "source_text_sha256": SHA,

@@ -1,0 +1,15 @@
+# rule: check:identifier-checksum
+# focus: <https://w3id.org/aigraph/id/link/jean-michel-jarre-wikidata>
+# message: fails the ISNI check character
+# Q900000001 is a synthetic identifier (no such Wikidata item exists): test data only.
+INSERT DATA { GRAPH graph:links {
+    person:jean-michel-jarre schema:sameAs <https://isni.org/isni/0000000123456780> .
+    <https://w3id.org/aigraph/id/link/jean-michel-jarre-wikidata> a aig:Link ;
+        rdf:subject person:jean-michel-jarre ;
+        rdf:predicate schema:sameAs ;
+        rdf:object <https://isni.org/isni/0000000123456780> ;
+        prov:wasDerivedFrom <https://www.wikidata.org/wiki/Q900000001> ;
+        prov:generatedAtTime "2026-11-26T10:00:00Z"^^xsd:dateTime ;
+        aig:linkMethod <https://w3id.org/aigraph/concept/link-method/curated> ;
+        aig:confidence 1.0 .
+} }
