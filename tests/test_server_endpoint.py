@@ -466,6 +466,12 @@ def test_openapi_contract(server: str) -> None:
         ("/queries/{name}", "get"),
         ("/queries/{name}.rq", "get"),
         ("/context/{name}", "get"),
+        ("/reconcile", "get"),
+        ("/reconcile", "post"),
+        ("/reconcile/preview", "get"),
+        ("/reconcile/suggest/entity", "get"),
+        ("/reconcile/suggest/type", "get"),
+        ("/reconcile/suggest/property", "get"),
     }
     ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids))  # OpenAPI 3.1 §4.8.10: unique operation ids

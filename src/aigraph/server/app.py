@@ -133,7 +133,7 @@ def create_app(
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,
         )
-    from aigraph.server import catalogue_routes, dumps, gsp, meta, resources, sparql
+    from aigraph.server import catalogue_routes, dumps, gsp, meta, reconcile, resources, sparql
 
     app.include_router(sparql.router)
     app.include_router(gsp.router)
@@ -141,6 +141,7 @@ def create_app(
     app.include_router(dumps.router)
     app.include_router(resources.router)
     app.include_router(catalogue_routes.router)
+    app.include_router(reconcile.router)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
     return app
 

@@ -1,0 +1,140 @@
+"""Finding the graph's entities by name: an index of their labels in French and English,
+accent- and case-insensitive, for the search box, the reconciliation service and the Wikidata
+reconciliation tool (which scores candidates with the same comparison).
+
+Labels are read from the graph with one SPARQL query (schema:name, rdfs:label,
+skos:prefLabel), so the index says what the graph says; it is rebuilt when the data changes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+#: The kinds of entity a person looks for, by class (the first that applies wins).
+KINDS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("person", "http://schema.org/Person", {"fr": "personne", "en": "person"}),
+    (
+        "organisation",
+        "http://www.w3.org/ns/org#Organization",
+        {"fr": "organisation", "en": "organisation"},
+    ),
+    ("event", "https://w3id.org/aigraph/ns#StudyDay", {"fr": "journée", "en": "study day"}),
+    ("session", "https://w3id.org/aigraph/ns#Session", {"fr": "session", "en": "session"}),
+    ("programme", "https://w3id.org/aigraph/ns#Initiative", {"fr": "programme", "en": "programme"}),
+    ("topic", "https://w3id.org/aigraph/concept/scheme/topics", {"fr": "thème", "en": "topic"}),
+)
+KIND_NAMES = {key: names for key, _, names in KINDS}
+
+CLASSES = " ".join(f"<{iri}>" for _, iri, _ in KINDS)
+LABELS_QUERY = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?class ?label WHERE {{
+  {{ ?s a ?class }} UNION {{ ?s skos:inScheme ?class }}
+  VALUES ?class {{ {CLASSES} }}
+  {{ ?s schema:name ?label }} UNION {{ ?s rdfs:label ?label }} UNION {{ ?s skos:prefLabel ?label }}
+}}"""
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces: "Béatrice  Bauwens" → "beatrice bauwens"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
+
+
+def similarity(query: str, label: str) -> float:
+    """How well `query` names `label`, from 0 to 1 (both folded first).
+
+    1 for the same words; 0.9 when every word of the query starts a word of the label in
+    order of typing (type-ahead: "jarr" → "Jean-Michel Jarre"); otherwise a blend of the
+    character-level ratio and the share of the query's words found in the label."""
+    q, lab = fold(query), fold(label)
+    if not q or not lab:
+        return 0.0
+    if q == lab:
+        return 1.0
+    q_words, l_words = q.split(), lab.split()
+    if sorted(q_words) == sorted(l_words):
+        return 0.98  # same words, another order ("Jarre Jean Michel")
+    if all(any(w.startswith(qw) for w in l_words) for qw in q_words):
+        return round(0.9 * (0.7 + 0.3 * min(1.0, len(q) / len(lab))), 4)
+    ratio = difflib.SequenceMatcher(None, q, lab).ratio()
+    shared = sum(1 for qw in q_words if qw in l_words) / len(q_words)
+    return round(0.6 * ratio + 0.3 * shared, 4)
+
+
+@dataclass
+class Entry:
+    iri: str
+    kind: str
+    labels: dict[str, list[str]] = field(default_factory=dict)  # language ("" = none) → labels
+
+    def label(self, lang: str = "fr") -> str:
+        for key in (lang, "", "fr", "en"):
+            if self.labels.get(key):
+                return sorted(self.labels[key])[0]
+        return self.iri
+
+    def all_labels(self) -> list[str]:
+        return sorted({label for labels in self.labels.values() for label in labels})
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    matched: str
+
+
+class LabelIndex:
+    """The labelled entities of a graph, searchable by name."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries = {e.iri: e for e in entries}
+
+    @classmethod
+    def from_store(cls, store: ox.Store) -> LabelIndex:
+        kind_of = {iri: key for key, iri, _ in KINDS}
+        order = {key: i for i, (key, _, _) in enumerate(KINDS)}
+        entries: dict[str, Entry] = {}
+        for row in store.query(LABELS_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            iri = row["s"].value
+            kind = kind_of[row["class"].value]
+            entry = entries.get(iri)
+            if entry is None or order[kind] < order[entry.kind]:
+                labels = entry.labels if entry else {}
+                entry = entries[iri] = Entry(iri, kind, labels)
+            label = row["label"]
+            entry.labels.setdefault(label.language or "", []).append(label.value)
+        for entry in entries.values():
+            entry.labels = {k: sorted(set(v)) for k, v in entry.labels.items()}
+        return cls(entries.values())
+
+    def get(self, iri: str) -> Entry | None:
+        return self.entries.get(iri)
+
+    def search(
+        self, text: str, kinds: Iterable[str] | None = None, limit: int = 10, floor: float = 0.5
+    ) -> list[Hit]:
+        """The best entities for `text`, best first (ties by label), at most `limit`."""
+        wanted = set(kinds) if kinds else None
+        hits = []
+        for entry in self.entries.values():
+            if wanted is not None and entry.kind not in wanted:
+                continue
+            best = max(
+                ((similarity(text, label), label) for label in entry.all_labels()),
+                default=(0.0, ""),
+            )
+            if best[0] >= floor:
+                hits.append(Hit(entry, best[0], best[1]))
+        hits.sort(key=lambda h: (-h.score, fold(h.entry.label()), h.entry.iri))
+        return hits[:limit]

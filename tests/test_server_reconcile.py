@@ -1,0 +1,158 @@
+"""The reconciliation service (Reconciliation Service API v0.2, the protocol OpenRefine speaks)
+against a real server: the manifest, batches of queries with type and property constraints,
+the spec's request shapes, previews, suggest, and clear 400s for malformed queries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+JARRE = "id/person/jean-michel-jarre"
+
+
+def batch(server: str, queries: dict[str, Any], method: str = "POST") -> httpx.Response:
+    payload = {"queries": json.dumps(queries)}
+    if method == "GET":
+        return httpx.get(server + "reconcile", params=payload, timeout=30)
+    return httpx.post(server + "reconcile", data=payload, timeout=30)
+
+
+def test_manifest_has_what_the_spec_requires(server: str) -> None:
+    manifest = httpx.get(server + "reconcile").json()
+    assert "0.2" in manifest["versions"]
+    for key in ("name", "identifierSpace", "schemaSpace"):  # required (§3)
+        assert isinstance(manifest[key], str) and manifest[key]
+    for template in (manifest["view"]["url"], manifest["preview"]["url"]):
+        assert "{{id}}" in template
+    assert {t["id"] for t in manifest["defaultTypes"]} >= {"person", "organisation", "topic"}
+    suggest = manifest["suggest"]["entity"]
+    assert suggest["service_url"] == server + "reconcile"
+    # the view template turns an id into this server's page for the entity
+    page = httpx.get(
+        manifest["view"]["url"].replace("{{id}}", JARRE), headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "Jean-Michel Jarre" in page.text
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_batch_as_openrefine_sends_it(server: str, method: str) -> None:
+    """Ten names in one batch, some with accents lost or in another order, as a spreadsheet
+    has them; each key gets its own result list, best first."""
+    names = {
+        "q0": ("Jean-Michel Jarre", JARRE),
+        "q1": ("jean michel jarre", JARRE),
+        "q2": ("Beatrice Bauwens", "id/person/beatrice-bauwens"),
+        "q3": ("Bauwens Béatrice", "id/person/beatrice-bauwens"),
+        "q4": ("Marianne Carpentier", "id/person/marianne-carpentier"),
+        "q5": ("CNC", "id/organisation/cnc"),
+        "q6": ("Studio TF1", "id/organisation/studio-tf1"),
+        "q7": ("MPC Film", "id/organisation/mpc-film"),
+        "q8": ("France 2030", None),
+        "q9": ("Nobody Atall Here", None),
+    }
+    queries = {k: {"query": name, "limit": 3} for k, (name, _) in names.items()}
+    results = batch(server, queries, method).json()
+    assert set(results) == set(names)
+    for key, (name, expected) in names.items():
+        candidates = results[key]["result"]
+        for c in candidates:  # §4.2: id, name, score required
+            assert isinstance(c["id"], str) and isinstance(c["name"], str)
+            assert 0 <= c["score"] <= 100 and isinstance(c["match"], bool)
+        assert [c["score"] for c in candidates] == sorted(
+            (c["score"] for c in candidates), reverse=True
+        )
+        if expected is not None:
+            assert candidates[0]["id"] == expected, name
+    assert results["q0"]["result"][0]["match"] is True
+    assert results["q8"]["result"][0]["type"][0]["id"] == "programme"
+    assert results["q9"]["result"] == []
+
+
+def test_type_and_property_constraints(server: str) -> None:
+    results = batch(
+        server,
+        {
+            # "CNC" as a person finds no person called CNC
+            "typed": {"query": "CNC", "type": "person"},
+            # a property alone (§4.1 allows a query without 'query')
+            "by_org": {"properties": [{"pid": "organisation", "v": "Studio TF1"}]},
+            # a weak name made certain by the organisation
+            "both": {
+                "query": "Carpentier",
+                "type": ["person"],
+                "properties": [{"pid": "organisation", "v": {"id": "x", "name": "Studio TF1"}}],
+            },
+            "topic": {"query": "régulation", "type": "topic"},
+        },
+    ).json()
+    assert all(c["type"][0]["id"] == "person" for c in results["typed"]["result"])
+    assert results["by_org"]["result"][0]["id"] == "id/person/marianne-carpentier"
+    both = results["both"]["result"][0]
+    assert both["id"] == "id/person/marianne-carpentier"
+    assert {"id": "property:organisation", "value": 1.0} in both["features"]
+    assert results["topic"]["result"][0]["id"].startswith("concept/topic/")
+
+
+@pytest.mark.parametrize(
+    ("queries", "status", "words"),
+    [
+        ("not json", 400, "not JSON"),
+        ("[]", 400, "non-empty JSON object"),
+        ('{"q0": "Jarre"}', 400, "JSON object"),
+        ('{"q0": {}}', 400, "non-empty 'query'"),
+        ('{"q0": {"query": "x", "type": "planet"}}', 400, "unknown type"),
+        ('{"q0": {"query": "x", "props": []}}', 400, "unknown member"),
+        ('{"q0": {"query": "x", "limit": -1}}', 400, "positive number"),
+        (
+            '{"q0": {"query": "x", "properties": [{"pid": "height", "v": 1}]}}',
+            400,
+            "unknown property",
+        ),
+        ('{"q0": {"query": "x", "type_strict": "maybe"}}', 400, "type_strict"),
+    ],
+)
+def test_malformed_queries_get_a_400_naming_the_problem(
+    server: str, queries: str, status: int, words: str
+) -> None:
+    response = httpx.post(server + "reconcile", data={"queries": queries})
+    assert response.status_code == status and words in response.text
+
+
+def test_wrong_body_type_and_single_query(server: str) -> None:
+    wrong = httpx.post(
+        server + "reconcile", content=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert wrong.status_code == 415
+    single = httpx.get(server + "reconcile", params={"query": "Jarre"}).json()
+    assert single["result"][0]["id"] == JARRE
+
+
+def test_preview_and_suggest(server: str) -> None:
+    preview = httpx.get(server + "reconcile/preview", params={"id": JARRE})
+    assert preview.status_code == 200 and "Jean-Michel Jarre" in preview.text
+    assert "auteur-compositeur" in preview.text
+    assert (
+        httpx.get(server + "reconcile/preview", params={"id": "id/person/nobody"}).status_code
+        == 404
+    )
+    entities = httpx.get(server + "reconcile/suggest/entity", params={"prefix": "jarr"}).json()
+    assert entities["result"][0]["id"] == JARRE
+    typed = httpx.get(
+        server + "reconcile/suggest/entity", params={"prefix": "cnc", "type": "organisation"}
+    ).json()
+    assert [r["id"] for r in typed["result"]][:1] == ["id/organisation/cnc"]
+    types = httpx.get(server + "reconcile/suggest/type", params={"prefix": "org"}).json()
+    assert [t["id"] for t in types["result"]] == ["organisation"]
+    props = httpx.get(server + "reconcile/suggest/property", params={"prefix": "org"}).json()
+    assert "organisation" in [p["id"] for p in props["result"]]
+
+
+def test_preview_escapes_what_it_shows(server: str) -> None:
+    probe = httpx.get(server + "reconcile/preview", params={"id": "<script>alert(1)</script>"})
+    assert probe.status_code == 404 and "<script>" not in probe.headers.get("content-type", "")
+    assert "<script>alert" not in probe.text or probe.headers["content-type"].startswith(
+        "text/plain"
+    )
