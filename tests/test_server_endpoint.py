@@ -466,6 +466,7 @@ def test_openapi_contract(server: str) -> None:
         ("/queries/{name}", "get"),
         ("/queries/{name}.rq", "get"),
         ("/context/{name}", "get"),
+        ("/-/links", "get"),
         ("/reconcile", "get"),
         ("/reconcile", "post"),
         ("/reconcile/preview", "get"),

@@ -156,3 +156,17 @@ def test_preview_escapes_what_it_shows(server: str) -> None:
     assert "<script>alert" not in probe.text or probe.headers["content-type"].startswith(
         "text/plain"
     )
+
+
+def test_linking_status_page(server: str) -> None:
+    status = httpx.get(server + "-/links", headers={"Accept": "application/json"}).json()
+    assert status["person"]["entities"] == 27 and status["person"]["linked"] == 0
+    assert {
+        "iri": "https://w3id.org/aigraph/id/person/jean-michel-jarre",
+        "name": "Jean-Michel Jarre",
+    } in status["person"]["unlinked"]
+    html = httpx.get(
+        server + "-/links", headers={"Accept": "text/html", "Accept-Language": "en"}
+    ).text
+    assert "not linked (27)" in html
+    assert '<a href="/id/person/jean-michel-jarre">Jean-Michel Jarre</a>' in html

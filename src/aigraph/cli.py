@@ -105,6 +105,138 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- link -----------------------------------------------------------------------------------
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    """Reconcile against Wikidata (writes a review file), apply a reviewed file, or report."""
+    from aigraph.engine import Engine
+
+    project = Project.default()
+    links_file = Path(args.links) if args.links else project.data_dir / "links.trig"
+    if args.status:
+        from aigraph.linking.review import link_status
+
+        dataset = _with_links(project, links_file)
+        status = link_status(Engine.from_dataset(dataset).store)  # type: ignore[arg-type]
+        _print(_render_status(status, args.format))
+        return EXIT_OK
+    if args.apply:
+        from aigraph.linking.review import ReviewError, accepted_links
+
+        try:
+            links = accepted_links(Path(args.apply))
+        except ReviewError as exc:
+            raise UsageError(str(exc)) from None
+        return _write_links(project, links_file, links)
+    return _reconcile(args, project, links_file)
+
+
+def _data_files(project: Project, links_file: Path) -> list[Path]:
+    """The project's data files with `links_file` in place of data/links.trig."""
+    default = (project.data_dir / "links.trig").resolve()
+    return [*(p for p in project.data_files() if p.resolve() != default), links_file]
+
+
+def _with_links(project: Project, links_file: Path) -> object:
+    from aigraph.dataset import derive, load_source_dataset, parse_into
+    from aigraph.validate import _WithoutData
+
+    ds = load_source_dataset(_WithoutData(project.root))
+    for path in _data_files(project, links_file):
+        if path.exists():
+            parse_into(ds, path)
+    derive(ds, project.rules_dir)
+    return ds
+
+
+def _reconcile(args: argparse.Namespace, project: Project, links_file: Path) -> int:
+    from aigraph.build import write_atomic
+    from aigraph.engine import Engine
+    from aigraph.linking.review import (
+        above_threshold,
+        candidates_for,
+        review_rows,
+        subjects,
+        write_review,
+    )
+    from aigraph.linking.wikidata import ClientSettings, WikidataClient, WikidataUnavailableError
+
+    store = Engine.from_dataset(_with_links(project, links_file)).store  # type: ignore[arg-type]
+    todo = subjects(store, args.kind or ("person", "organisation", "topic"), args.entity)
+    if args.entity and len(todo) < len(set(args.entity)):
+        known = {s.iri for s in todo}
+        raise UsageError(f"not a person, organisation or topic: {sorted(set(args.entity) - known)}")
+    settings = ClientSettings(
+        api_url=args.api,
+        min_interval=args.rate,
+        timeout=args.timeout,
+        cache_dir=None if args.no_cache else Path(args.cache_dir),
+    )
+    found = []
+    with WikidataClient(settings) as client:
+        try:
+            for number, subject in enumerate(todo, start=1):
+                sys.stderr.write(f"[{number}/{len(todo)}] {subject.kind} {subject.name}\n")
+                found.extend(candidates_for(client, subject, args.candidates))
+        except WikidataUnavailableError as exc:
+            sys.stderr.write(f"aigraph link: {exc}\n")
+            return EXIT_ERROR
+        asked = client.requests_made
+    review = Path(args.review)
+    write_atomic(review, write_review(review_rows(found)))
+    sys.stderr.write(
+        f"aigraph link: {len(found)} candidate(s) for {len(todo)} entities "
+        f"({asked} request(s), the rest from the cache) in {review}; "
+        "mark the right rows 'accept' in the decision column, then "
+        f"`aigraph link --apply {review}`\n"
+    )
+    if args.threshold is not None:
+        return _write_links(project, links_file, above_threshold(found, args.threshold))
+    return EXIT_OK
+
+
+def _write_links(project: Project, links_file: Path, links: list) -> int:  # type: ignore[type-arg]
+    """Add links to a copy of the links file, validate the data with it, and only then
+    replace the file: a link that breaks a rule is never written."""
+    import shutil
+    import tempfile
+
+    from aigraph.linking.review import add_links
+    from aigraph.validate import render_text, validate_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        candidate = Path(tmp) / links_file.name
+        if links_file.exists():
+            shutil.copyfile(links_file, candidate)
+        added = add_links(candidate, links)
+        files = [*_data_files(project, links_file)[:-1], candidate]
+        report, _ = validate_project(project, files)
+        if not report.conforms:
+            sys.stderr.write(render_text(report))
+            sys.stderr.write("aigraph link: nothing written, the links do not validate.\n")
+            return EXIT_INVALID
+        from aigraph.build import write_atomic
+
+        write_atomic(links_file, candidate.read_bytes())
+    sys.stderr.write(f"aigraph link: {added} new link(s) in {links_file}\n")
+    return EXIT_OK
+
+
+def _render_status(status: dict[str, dict[str, object]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(status, ensure_ascii=False, indent=2) + "\n"
+    lines = []
+    for kind, row in status.items():
+        authorities = ", ".join(f"{k} {v}" for k, v in row["by_authority"].items()) or "none"  # type: ignore[attr-defined]
+        linked = f"{row['linked']:>3} of {row['entities']:>3} linked"
+        lines.append(f"{kind:<13} {linked}  (authorities: {authorities})")
+        unlinked = [u["name"] for u in row["unlinked"]]  # type: ignore[attr-defined]
+        if unlinked:
+            lines.append("    not linked: " + ", ".join(unlinked))
+    return "\n".join(lines) + "\n"
+
+
 # --- query ----------------------------------------------------------------------------------
 
 
@@ -275,6 +407,35 @@ def make_parser() -> argparse.ArgumentParser:
         "--base", default=CANONICAL_BASE, help=f"base IRI of the data (default: {CANONICAL_BASE})"
     )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "link", help="reconcile with Wikidata (review file), apply a review, or report links"
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--status", action="store_true", help="report which entities are linked")
+    mode.add_argument(
+        "--apply", metavar="REVIEW", help="turn a review file's accepted rows into links"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table", help="for --status")
+    p.add_argument(
+        "--kind", action="append", choices=("person", "organisation", "topic"), help="repeatable"
+    )
+    p.add_argument("--entity", action="append", default=[], help="an entity IRI (repeatable)")
+    p.add_argument("--review", default="link-review.csv", help="review file to write")
+    p.add_argument("--candidates", type=int, default=3, help="candidates per entity (default 3)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="also link, without review, each best candidate scoring at least this (0-1)",
+    )
+    p.add_argument("--links", default=None, help="links file (default data/links.trig)")
+    p.add_argument("--api", default="https://www.wikidata.org/w/api.php", help="Wikidata API")
+    p.add_argument("--rate", type=float, default=1.0, help="seconds between requests (default 1)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    p.add_argument("--cache-dir", default=".cache/wikidata", help="where answers are kept")
+    p.add_argument("--no-cache", action="store_true", help="ask again, keep nothing")
+    p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("query", help="run a catalogue query (or a .rq file) on the graph")
     p.add_argument("query", nargs="?", help="catalogue name (see --list) or path to a .rq file")

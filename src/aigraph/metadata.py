@@ -69,6 +69,48 @@ def _label(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
+LINKS_QUERY = """
+SELECT DISTINCT ?s ?p ?o WHERE {
+  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+  FILTER (?p IN (<http://schema.org/sameAs>, <http://www.w3.org/2004/02/skos/core#exactMatch>,
+                 <http://www.w3.org/2004/02/skos/core#closeMatch>))
+  FILTER (isIRI(?o))
+}"""
+
+
+def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
+    """One void:Linkset per authority and link predicate, with its number of links (VoID §5):
+    how the dataset connects to Wikidata, ISNI, VIAF… (nothing while no link is verified)."""
+    from aigraph.linking.identifiers import authority_of
+
+    counts: dict[tuple[str, str], set[str]] = {}
+    for row in store.query(LINKS_QUERY):  # type: ignore[union-attr]
+        authority = authority_of(row["o"].value)
+        if authority is not None:
+            counts.setdefault((authority.key, row["p"].value), set()).add(
+                row["s"].value + " " + row["o"].value
+            )
+    for (key, predicate), links in sorted(counts.items()):
+        authority = next(a for a in _authorities() if a.key == key)
+        target = BNode(f"target-{key}")
+        g.add((target, RDF.type, VOID.Dataset))
+        g.add((target, DCTERMS.title, Literal(authority.name)))
+        g.add((target, VOID.uriSpace, Literal(authority.namespace)))
+        linkset = BNode(f"linkset-{key}-{_label(predicate)}")
+        g.add((dataset, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, dataset))
+        g.add((linkset, VOID.objectsTarget, target))
+        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+
+
+def _authorities() -> tuple:  # type: ignore[type-arg]
+    from aigraph.linking.identifiers import AUTHORITIES
+
+    return AUTHORITIES
+
+
 def dataset_iri(base: str) -> URIRef:
     return URIRef(f"{base}id/dataset/aigraph")
 
@@ -127,6 +169,8 @@ def describe_dataset(
         g.add((dataset, VOID.classPartition, partition))
         g.add((partition, VOID["class"], URIRef(solution["class"].value)))
         g.add((partition, VOID.entities, Literal(int(solution["n"].value), datatype=XSD.integer)))
+
+    add_linksets(g, store, dataset)
 
     for file in files:
         url = URIRef(dumps + file.name)

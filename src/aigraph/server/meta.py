@@ -10,13 +10,14 @@ import time
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
 from aigraph.server import examples
 from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import TITLE
+from aigraph.server.protocol import ProtocolError
 
 router = APIRouter(tags=["Dataset"])
 
@@ -141,3 +142,29 @@ async def home(request: Request) -> HTMLResponse:
 <li><a href="/store?default&amp;format=turtle">the whole default graph</a></li>
 </ul></body></html>
 """)
+
+
+@router.get(
+    "/-/links",
+    summary="Linking status: per kind, how many entities are linked, to which authorities",
+    response_class=Response,
+)
+async def links_status(request: Request) -> Response:
+    from aigraph.linking.review import link_status
+    from aigraph.server.resources import language, local_href, render
+
+    services = services_of(request)
+    if services.data is None:
+        raise ProtocolError(404, "the linking status is offered by the embedded backends only")
+    status = await asyncio.to_thread(link_status, services.data.authoritative)
+    accept = request.headers.get("accept", "")
+    if request.query_params.get("format") == "json" or (
+        "application/json" in accept and "text/html" not in accept
+    ):
+        return JSONResponse(status, headers={"Vary": "Accept"})
+    base = services.settings.base_iri
+    for row in status.values():
+        for item in row["unlinked"]:  # type: ignore[attr-defined]
+            item["href"] = local_href(item["iri"], base) or item["iri"]
+    html = render("links.html", language(request), status=status, alternates=[])
+    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
