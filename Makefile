@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UI     := src/aigraph/server/ui
+UI_STAMP := $(UI)/dist/.built
 
-.PHONY: serve test lint format build docs bench clean
+.PHONY: serve test ui lint format build docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +16,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The interface's scripts: npm packages pinned by package-lock.json, bundled by esbuild into
+# $(UI)/dist, which the server serves itself (no CDN). Without npm the pages still work,
+# without the editor, type-ahead and graph view.
+$(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json $(wildcard $(UI)/src/*.js)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(UI) --no-audit --no-fund --loglevel=error && \
+		npm run build --prefix $(UI) --silent && touch $(UI_STAMP); \
+	else \
+		echo "npm not found: the interface's scripts are not built (the pages work without them)"; \
+	fi
+
+## ui: build the interface's scripts (npm ci + esbuild)
+ui: $(UI_STAMP)
+
 ## serve: start the SPARQL endpoint and Linked Data server on http://127.0.0.1:8000/
-serve: $(STAMP)
+serve: $(STAMP) $(UI_STAMP)
 	$(BIN)/aigraph serve
 
 ## test: lint, then the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(UI_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest
@@ -43,4 +59,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 clean:
-	rm -rf build $(VENV) .pytest_cache .ruff_cache
+	rm -rf build $(VENV) .pytest_cache .ruff_cache $(UI)/node_modules $(UI)/dist

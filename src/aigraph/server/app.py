@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -93,6 +94,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+T = TypeVar("T")
+
+
+async def per_version(request: Request, name: str, build: Callable[[Services], T]) -> T:
+    """`build(services)` computed once per version of the served data (a write makes a new
+    snapshot, hence a new version), in a thread, one build at a time; kept on app.state."""
+    services = services_of(request)
+    if services.data is None:
+        raise ProtocolError(404, f"{name} is offered by the embedded backends only")
+    state = request.app.state
+    if getattr(state, "per_version", None) is None:
+        state.per_version, state.per_version_locks = {}, {}
+    cache, locks = state.per_version, state.per_version_locks
+    version = services.data.snapshot_source.path
+    async with locks.setdefault(name, asyncio.Lock()):
+        cached = cache.get(name)
+        if cached is None or cached[0] != version:
+            cache[name] = (version, await asyncio.to_thread(build, services))
+        return cache[name][1]  # type: ignore[no-any-return]
+
+
 def create_app(
     settings: Settings | None = None,
     project: Project | None = None,
@@ -133,7 +155,16 @@ def create_app(
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,
         )
-    from aigraph.server import catalogue_routes, dumps, gsp, meta, reconcile, resources, sparql
+    from aigraph.server import (
+        catalogue_routes,
+        dumps,
+        gsp,
+        meta,
+        reconcile,
+        resources,
+        sparql,
+        ui,
+    )
 
     app.include_router(sparql.router)
     app.include_router(gsp.router)
@@ -142,6 +173,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(catalogue_routes.router)
     app.include_router(reconcile.router)
+    app.include_router(ui.router)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
     return app
 

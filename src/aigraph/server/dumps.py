@@ -25,7 +25,7 @@ from aigraph.build import render_all
 from aigraph.metadata import Distribution, describe_dataset
 from aigraph.project import Project
 from aigraph.server import examples
-from aigraph.server.app import Services, services_of
+from aigraph.server.app import Services, per_version, services_of
 from aigraph.server.formats import choose, content_type, serialize_rdflib
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
 from aigraph.server.routing import route
@@ -35,7 +35,6 @@ router = APIRouter(tags=["Dataset"])
 
 @dataclass(frozen=True)
 class Dumps:
-    version: str  # the snapshot the files were rendered from
     files: dict[str, tuple[str, bytes, str]]
 
     def distributions(self) -> list[Distribution]:
@@ -51,7 +50,6 @@ def root_url(request: Request) -> str:
 
 def _render(services: Services) -> Dumps:
     assert services.data is not None
-    version = services.data.snapshot_source.path
     store = services.data.authoritative
     data = ox.serialize(
         (
@@ -66,7 +64,7 @@ def _render(services: Services) -> Dumps:
     ds = Dataset()
     ds.parse(data=data, format="nquads")
     project = services.project or Project.default()
-    return Dumps(version, render_all(ds, services.settings.base_iri, project))
+    return Dumps(render_all(ds, services.settings.base_iri, project))
 
 
 async def current_dumps(request: Request) -> Dumps:
@@ -81,14 +79,7 @@ async def current_dumps(request: Request) -> Dumps:
             f"max_dump_triples ({services.settings.max_dump_triples:,}); use `aigraph build` "
             "or GET /store?default",
         )
-    state = request.app.state
-    if getattr(state, "dumps_lock", None) is None:
-        state.dumps_lock = asyncio.Lock()
-    async with state.dumps_lock:
-        cached: Dumps | None = getattr(state, "dumps", None)
-        if cached is None or cached.version != services.data.snapshot_source.path:
-            state.dumps = await asyncio.to_thread(_render, services)
-        return state.dumps
+    return await per_version(request, "dumps", _render)
 
 
 def _description(services: Services, root: str, dumps: Dumps | None) -> Graph:

@@ -16,7 +16,6 @@ from aigraph import __version__
 from aigraph.server import examples
 from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
-from aigraph.server.description import TITLE
 from aigraph.server.protocol import ProtocolError
 
 router = APIRouter(tags=["Dataset"])
@@ -124,24 +123,6 @@ def _about(services: Services) -> dict[str, object]:
                 "warnings": len(report.warnings),
             }
     return out
-
-
-@router.get("/", summary="Home page", response_class=HTMLResponse, include_in_schema=False)
-async def home(request: Request) -> HTMLResponse:
-    services = services_of(request)
-    info = services.data.info if services.data is not None else DatasetInfo()
-    return HTMLResponse(f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aigraph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><h1>{TITLE["en"]}</h1>
-<p>{info.triples:,} triples in {len(info.named)} named graphs.</p>
-<ul>
-<li><a href="/sparql">SPARQL endpoint</a>
-    (<a href="/sparql?format=turtle">service description</a>)</li>
-<li><a href="/.well-known/void">VoID description</a></li>
-<li><a href="/store?default&amp;format=turtle">the whole default graph</a></li>
-</ul></body></html>
-""")
 
 
 @router.get(

@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
 from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
-from aigraph.server.app import Services, services_of
+from aigraph.server.app import Services, per_version, services_of
 from aigraph.server.protocol import ProtocolError, _pairs, read_body
 from aigraph.server.routing import route
 
@@ -94,13 +94,12 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 class Reconciler:
     """The label index plus each entity's property values, for one version of the data."""
 
-    version: str
     base: str
     index: LabelIndex
     values: dict[str, dict[str, set[str]]]  # iri → pid → labels
 
     @classmethod
-    def build(cls, store: ox.Store, base: str, version: str) -> Reconciler:
+    def build(cls, store: ox.Store, base: str) -> Reconciler:
         values: dict[str, dict[str, set[str]]] = {}
         for prop in PROPERTIES:
             query = f"""{PREFIXES}SELECT ?s ?label WHERE {{ ?s {prop.path} ?v .
@@ -110,7 +109,7 @@ class Reconciler:
                 values.setdefault(row["s"].value, {}).setdefault(prop.pid, set()).add(
                     row["label"].value
                 )
-        return cls(version, base, LabelIndex.from_store(store), values)
+        return cls(base, LabelIndex.from_store(store), values)
 
     def local_id(self, iri: str) -> str:
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
@@ -242,23 +241,12 @@ def check_query(key: str, query: Any) -> dict[str, Any]:
 
 
 async def reconciler(request: Request) -> Reconciler:
-    services = services_of(request)
-    if services.data is None:
-        raise ProtocolError(404, "reconciliation is offered by the embedded backends only")
-    state = request.app.state
-    if getattr(state, "reconcile_lock", None) is None:
-        state.reconcile_lock = asyncio.Lock()
-    version = services.data.snapshot_source.path
-    async with state.reconcile_lock:
-        current: Reconciler | None = getattr(state, "reconciler", None)
-        if current is None or current.version != version:
-            state.reconciler = await asyncio.to_thread(_build, services, version)
-        return state.reconciler  # type: ignore[no-any-return]
+    return await per_version(request, "reconciliation", _build)
 
 
-def _build(services: Services, version: str) -> Reconciler:
+def _build(services: Services) -> Reconciler:
     assert services.data is not None
-    return Reconciler.build(services.data.authoritative, services.settings.base_iri, version)
+    return Reconciler.build(services.data.authoritative, services.settings.base_iri)
 
 
 def root_url(request: Request) -> str:

@@ -86,6 +86,26 @@ UI = {
         "dataset": "Description du jeu de données (VoID)",
         "queries": "Requêtes",
         "downloads": "Téléchargements",
+        "programme": "Programme",
+        "editor": "Éditeur SPARQL",
+        "network": "Réseau",
+        "links": "Liens externes",
+        "search": "Rechercher",
+        "search_placeholder": "personne, organisation, thème…",
+        "run": "Exécuter",
+        "results": "Résultats",
+        "rows": "lignes",
+        "no_results": "Aucun résultat.",
+        "examples": "Exemples du catalogue",
+        "table": "Tableau",
+        "graph": "Graphe",
+        "chart": "Diagramme",
+        "download": "Télécharger",
+        "error": "Erreur",
+        "passages": "Passages du communiqué",
+        "supports": "Ce passage établit",
+        "show_facts": "voir les faits",
+        "skip": "Aller au contenu",
     },
     "en": {
         "nav": "Navigation",
@@ -106,6 +126,26 @@ UI = {
         "dataset": "Dataset description (VoID)",
         "queries": "Queries",
         "downloads": "Downloads",
+        "programme": "Programme",
+        "editor": "SPARQL editor",
+        "network": "Network",
+        "links": "External links",
+        "search": "Search",
+        "search_placeholder": "person, organisation, topic…",
+        "run": "Run",
+        "results": "Results",
+        "rows": "rows",
+        "no_results": "No results.",
+        "examples": "Catalogue examples",
+        "table": "Table",
+        "graph": "Graph",
+        "chart": "Chart",
+        "download": "Download",
+        "error": "Error",
+        "passages": "Passages of the release",
+        "supports": "This passage supports",
+        "show_facts": "see the facts",
+        "skip": "Skip to content",
     },
 }
 PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from the ontology
@@ -508,7 +548,7 @@ async def resource(request: Request, kind: str, path: str) -> Response:
         and stem.startswith("text/")
         and (explicit or _wants_html(request)) in ("text/html", True)
     ):
-        return source_text_page(request, services, iri, stem)
+        return await source_text_page(request, services, iri, stem)
     return await describe_response(request, services, iri, local, explicit)
 
 
@@ -519,9 +559,12 @@ def _wants_html(request: Request) -> bool:
         return False
 
 
-def source_text_page(request: Request, services: Services, iri: str, stem: str) -> Response:
-    """The release text, with a passage highlighted (``?highlight=START-END``, code points)."""
+async def source_text_page(request: Request, services: Services, iri: str, stem: str) -> Response:
+    """The release text with every passage the claims rest on marked: a click on one shows
+    the facts it supports (``?passage=SLUG``); ``?highlight=START-END`` (code points) marks
+    the passage an entity page links to."""
     from aigraph.project import Project
+    from aigraph.server.ui import segments, site
     from aigraph.source import load_source_text
 
     project = services.project or Project.default()
@@ -531,31 +574,23 @@ def source_text_page(request: Request, services: Services, iri: str, stem: str) 
     source = load_source_text(project.source_text)
     text = source.text
     highlight = None
-    raw = request.query_params.get("highlight", "")
-    match = re.fullmatch(r"(\d+)-(\d+)", raw)
-    if match:
-        start, end = int(match[1]), int(match[2])
-        if 0 <= start < end <= len(text):
-            highlight = {"start": start, "end": end}
-    before, marked, after = (
-        (
-            text[: highlight["start"]],
-            text[highlight["start"] : highlight["end"]],
-            text[highlight["end"] :],
-        )
-        if highlight
-        else (text, "", "")
-    )
+    match = re.fullmatch(r"(\d+)-(\d+)", request.query_params.get("highlight", ""))
+    if match and 0 <= int(match[1]) < int(match[2]) <= len(text):
+        highlight = (int(match[1]), int(match[2]))
+    passages = (await site(request)).passages if services.data is not None else []
+    active = request.query_params.get("passage")
+    chosen = next((p for p in passages if p.slug == active), None)
     path = "/id/" + stem
     html = render(
         "text.html",
         lang,
         iri=iri,
         sha256=source.sha256,
-        highlight=highlight,
-        before=before,
-        marked=marked,
-        after=after,
+        highlight={"start": highlight[0], "end": highlight[1]} if highlight else None,
+        pieces=segments(text, passages, highlight, chosen.slug if chosen else None),
+        chosen=chosen,
+        facts=chosen.facts[lang] if chosen else [],
+        passage_count=len(passages),
         alternates=alternates(path),
     )
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})

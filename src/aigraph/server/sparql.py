@@ -160,7 +160,11 @@ def media_types_for(form: str | None, accept: str | None, fmt: str | None) -> di
     return chosen
 
 
-async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
+def query_job(
+    request: Request, services: Services, op: ProtocolRequest, media_types: dict[str, str]
+) -> Job:
+    """The job for a query, after the checks every query passes: its length, that it is not
+    an update, and that it sends nothing out unless the operator allowed it."""
     settings = services.settings
     if len(op.text) > settings.max_query_chars:
         raise ProtocolError(
@@ -174,17 +178,23 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
             "as application/sparql-update",
         )
     check_outbound(services, sniffed.services, sniffed.loads)
-    job = Job(
+    return Job(
         op.text,
         form=sniffed.form,
         default_graphs=op.default_graphs or None,
         # the protocol dataset replaces the query's FROM/FROM NAMED (Protocol §2.1.4)
         named_graphs=op.named_graphs if (op.named_graphs or op.default_graphs) else None,
-        media_types=media_types_for(sniffed.form, request.headers.get("accept"), op.one("format")),
+        media_types=media_types,
         max_rows=settings.max_results,
         base_iri=endpoint_url(request),
         prefixes={**PREFIXES, **data_prefixes(settings.base_iri)},
     )
+
+
+async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    form = sniff(op.text).form if len(op.text) <= services.settings.max_query_chars else None
+    media = media_types_for(form, request.headers.get("accept"), op.one("format"))
+    job = query_job(request, services, op, media)
     outcome = await execute(services, job, request_timeout(services, op))
     return outcome_response(outcome)
 

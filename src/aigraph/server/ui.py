@@ -1,0 +1,526 @@
+"""The researcher interface: the home page (the dataset and the day's programme), the query
+editor, search, and the network view.
+
+Every page is server-rendered HTML that reads without JavaScript (the programme, search
+results, a query's results table); the bundled scripts (built from ``ui/`` at set-up time,
+served from ``/static/ui/``, never from a CDN) add the editor, type-ahead and the graph view.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from aigraph import __version__
+from aigraph.search import KIND_NAMES, LabelIndex
+from aigraph.server.app import Services, per_version, services_of
+from aigraph.server.protocol import ProtocolError, ProtocolRequest
+from aigraph.server.resources import language, local_href, render
+from aigraph.server.routing import route
+from aigraph.server.sparql import execute, query_job, request_timeout
+
+router = APIRouter(tags=["Interface"])
+UI_DIR = Path(__file__).parent / "ui"
+DIST = UI_DIR / "dist"
+
+PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+SESSIONS = (
+    PREFIXES
+    + """SELECT ?s ?position ?kind ?title ?description WHERE {
+  ?s a aig:Session ; aig:programmePosition ?position ; schema:description ?description .
+  OPTIONAL { ?s aig:sessionKind/skos:prefLabel ?kind FILTER (lang(?kind) = ?lang) }
+  OPTIONAL { ?s rdfs:label ?title FILTER (lang(?title) = ?lang) }
+} ORDER BY ?position"""
+)
+PEOPLE = (
+    PREFIXES
+    + """SELECT ?s ?person ?name ?role ?job ?org ?orgName ?occupation WHERE {
+  ?s aig:participation ?p . ?p aig:agent ?person ; aig:role/skos:prefLabel ?role .
+  ?person schema:name ?name FILTER (lang(?role) = ?lang)
+  OPTIONAL { ?p aig:statedOccupation/skos:prefLabel ?occupation FILTER (lang(?occupation) = "fr") }
+  OPTIONAL { ?p aig:statedAffiliation ?m . ?m org:organization ?org . ?org schema:name ?orgName
+             OPTIONAL { ?m org:role/skos:prefLabel ?job FILTER (lang(?job) = "fr") } }
+} ORDER BY ?s ?name"""
+)
+TOPICS = (
+    PREFIXES
+    + """SELECT ?s ?topic ?label WHERE {
+  ?s a aig:Session ; schema:about ?topic .
+  ?topic skos:prefLabel ?label FILTER (lang(?label) = ?lang)
+} ORDER BY ?s ?label"""
+)
+DAY = (
+    PREFIXES
+    + """SELECT ?day ?label ?date ?release ?published WHERE {
+  ?day a aig:StudyDay ; schema:startDate ?date .
+  OPTIONAL { ?day rdfs:label ?label FILTER (lang(?label) = ?lang) }
+  OPTIONAL { ?release a schema:NewsArticle ; schema:about ?day ; schema:datePublished ?published }
+}"""
+)
+NETWORK = (
+    PREFIXES
+    + """SELECT ?a ?b ?relation WHERE {
+  { ?a aig:participation/aig:agent ?b . BIND ("participation" AS ?relation) }
+  UNION { ?m org:member ?a ; org:organization ?b . BIND ("affiliation" AS ?relation) }
+  UNION { ?a a aig:Session ; schema:about ?b . BIND ("topic" AS ?relation) }
+}"""
+)
+
+
+SPANS = """PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?claim ?span ?start ?end WHERE {
+  ?claim prov:wasDerivedFrom ?span . ?span oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end
+} ORDER BY ?start ?end ?span ?claim"""
+CLAIM_TRIPLES = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
+  FILTER (STRSTARTS(STR(?g), ?prefix)) } ORDER BY ?g ?s ?p ?o"""
+ALL_LABELS = (
+    PREFIXES
+    + """SELECT ?x ?label WHERE {
+  { ?x schema:name ?label } UNION { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label } }"""
+)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Passage:
+    """A passage of the release that claims rest on, and the facts it supports."""
+
+    slug: str
+    start: int
+    end: int
+    facts: dict[str, list[dict[str, Any]]]  # lang → rows
+
+
+@dataclass
+class Site:
+    """What the pages show, computed once per version of the data."""
+
+    index: LabelIndex
+    programme: dict[str, list[dict[str, Any]]]  # lang → sessions
+    day: dict[str, dict[str, str]]  # lang → the day and its release
+    counts: dict[str, int]
+    network: dict[str, Any]
+    vocabulary: dict[str, Any]
+    passages: list[Passage]
+
+
+def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[str, str]]:
+    assert services.data is not None
+    if lang is not None:  # one of the interface's two languages, never user input
+        assert lang in ("fr", "en")
+        query = query.replace("?lang", f'"{lang}"')
+    result = services.data.authoritative.query(query, use_default_graph_as_union=True)
+    return [
+        {v.value: row[v].value for v in result.variables if row[v] is not None}  # type: ignore[union-attr]
+        for row in result  # type: ignore[union-attr]
+    ]
+
+
+def build_site(services: Services) -> Site:
+    assert services.data is not None
+    base = services.settings.base_iri
+    index = LabelIndex.from_store(services.data.authoritative)
+
+    def href(iri: str) -> str:
+        return local_href(iri, base) or iri
+
+    programme, day = {}, {}
+    for lang in ("fr", "en"):
+        sessions = {
+            r["s"]: {**r, "href": href(r["s"]), "people": [], "topics": []}
+            for r in _rows(services, SESSIONS, lang)
+        }
+        seen: dict[tuple[str, str, str], dict[str, str]] = {}
+        for r in _rows(services, PEOPLE, lang):
+            if r["s"] not in sessions:
+                continue
+            key = (r["s"], r["person"], r["role"])
+            if key in seen:  # another label of the organisation: keep the page's language
+                if r.get("orgName") and _lang_of(services, r["org"], r["orgName"]) == lang:
+                    seen[key]["orgName"] = r["orgName"]
+                continue
+            r["href"] = href(r["person"])
+            r["org_href"] = href(r["org"]) if "org" in r else None
+            seen[key] = r
+            sessions[r["s"]]["people"].append(r)
+        for r in _rows(services, TOPICS, lang):
+            if r["s"] in sessions:
+                sessions[r["s"]]["topics"].append({**r, "href": href(r["topic"])})
+        programme[lang] = sorted(sessions.values(), key=lambda s: int(s["position"]))
+        rows = _rows(services, DAY, lang)
+        day[lang] = {**rows[0], "href": href(rows[0]["day"])} if rows else {}
+    counts: dict[str, int] = {}
+    for entry in index.entries.values():
+        counts[entry.kind] = counts.get(entry.kind, 0) + 1
+    counts["triples"] = services.data.info.triples
+    return Site(
+        index,
+        programme,
+        day,
+        counts,
+        _network(services, index),
+        _vocabulary(services, index),
+        _passages(services),
+    )
+
+
+def _passages(services: Services) -> list[Passage]:
+    """Every passage with the facts of the claims that rest on it, in readable rows."""
+    import pyoxigraph as ox
+
+    from aigraph.validate import compact
+
+    assert services.data is not None
+    base = services.settings.base_iri
+    store = services.data.authoritative
+    labels: dict[str, dict[str, str]] = {}
+    for row in store.query(ALL_LABELS, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        label = row["label"]
+        labels.setdefault(row["x"].value, {})[label.language or ""] = label.value
+    claims: dict[str, list[tuple[str, str, Any]]] = {}
+    claim_prefix = json.dumps(base + "id/claim/")  # a SPARQL string literal (base is an IRI)
+    for row in store.query(CLAIM_TRIPLES.replace("?prefix", claim_prefix)):  # type: ignore[union-attr]
+        if row["p"].value != RDF_TYPE:
+            claims.setdefault(row["g"].value, []).append((row["s"].value, row["p"].value, row["o"]))
+
+    def show(iri: str, lang: str) -> dict[str, Any]:
+        names = labels.get(iri, {})
+        text = names.get(lang) or names.get("") or names.get("fr") or names.get("en")
+        return {"text": text or compact(iri, base), "href": local_href(iri, base) or iri}
+
+    spans: dict[str, Passage] = {}
+    for r in _rows(services, SPANS):
+        slug = r["span"].rsplit("/", 1)[-1]
+        passage = spans.setdefault(
+            slug, Passage(slug, int(r["start"]), int(r["end"]), {"fr": [], "en": []})
+        )
+        for s, p, o in claims.get(r["claim"], []):
+            for lang in ("fr", "en"):
+                obj = show(o.value, lang) if isinstance(o, ox.NamedNode) else {"text": o.value}
+                passage.facts[lang].append(
+                    {"subject": show(s, lang), "predicate": show(p, lang), "object": obj}
+                )
+    return sorted(spans.values(), key=lambda p: (p.start, p.end, p.slug))
+
+
+def segments(
+    text: str, passages: list[Passage], highlight: tuple[int, int] | None, active: str | None
+) -> list[dict[str, Any]]:
+    """The text cut at every passage boundary; each piece knows the passages covering it
+    (the shortest first: the one its link opens) and whether it is highlighted."""
+    cuts = {0, len(text)}
+    for p in passages:
+        cuts |= {p.start, p.end}
+    if highlight:
+        cuts |= set(highlight)
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    out = []
+    first_highlight = True
+    for a, b in itertools.pairwise(points):
+        covering = sorted(
+            (p for p in passages if p.start <= a and b <= p.end),
+            key=lambda p: (p.end - p.start, p.slug),
+        )
+        lit = bool(highlight and highlight[0] <= a and b <= highlight[1])
+        out.append(
+            {
+                "text": text[a:b],
+                "passage": covering[0].slug if covering else None,
+                "spans": " ".join(p.slug for p in covering),
+                "active": bool(active and any(p.slug == active for p in covering)),
+                "highlight": lit,
+                "anchor": lit and first_highlight,
+            }
+        )
+        if lit:
+            first_highlight = False
+    return out
+
+
+def _lang_of(services: Services, iri: str, name: str) -> str:
+    """The language tag of the name `name` of `iri` ("" if none)."""
+    import pyoxigraph as ox
+
+    assert services.data is not None
+    for quad in services.data.authoritative.quads_for_pattern(
+        ox.NamedNode(iri), ox.NamedNode("http://schema.org/name"), None, None
+    ):
+        if quad.object.value == name:
+            return quad.object.language or ""  # type: ignore[union-attr]
+    return ""
+
+
+def _network(services: Services, index: LabelIndex) -> dict[str, Any]:
+    base = services.settings.base_iri
+    nodes, edges = {}, []
+    for r in _rows(services, NETWORK):
+        for iri in (r["a"], r["b"]):
+            entry = index.get(iri)
+            if entry is not None and iri not in nodes:
+                nodes[iri] = {
+                    "id": iri,
+                    "label": entry.label("fr"),
+                    "kind": entry.kind,
+                    "href": local_href(iri, base) or iri,
+                }
+        if r["a"] in nodes and r["b"] in nodes:
+            edges.append({"source": r["a"], "target": r["b"], "relation": r["relation"]})
+    return {"nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges}
+
+
+def _vocabulary(services: Services, index: LabelIndex) -> dict[str, Any]:
+    """What the editor completes: prefixes, the classes and properties the data uses, and
+    its labelled entities."""
+    from aigraph.namespaces import PREFIXES as NS
+    from aigraph.namespaces import data_prefixes
+
+    prefixes = {**{k: str(v) for k, v in NS.items()}, **data_prefixes(services.settings.base_iri)}
+    classes = [r["c"] for r in _rows(services, "SELECT DISTINCT ?c WHERE { ?s a ?c } ORDER BY ?c")]
+    properties = [
+        r["p"] for r in _rows(services, "SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p")
+    ]
+    entities = [
+        {"iri": e.iri, "label": e.label("fr"), "kind": e.kind}
+        for e in sorted(index.entries.values(), key=lambda e: e.iri)
+    ]
+    return {
+        "prefixes": prefixes,
+        "classes": classes,
+        "properties": properties,
+        "entities": entities,
+    }
+
+
+async def site(request: Request) -> Site:
+    return await per_version(request, "site", build_site)
+
+
+def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    html = render(template, lang, alternates=[], version=__version__, **context)
+    return HTMLResponse(html, headers={"Vary": "Accept-Language"})
+
+
+@router.get("/", summary="Home page: the dataset and the day's programme", include_in_schema=False)
+async def home(request: Request) -> HTMLResponse:
+    data = await site(request)
+    lang = language(request)
+    return _page(
+        request,
+        "home.html",
+        programme=data.programme[lang],
+        day=data.day[lang],
+        counts=data.counts,
+        kinds=KIND_NAMES,
+    )
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+@route(router, "/search", ["GET"], summary="Find people, organisations, sessions, topics by name")
+async def search(request: Request, q: str = "", kind: str = "", limit: int = 10) -> Response:
+    data = await site(request)
+    lang = language(request)
+    if len(q) > 200:
+        raise ProtocolError(400, "the search text is longer than 200 characters")
+    kinds = [k for k in kind.split(",") if k] or None
+    if kinds and any(k not in KIND_NAMES for k in kinds):
+        raise ProtocolError(400, f"unknown kind in {kind!r}; kinds are {', '.join(KIND_NAMES)}")
+    hits = data.index.search(q, kinds, limit=max(1, min(limit, 50))) if q.strip() else []
+    base = services_of(request).settings.base_iri
+    results = [
+        {
+            "iri": h.entry.iri,
+            "href": local_href(h.entry.iri, base) or h.entry.iri,
+            "label": h.entry.label(lang),
+            "matched": h.matched,
+            "kind": h.entry.kind,
+            "kind_label": KIND_NAMES[h.entry.kind][lang],
+            "score": round(h.score, 3),
+        }
+        for h in hits
+    ]
+    accept = request.headers.get("accept", "")
+    if request.query_params.get("format") == "json" or (
+        "application/json" in accept and "text/html" not in accept
+    ):
+        return JSONResponse({"query": q, "results": results}, headers={"Vary": "Accept"})
+    return _page(request, "search.html", q=q, results=results)
+
+
+# --- query editor ---------------------------------------------------------------------------
+
+EXAMPLE = """PREFIX schema: <http://schema.org/>
+PREFIX aig: <https://w3id.org/aigraph/ns#>
+
+SELECT ?session ?position ?person ?name WHERE {
+  ?session aig:programmePosition ?position ;
+           aig:participation/aig:agent ?person .
+  ?person schema:name ?name .
+}
+ORDER BY ?position ?name"""
+
+
+@router.get(
+    "/query",
+    summary="The query editor (runs the query server-side without JavaScript)",
+    include_in_schema=False,
+)
+async def query_page(request: Request) -> HTMLResponse:
+    services = services_of(request)
+    text = request.query_params.get("query")
+    result: dict[str, Any] | None = None
+    if text:
+        result = await _run_for_page(request, services, text)
+    return _page(
+        request,
+        "query.html",
+        query=text or EXAMPLE,
+        result=result,
+        catalogue_url="/queries?format=json",
+    )
+
+
+async def _run_for_page(request: Request, services: Services, text: str) -> dict[str, Any]:
+    """Run a query for the no-JavaScript page: a table of at most 1,000 rows, or the error."""
+    op = ProtocolRequest("query", text=text, params={})
+    media = {
+        "solutions": "application/sparql-results+json",
+        "boolean": "application/sparql-results+json",
+        "graph": "application/n-triples",
+    }
+    try:
+        job = query_job(request, services, op, media)
+        job.max_rows = min(job.max_rows or 1000, 1000)
+        outcome = await execute(services, job, request_timeout(services, op))
+    except ProtocolError as exc:
+        return {"error": exc.message}
+    if outcome.status != 200:
+        return {"error": outcome.body.decode("utf-8", "replace").strip()}
+    base = services.settings.base_iri
+    if outcome.media_type.startswith("application/n-triples"):
+        rows = [
+            [_cell_nt(part, base) for part in _split_nt(line)]
+            for line in outcome.body.decode().splitlines()
+            if line.strip()
+        ]
+        return {"variables": ["subject", "predicate", "object"], "rows": rows, "count": len(rows)}
+    data = json.loads(outcome.body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    variables = data["head"]["vars"]
+    rows = [[_cell(b.get(v), base) for v in variables] for b in data["results"]["bindings"]]
+    return {
+        "variables": variables,
+        "rows": rows,
+        "count": len(rows),
+        "truncated": outcome.truncated,
+    }
+
+
+def _cell(term: dict[str, str] | None, base: str) -> dict[str, Any]:
+    if term is None:
+        return {"text": ""}
+    if term["type"] == "uri":
+        return {"text": term["value"], "href": local_href(term["value"], base) or term["value"]}
+    return {"text": term["value"], "lang": term.get("xml:lang")}
+
+
+NT_TERM = re.compile(r'<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[\w-]+|\^\^<[^>]*>)?')
+
+
+def _split_nt(line: str) -> list[str]:
+    return NT_TERM.findall(line)[:3]
+
+
+def _cell_nt(term: str, base: str) -> dict[str, Any]:
+    if term.startswith("<"):
+        iri = term[1:-1]
+        return {"text": iri, "href": local_href(iri, base) or iri}
+    if term.startswith('"'):
+        end = term.rindex('"')
+        text = json.loads(term[: end + 1]) if "\\" in term else term[1:end]
+        return {"text": text}
+    return {"text": term}
+
+
+# --- network ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/network",
+    summary="The network of people, sessions, organisations and topics",
+    include_in_schema=False,
+)
+async def network_page(request: Request) -> HTMLResponse:
+    data = await site(request)
+    return _page(request, "network.html", counts=data.counts, edges=len(data.network["edges"]))
+
+
+@router.get("/ui/network.json", summary="The network as nodes and edges (for the graph view)")
+async def network_json(request: Request) -> JSONResponse:
+    return JSONResponse((await site(request)).network)
+
+
+@router.get(
+    "/ui/vocabulary.json", summary="Prefixes, classes, properties and entities (for completion)"
+)
+async def vocabulary_json(request: Request) -> JSONResponse:
+    return JSONResponse((await site(request)).vocabulary)
+
+
+@router.get("/ui/labels", summary="Labels of IRIs (for results tables)")
+async def labels(request: Request) -> JSONResponse:
+    data = await site(request)
+    lang = language(request)
+    iris = request.query_params.getlist("iri")[:500]
+    base = services_of(request).settings.base_iri
+    out = {}
+    for iri in iris:
+        entry = data.index.get(iri)
+        if entry is not None:
+            out[iri] = {"label": entry.label(lang), "href": local_href(iri, base) or iri}
+    return JSONResponse(out)
+
+
+# --- static files of the interface -----------------------------------------------------------
+
+STATIC_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".txt": "text/plain",
+}
+
+
+@route(router, "/static/ui/{name}", ["GET", "HEAD"], include_in_schema=False)
+async def static(name: str) -> Response:
+    """The bundled scripts and styles: files of ui/dist (built by `make`) and ui/static, by
+    name only — no path, so nothing outside those two folders can be named."""
+    if "/" in name or "\\\\" in name or name.startswith("."):
+        raise ProtocolError(404, f"no file named {name!r}")
+    for folder in (DIST, UI_DIR / "static"):
+        path = folder / name
+        if path.suffix in STATIC_TYPES and path.is_file():
+            return FileResponse(
+                path,
+                media_type=STATIC_TYPES[path.suffix] + "; charset=utf-8",
+                headers={"Cache-Control": "public, max-age=3600"},
+            )
+    hint = " (the interface is built by `make`: npm ci and npm run build in src/aigraph/server/ui)"
+    raise ProtocolError(404, f"no file named {name!r}" + (hint if not DIST.exists() else ""))

@@ -1,0 +1,250 @@
+"""The researcher interface in a real browser: Debian's Chromium driven by Playwright against
+a real server on 127.0.0.1. From the day to a session to a person to the sentence that names
+them; the editor (catalogue example, Ctrl+Enter, errors at line:column, the query in the URL,
+sortable results with labels, graph and chart views); search with type-ahead; the language
+switch; the network view; reading without JavaScript; escaping; nothing loaded from elsewhere.
+
+Skipped, with the reason, when Chromium or the built interface (make ui) is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from aigraph.server.ui import DIST
+
+CHROMIUM = os.environ.get("AIGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("AIGRAPH_SCREENSHOTS", "test-artifacts/ui"))
+
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
+    pytest.mark.skipif(
+        not (DIST / "query.js").exists(), reason="interface not built: run `make ui`"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object, server: str) -> Iterator[object]:
+    """A page that records every request it makes and every dialog it opens."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.requests = []
+    page.dialogs = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.set_default_timeout(15_000)
+    yield page
+    foreign = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]
+    assert foreign == [], f"requests left the server: {foreign[:3]}"  # no CDN, no tracker
+    context.close()
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
+
+
+def test_from_the_day_to_the_sentence_that_names_a_person(page: object, server: str) -> None:
+    page.goto(server)
+    assert page.locator("section.session").count() == 10
+    assert page.locator("#counts").inner_text().startswith("10 sessions · 27 personnes")
+    shot(page, "home")
+    page.locator("#session-3 a").click()
+    assert "/id/session/2025-10-07-s03" in page.url
+    page.get_by_role("link", name="Jean-Michel Jarre").first.click()
+    assert page.url.endswith("/id/person/jean-michel-jarre")
+    assert page.locator("h1").inner_text() == "Jean-Michel Jarre"
+    # the quote that names him, and the way to see it in context
+    quote = page.locator("blockquote", has_text="Jean-Michel Jarre, auteur-compositeur").first
+    quote.get_by_role("link", name="voir dans le communiqué").click()
+    assert page.locator("mark#passage").is_visible()
+    highlighted = "".join(page.locator("mark.highlight").all_inner_texts())
+    assert highlighted == "Jean-Michel Jarre, auteur-compositeur"
+    shot(page, "provenance")
+
+
+def test_a_passage_of_the_release_shows_the_facts_it_supports(page: object, server: str) -> None:
+    page.goto(server + "id/text/cnc-ia-release-2025-11-04")
+    page.locator('mark.passage[data-spans~="s03-jean-michel-jarre"] a').first.click()
+    facts = page.locator("table.facts-of-passage")
+    assert "Jean-Michel Jarre" in facts.inner_text()
+    assert "auteur-compositeur" in facts.inner_text()
+    assert "passage=s03-jean-michel-jarre" in page.url
+
+
+def run_in_editor(page: object, query: str) -> None:
+    page.evaluate(  # type: ignore[attr-defined]
+        "q => aigraphEditor.dispatch({changes: {from: 0, to: aigraphEditor.state.doc.length, insert: q}})",
+        query,
+    )
+    page.locator(".cm-content").click()  # type: ignore[attr-defined]
+    page.keyboard.press("Control+Enter")  # type: ignore[attr-defined]
+
+
+def test_editor_runs_a_catalogue_example_with_labels_and_sorting(page: object, server: str) -> None:
+    page.goto(server + "query")
+    page.locator("button.example[data-name='sessions']").click()
+    page.wait_for_function("aigraphEditor.state.doc.toString().includes('programmePosition')")
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    table = page.locator("#results-table")
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() == 10
+    assert "10 lignes" in page.locator("#status").inner_text()
+    first = rows.nth(0).locator("td").nth(0).inner_text()
+    assert first.startswith("Table ronde : partage")  # the IRI shown as its label
+    # the catalogue's default parameter (lang=fr) is bound in the editor as in the catalogue
+    assert "VALUES (?lang)" in page.evaluate("aigraphEditor.state.doc.toString()")
+    assert rows.nth(0).locator("td").nth(3).inner_text() == "table ronde"
+    shot(page, "editor")
+    # sort by position, descending on the second click
+    header = table.locator("th button", has_text="position")
+    header.click()
+    header.click()
+    assert rows.nth(0).locator("td").nth(1).inner_text() == "10"
+    # the query is in the URL: a shared link shows the same result
+    assert "query=" in page.url
+    page.goto(page.url)
+    page.locator("#results-table tbody tr").first.wait_for()
+    assert page.locator("#results-table tbody tr").count() == 10
+    # downloads for the same query
+    csv = page.locator(".downloads a", has_text="CSV").get_attribute("href")
+    assert csv.startswith("/sparql?") and "format=csv" in csv
+
+
+def test_errors_are_shown_at_the_line_and_column(page: object, server: str) -> None:
+    page.goto(server + "query")
+    run_in_editor(page, "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o = ) }")
+    error = page.locator("#results .error")
+    error.wait_for()
+    assert "error at 2:27" in error.inner_text()  # the parser's own words, from the server
+    assert (error.get_attribute("data-line"), error.get_attribute("data-column")) == ("2", "27")
+    page.locator(".cm-lint-marker-error").first.wait_for()  # the gutter marks line 2
+    # the cursor is put where the error is: line 2, column 27
+    head = page.evaluate("aigraphEditor.state.selection.main.head")
+    assert head == len("SELECT * WHERE {\n") + 26
+
+
+def test_a_hostile_literal_is_shown_as_text(page: object, server: str) -> None:
+    page.goto(server + "query")
+    probe = "<img src=x onerror=alert(1)>"
+    run_in_editor(page, f'SELECT ?x WHERE {{ BIND ("{probe}" AS ?x) }}')
+    cell = page.locator("#results-table tbody td").first
+    cell.wait_for()
+    assert cell.inner_text() == probe
+    assert page.locator("#results img").count() == 0
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+
+
+def test_graph_view_of_a_construct(page: object, server: str) -> None:
+    page.goto(server + "query")
+    run_in_editor(
+        page,
+        "PREFIX aig: <https://w3id.org/aigraph/ns#>\n"
+        "CONSTRUCT { ?s aig:participation ?p . ?p aig:agent ?a } WHERE {\n"
+        "  ?s aig:participation ?p . ?p aig:agent ?a } LIMIT 40",
+    )
+    page.wait_for_function("window.aigraphGraph && aigraphGraph.nodes().length > 10")
+    assert page.locator(".downloads a", has_text="TURTLE").count() == 1
+    shot(page, "graph-view")
+
+
+def test_chart_of_an_aggregate(page: object, server: str) -> None:
+    page.goto(server + "query")
+    run_in_editor(
+        page,
+        "PREFIX aig: <https://w3id.org/aigraph/ns#>\n"
+        "SELECT ?session (COUNT(?p) AS ?people) WHERE { ?session aig:participation ?p }\n"
+        "GROUP BY ?session ORDER BY ?session",
+    )
+    page.locator("#results-table").wait_for()
+    page.get_by_role("tab", name="Diagramme").click()
+    page.locator("#chart-view canvas").wait_for()
+    assert page.locator("#chart-view").is_visible()
+
+
+def test_search_with_type_ahead_is_accent_insensitive(page: object, server: str) -> None:
+    page.goto(server)
+    page.locator("#site-search").fill("beatr")
+    option = page.locator("#site-search-list li").first
+    option.wait_for()
+    assert "Béatrice Bauwens" in option.inner_text()
+    shot(page, "search")
+    page.locator("#site-search").press("ArrowDown")
+    page.locator("#site-search").press("Enter")
+    page.wait_for_url("**/id/person/beatrice-bauwens")
+
+
+def test_language_switch(page: object, server: str) -> None:
+    page.goto(server)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.locator("a[data-lang-switch='en']").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="SPARQL editor").count() >= 1
+    assert "Round table" in page.locator("#session-1").inner_text()
+
+
+def test_network_view_opens_a_page_on_click(page: object, server: str) -> None:
+    page.goto(server + "network")
+    page.wait_for_function("window.aigraphNetwork && aigraphNetwork.nodes().length > 0")
+    kinds = page.evaluate("[...new Set(aigraphNetwork.nodes().map(n => n.data('kind')))].sort()")
+    assert kinds == ["organisation", "person", "session", "topic"]
+    assert page.evaluate("aigraphNetwork.nodes('[kind = \"person\"]').length") == 27
+    shot(page, "network")
+    page.evaluate(
+        "aigraphNetwork.getElementById('https://w3id.org/aigraph/id/person/jean-michel-jarre').emit('tap')"
+    )
+    page.wait_for_url("**/id/person/jean-michel-jarre")
+
+
+def test_reading_without_javascript(browser: object, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server)
+    assert page.locator("section.session").count() == 10
+    query = "SELECT ?n WHERE { ?p <http://schema.org/name> ?n } ORDER BY ?n LIMIT 3"
+    page.goto(server + "query?query=" + quote(query))
+    assert page.locator("#results tbody tr").count() == 3
+    page.goto(server + "search?q=jarre")
+    assert "Jean-Michel Jarre" in page.locator("#search-results").inner_text()
+    context.close()
+
+
+def test_keyboard_first_stop_is_the_skip_link(page: object, server: str) -> None:
+    page.goto(server)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for label in ("site-search",):
+        assert page.locator(f"label[for='{label}']").count() == 1
