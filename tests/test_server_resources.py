@@ -128,7 +128,31 @@ def test_source_text_with_the_passage_highlighted(server: str) -> None:
         server + "id/text/cnc-ia-release-2025-11-04?highlight=2060-2097",
         headers={"Accept": "text/html"},
     )
-    assert '<mark id="passage">Jean-Michel Jarre, auteur-compositeur</mark>' in response.text
+    # the highlighted range, possibly cut where other passages begin or end, is the quote
+    pieces = re.findall(
+        r'<mark class="[^"]*\bhighlight\b[^"]*"[^>]*>(?:<a [^>]*>)?([^<]*)', response.text
+    )
+    assert "".join(pieces) == "Jean-Michel Jarre, auteur-compositeur"
+    assert 'id="passage"' in response.text  # the anchor the entity pages link to
+
+
+def test_source_text_passages_show_the_facts_they_support(server: str) -> None:
+    page = httpx.get(
+        server + "id/text/cnc-ia-release-2025-11-04",
+        params={"passage": "s03-jean-michel-jarre"},
+        headers={"Accept": "text/html", "Accept-Language": "en"},
+    ).text
+    facts = page[page.index('id="facts"') : page.index("</section>")]
+    assert '<a href="/id/person/jean-michel-jarre">Jean-Michel Jarre</a>' in facts
+    assert "auteur-compositeur" in facts
+    # every passage of the release is marked and opens its facts
+    assert page.count('<mark class="passage') >= 61
+    unknown = httpx.get(
+        server + "id/text/cnc-ia-release-2025-11-04",
+        params={"passage": "<script>"},
+        headers={"Accept": "text/html"},
+    ).text
+    assert 'id="facts"' not in unknown and "<script>" not in unknown.split("<pre")[0]
 
 
 @pytest.mark.parametrize(

@@ -248,3 +248,9 @@ def test_keyboard_first_stop_is_the_skip_link(page: object, server: str) -> None
     assert page.evaluate("document.activeElement.className") == "skip"
     for label in ("site-search",):
         assert page.locator(f"label[for='{label}']").count() == 1
+
+
+def test_api_page_loads_nothing_from_elsewhere(page: object, server: str) -> None:
+    page.goto(server + "api")
+    page.locator(".opblock-summary-path", has_text="/reconcile").first.wait_for()
+    assert page.locator(".opblock").count() >= 20  # the page's fixture checks every request

@@ -139,7 +139,7 @@ def create_app(
         description="SPARQL 1.1 endpoint and Linked Data server for the aigraph knowledge graph.",
         lifespan=lifespan,
         exception_handlers={ProtocolError: protocol_error, StarletteHTTPException: http_error},
-        docs_url="/api",
+        docs_url=None,  # /api is served below, with Swagger UI from this server, not a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -175,6 +175,23 @@ def create_app(
     app.include_router(reconcile.router)
     app.include_router(ui.router)
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
+
+    @app.get("/api", include_in_schema=False)
+    async def api_page() -> Response:
+        """Swagger UI for the OpenAPI description, its script and style bundled at set-up
+        (ui/dist, from the npm package swagger-ui-dist): the page loads nothing from elsewhere."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="aigraph API",
+            swagger_js_url="/static/ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/ui/swagger-ui.css",
+            swagger_favicon_url="data:,",
+            # no validator badge: Swagger UI would fetch it from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
     return app
 
 

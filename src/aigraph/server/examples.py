@@ -99,6 +99,35 @@ SPARQL_JSON = {
 }
 
 
+SEARCH = {
+    "query": "beatr",
+    "results": [
+        {
+            "iri": "https://w3id.org/aigraph/id/person/beatrice-bauwens",
+            "href": "/id/person/beatrice-bauwens",
+            "label": "Béatrice Bauwens",
+            "matched": "Béatrice Bauwens",
+            "kind": "person",
+            "kind_label": "person",
+            "score": 0.7,
+        }
+    ],
+}
+LINKS = {
+    kind: {
+        "entities": count,
+        "linked": 0,
+        "by_authority": {},
+        "unlinked": [{"iri": f"https://w3id.org/aigraph/{path}", "name": name}],
+    }
+    for kind, count, path, name in (
+        ("person", 27, "id/person/jean-michel-jarre", "Jean-Michel Jarre"),
+        ("organisation", 19, "id/organisation/cnc", "CNC"),
+        ("topic", 17, "concept/topic/value-sharing", "partage de la valeur"),
+    )
+}
+
+
 def json_example(example: object, media: str = "application/json") -> dict[int | str, Any]:
     """The ``responses`` argument of a route whose 200 answer is `example`."""
     return {200: {"content": {media: {"example": example}}}}

@@ -129,6 +129,7 @@ def _about(services: Services) -> dict[str, object]:
     "/-/links",
     summary="Linking status: per kind, how many entities are linked, to which authorities",
     response_class=Response,
+    responses=examples.json_example(examples.LINKS),
 )
 async def links_status(request: Request) -> Response:
     from aigraph.linking.review import link_status

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 
 from aigraph import __version__
 from aigraph.search import KIND_NAMES, LabelIndex
+from aigraph.server import examples
 from aigraph.server.app import Services, per_version, services_of
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.resources import language, local_href, render
@@ -332,7 +333,12 @@ async def home(request: Request) -> HTMLResponse:
 # --- search -------------------------------------------------------------------------------
 
 
-@route(router, "/search", ["GET"], summary="Find people, organisations, sessions, topics by name")
+@router.get(
+    "/search",
+    summary="Find people, organisations, sessions, programmes, topics by name (HTML or JSON)",
+    response_class=Response,
+    responses=examples.json_example(examples.SEARCH),
+)
 async def search(request: Request, q: str = "", kind: str = "", limit: int = 10) -> Response:
     data = await site(request)
     lang = language(request)
