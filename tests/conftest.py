@@ -51,3 +51,24 @@ def server() -> Iterator[str]:
 
     with running_server(Settings(workers=2, query_timeout=3)) as url:
         yield url
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the long soak and fuzz runs (minutes); the quick versions always run",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: longer runs (soak, fuzz); run with --run-slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="a long run: give --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -5,9 +5,10 @@ different hash seeds and compares bytes). N-Quads/N-Triples are written as sorte
 Turtle and TriG come from rdflib's serialisers, which sort subjects and predicates, over data
 that has no blank nodes.
 
-Safety: each file is written to a temporary name in the same folder and renamed over the old
-one only once complete (``os.replace`` is atomic on POSIX), so a failed build never leaves a
-truncated file where a good one was.
+Safety: every file is first written complete under a temporary name in the same folder, and
+only when all are written are they renamed over the old ones (``os.replace`` is atomic on
+POSIX): a failed build (a full disk) leaves the previous build whole, with no truncated file
+and a manifest that still matches.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Write several files so that a failure (a full disk) changes none of them: every file is
+    first written complete under a temporary name, and only then are all renamed into place."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
 
 
 def bind_prefixes(graph: Graph | Dataset, base: str) -> None:
@@ -289,20 +311,21 @@ def render_all(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str,
 
 
 def build(ds: Dataset, out_dir: Path, base: str, project: Project) -> list[BuiltFile]:
-    """Write every output file and the manifests into `out_dir`; return what was written."""
-    built = []
+    """Write every output file and the manifests into `out_dir`, all or none (a failure, such
+    as a full disk, leaves the previous build as it was); return what was written."""
+    built, contents = [], {}
     for name, (media_type, data, description) in render_all(ds, base, project).items():
-        write_atomic(out_dir / name, data)
+        contents[out_dir / name] = data
         built.append(
             BuiltFile(name, media_type, hashlib.sha256(data).hexdigest(), len(data), description)
         )
     built.sort(key=lambda f: f.name)
     # `sha256sum -c MANIFEST.sha256` checks the files (GNU coreutils format).
     manifest = "".join(f"{f.sha256}  {f.name}\n" for f in built)
-    write_atomic(out_dir / "MANIFEST.sha256", manifest.encode("utf-8"))
+    contents[out_dir / "MANIFEST.sha256"] = manifest.encode("utf-8")
     listing = [f.__dict__ for f in built]
-    write_atomic(
-        out_dir / "manifest.json",
-        (json.dumps({"files": listing}, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
+    contents[out_dir / "manifest.json"] = (
+        json.dumps({"files": listing}, indent=2, ensure_ascii=False) + "\n"
+    ).encode()
+    write_all_atomic(contents)
     return built

@@ -6,7 +6,8 @@ Exit codes (the same for every command):
 - ``1``: the data does not conform (``validate``, and ``build``, which refuses to write data
   that does not validate);
 - ``2``: could not run: bad arguments, unreadable or unparsable input, an unknown query, a
-  bad parameter value, a malformed query.
+  bad parameter value, a malformed query, an output that cannot be written (a full disk), the
+  network unreachable (``link``).
 """
 
 from __future__ import annotations
@@ -515,3 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # `aigraph query … | head`
         return EXIT_OK
+    except OSError as exc:  # a full disk, a folder that cannot be written: said plainly
+        where = f" {exc.filename}" if exc.filename else ""
+        sys.stderr.write(
+            f"aigraph {args.command}: could not write{where}: {exc.strerror or exc}; "
+            "files written before are unchanged (each is replaced only once complete)\n"
+        )
+        return EXIT_ERROR

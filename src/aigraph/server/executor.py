@@ -47,7 +47,12 @@ class LocalExecutor:
         self.settings = settings
         self.data = data
         sandbox = settings.sandbox and not settings.service_allowlist
-        self.pool = WorkerPool(data.snapshot_source, settings.workers, sandbox)
+        self.pool = WorkerPool(
+            data.snapshot_source,
+            settings.workers,
+            sandbox,
+            max_rss=settings.worker_max_rss_mb * 2**20,
+        )
 
     @property
     def sandboxed(self) -> bool:

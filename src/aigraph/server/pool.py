@@ -49,6 +49,7 @@ class Worker:
     conn: Connection
     sandboxed: bool = False
     served: int = 0
+    baseline: int = 0  # resident memory once its store is loaded
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -73,7 +74,8 @@ def _start_worker(source: StoreSource, sandbox: bool) -> Worker:
     if not (isinstance(message, tuple) and message[0] == "ready"):
         process.kill()
         raise RuntimeError(f"a query worker failed to start: {message!r}")
-    return Worker(process, parent, sandboxed=bool(message[2]))
+    baseline = int(message[3]) if len(message) > 3 else 0
+    return Worker(process, parent, sandboxed=bool(message[2]), baseline=baseline)
 
 
 @dataclass
@@ -83,6 +85,10 @@ class WorkerPool:
     source: StoreSource
     size: int = 4
     sandbox: bool = True
+    #: a worker that holds more memory than this after a job is replaced (0: never): a
+    #: query that needed a lot (a big sort, a wide join) does not keep it for the next ones
+    max_rss: int = 0
+    recycled: int = 0
     _idle: asyncio.Queue[Worker] = field(default_factory=asyncio.Queue)
     _all: list[Worker] = field(default_factory=list)
     _threads: ThreadPoolExecutor | None = None
@@ -130,7 +136,13 @@ class WorkerPool:
             self._replace(worker)
             raise WorkerCrashedError() from None
         worker.served += 1
-        self._idle.put_nowait(worker)
+        # over the limit, or holding twice what the store needs (a big store's own size is
+        # not a reason to recycle: the limit is relative to what the worker started with)
+        if self.max_rss and outcome.rss > max(self.max_rss, 2 * worker.baseline):
+            self.recycled += 1
+            self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
         return outcome
 
     def _replace(self, worker: Worker) -> None:

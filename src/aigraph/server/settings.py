@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         2, ge=1, le=64, description="Query worker processes (a timed-out query's worker is killed)."
     )
+    worker_max_rss_mb: int = Field(
+        512,
+        ge=0,
+        description="A query worker holding more memory than this (MiB) after a query is "
+        "replaced by a fresh one (0 = never), so memory stays flat.",
+    )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
     )

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"[^\W\d]\w*")  # any letter or _, then word characters (str.isalpha is Unicode)
 _PNAME_TAIL = re.compile(r"[A-Za-z0-9_\-.]*:[^\s{}()\[\];,]*")
 _VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
 
@@ -101,6 +101,24 @@ class Sniffed:
     is_update: bool
     services: tuple[str, ...]  # SERVICE targets: IRIs, or "?var" for a variable endpoint
     loads: tuple[str, ...]  # LOAD sources
+    depth: int = 0  # the deepest nesting of (), [] and {}
+
+
+#: The deepest nesting accepted. Real queries nest a few levels; Oxigraph's parser is
+#: recursive, and a few thousand levels exhaust a worker's stack (the worker dies and is
+#: replaced, but the client deserves a 400 that says why).
+MAX_DEPTH = 256
+
+
+def nesting(toks: list[Token]) -> int:
+    depth = deepest = 0
+    for tok in toks:
+        if tok.kind == "other" and tok.text in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.kind == "other" and tok.text in ")]}":
+            depth -= 1
+    return deepest
 
 
 def sniff(text: str) -> Sniffed:
@@ -122,6 +140,7 @@ def sniff(text: str) -> Sniffed:
         is_update=first_op in UPDATE_KEYWORDS,
         services=tuple(services),
         loads=tuple(loads),
+        depth=nesting(toks),
     )
 
 

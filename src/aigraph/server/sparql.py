@@ -20,7 +20,7 @@ from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
 from aigraph.server.routing import route
-from aigraph.server.sniff import UsingConflictError, apply_using, sniff
+from aigraph.server.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 from aigraph.server.worker import Job, Outcome
 
 router = APIRouter(tags=["SPARQL"])
@@ -86,6 +86,15 @@ def request_timeout(services: Services, op: ProtocolRequest) -> float:
     if not asked > 0:
         raise ProtocolError(400, "timeout must be more than 0 seconds")
     return min(asked, limit)
+
+
+def check_depth(sniffed: Sniffed) -> None:
+    if sniffed.depth > MAX_DEPTH:
+        raise ProtocolError(
+            400,
+            f"the query nests parentheses, brackets or braces {sniffed.depth} deep; "
+            f"this server accepts up to {MAX_DEPTH}",
+        )
 
 
 def check_outbound(
@@ -177,6 +186,7 @@ def query_job(
             "this is an update, not a query: send it with 'update=' or "
             "as application/sparql-update",
         )
+    check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
     return Job(
         op.text,
@@ -220,6 +230,7 @@ def require_token(request: Request, services: Services) -> None:
 async def run_update(request: Request, services: Services, op: ProtocolRequest) -> Response:
     require_token(request, services)
     sniffed = sniff(op.text)
+    check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
     for iri in [*op.using_graphs, *op.using_named_graphs]:
         if not ABSOLUTE_IRI.match(iri):

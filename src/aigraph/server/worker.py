@@ -72,6 +72,16 @@ class Outcome:
     kind: str = ""  # "solutions" | "boolean" | "graph" | "error"
     rows: int = 0
     truncated: bool = False
+    rss: int = 0  # the worker's resident memory after the job, in bytes
+
+
+def resident_bytes() -> int:
+    """This process's resident set size (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 PR_SET_PDEATHSIG = 1
@@ -206,7 +216,7 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
     sandboxed = unshare_network() if sandbox else False
     store = open_store(source)
     version = 0
-    conn.send(("ready", os.getpid(), sandboxed))
+    conn.send(("ready", os.getpid(), sandboxed, resident_bytes()))
     while True:
         try:
             job = conn.recv()
@@ -219,4 +229,6 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
             store = open_store(new_source)
             conn.send(("reloaded", version))
             continue
-        conn.send(run_job(store, job))
+        outcome = run_job(store, job)
+        outcome.rss = resident_bytes()
+        conn.send(outcome)

@@ -1,0 +1,317 @@
+"""Bad input, hostile input and faults: every input gets a 4xx with a message or a correct
+answer — never a 500, a hang or a stack trace — and a failure never damages data.
+
+- property-based fuzzing (hypothesis, derandomised so CI is reproducible) of the query
+  endpoint, content negotiation, catalogue parameters, resource routes, search and the
+  reconciliation service, against a real server;
+- schemathesis against the OpenAPI description;
+- oversized headers and bodies, deeply nested and huge queries, malformed UTF-8, slow
+  clients, path traversal;
+- a build on a full disk, corrupt or missing data files.
+
+The soak test is in test_soak.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aigraph.project import Project
+from aigraph.server.conneg import AcceptHeaderError, negotiate
+
+ROOT = Project.default().root
+FUZZ = settings(
+    max_examples=int(os.environ.get("AIGRAPH_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+NEVER = {500, 501, 502, 504}
+
+
+def no_crash(response: httpx.Response, allowed: set[int]) -> None:
+    assert response.status_code in allowed, (response.status_code, response.text[:300])
+    assert "Traceback" not in response.text and 'File "/' not in response.text
+    if response.status_code >= 400:
+        assert response.text.strip(), "an error says what is wrong"
+
+
+# --- content negotiation -------------------------------------------------------------------
+
+OFFERS = ["application/sparql-results+json", "text/csv", "text/html"]
+
+
+@FUZZ
+@given(
+    st.text(max_size=120)
+    | st.from_regex(r"[a-z*]+/[a-z*+.-]+(;q=[0-9.]{1,5})?(, ?)?", fullmatch=True)
+)
+def test_any_accept_header_is_negotiated_or_refused_cleanly(accept: str) -> None:
+    try:
+        chosen = negotiate(accept, OFFERS)
+    except AcceptHeaderError as exc:
+        assert str(exc)
+        return
+    assert chosen is None or chosen in OFFERS
+
+
+# --- the query endpoint ----------------------------------------------------------------------
+
+SPARQL_BITS = st.sampled_from(
+    [
+        "SELECT", "*", "WHERE", "{", "}", "?s", "?p", "?o", ".", "(", ")", "FILTER", "<x:y>",
+        '"a"', "LIMIT 1", "OPTIONAL", "UNION", "GRAPH", "ASK", "CONSTRUCT", "DESCRIBE", "a",
+        "PREFIX p: <http://e/>", "p:x", "BIND(1 AS ?x)", "VALUES ?x { 1 }", "\\", "#", "é", "\x00",
+    ]
+)  # fmt: skip
+QUERIES = st.text(max_size=200) | st.lists(SPARQL_BITS, max_size=14).map(" ".join)
+
+
+@FUZZ
+@given(QUERIES)
+def test_any_query_text_gets_an_answer_or_a_400(server: str, text: str) -> None:
+    response = httpx.post(server + "sparql", data={"query": text}, timeout=30)
+    no_crash(response, {200, 400, 403, 406, 413, 503})
+
+
+@FUZZ
+@given(st.binary(max_size=60))
+def test_any_bytes_in_the_query_string(server: str, raw: bytes) -> None:
+    response = httpx.get(server + "sparql?query=" + quote(raw, safe=""), timeout=30)
+    no_crash(response, {200, 400, 403, 406, 413, 503})
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        assert response.status_code == 400 and "UTF-8" in response.text
+
+
+# --- catalogue parameters, resource routes, search, reconciliation ----------------------------
+
+
+@FUZZ
+@given(st.text(max_size=80))
+def test_catalogue_parameters_are_bound_or_refused_by_name(server: str, value: str) -> None:
+    response = httpx.get(server + "queries/person", params={"person": value}, timeout=30)
+    no_crash(response, {200, 400})
+    if response.status_code == 400:
+        assert "person" in response.text
+
+
+@FUZZ
+@given(st.text(max_size=60))
+def test_resource_paths(server: str, segment: str) -> None:
+    for prefix in ("id/person/", "concept/", "dumps/", "context/", "static/ui/", "queries/"):
+        response = httpx.get(server + prefix + quote(segment, safe=""), timeout=30)
+        no_crash(response, {200, 303, 307, 400, 404, 405, 406})  # 307: "/queries/" → "/queries"
+
+
+@FUZZ
+@given(st.text(max_size=80), st.sampled_from(["", "person", "topic,session", "planet"]))
+def test_search(server: str, q: str, kind: str) -> None:
+    response = httpx.get(server + "search", params={"q": q, "kind": kind, "format": "json"})
+    no_crash(response, {200, 400})
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@FUZZ
+@given(
+    JSON
+    | st.fixed_dictionaries(
+        {
+            "q0": st.fixed_dictionaries(
+                {"query": st.text(max_size=30)},
+                optional={"type": JSON, "limit": JSON, "properties": JSON},
+            )
+        }
+    )
+)
+def test_reconciliation_queries(server: str, queries: object) -> None:
+    response = httpx.post(server + "reconcile", data={"queries": json.dumps(queries)}, timeout=30)
+    no_crash(response, {200, 400, 413})
+
+
+def test_schemathesis_finds_no_server_error(server: str, tmp_path: Path) -> None:
+    """Schemathesis generates requests from the OpenAPI description (its examples, then
+    fuzzing) and checks that none gets a 5xx."""
+    examples = os.environ.get("AIGRAPH_SCHEMATHESIS_EXAMPLES", "15")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "schemathesis.cli", "run", server + "openapi.json",
+            "--checks", "not_a_server_error", "--max-examples", examples, "--seed", "1",
+            "--generation-deterministic", "--phases", "examples,fuzzing",
+            "--request-timeout", "20", "--report-dir", str(tmp_path),
+        ],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+# --- hostile requests ------------------------------------------------------------------------
+
+
+def test_oversized_header_is_refused_and_the_server_goes_on(server: str) -> None:
+    """A request head over 64 KiB is refused (400) and the connection closed, before the
+    server buffers the rest; the client may see the answer or a reset while still sending."""
+    host, port = server.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        answer = b""
+        try:
+            sock.sendall(
+                b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n"
+            )
+            answer = sock.recv(100)
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+    assert httpx.get(server + "-/health").json()["status"] == "ok"
+    # a head under the limit is served
+    assert httpx.get(server + "-/health", headers={"X-Ok": "x" * 30_000}).status_code == 200
+
+
+def test_oversized_body_is_413(server: str) -> None:
+    body = b"query=" + b"a" * 2_000_000
+    response = httpx.post(
+        server + "sparql",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=30,
+    )
+    assert response.status_code == 413 and "larger than" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { FILTER(" + "(" * 20_000 + "1" + ")" * 20_000 + ") }",
+        "SELECT * WHERE " + "{" * 20_000 + "}" * 20_000,
+        "SELECT * WHERE { ?s ?p ?o } # " + "x" * 150_000,
+        "ASK { " + " UNION ".join(["{ ?s ?p ?o }"] * 3000) + " }",
+    ],
+    ids=["nested-parentheses", "nested-groups", "too-long", "huge-union"],
+)
+def test_deeply_nested_or_huge_queries(server: str, query: str) -> None:
+    started = time.monotonic()
+    response = httpx.post(server + "sparql", data={"query": query}, timeout=60)
+    no_crash(response, {200, 400, 413, 503})
+    assert time.monotonic() - started < 20
+    assert httpx.get(server + "-/health").json()["status"] == "ok"
+
+
+def test_malformed_utf8_in_a_body_is_400(server: str) -> None:
+    response = httpx.post(
+        server + "sparql",
+        content=b"SELECT * WHERE { ?s ?p \xff\xfe }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 400 and "UTF-8" in response.text
+
+
+def test_a_slow_client_does_not_hold_the_server(server: str) -> None:
+    """A client that sends half a request and waits (slowloris) holds one connection, not
+    the server: others are answered meanwhile."""
+    host, port = server.split("//")[1].rstrip("/").split(":")
+    slow = []
+    for _ in range(20):
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        slow.append(sock)
+    try:
+        started = time.monotonic()
+        response = httpx.get(server + "sparql", params={"query": "ASK {}"}, timeout=10)
+        assert response.status_code == 200 and time.monotonic() - started < 2
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "static/ui/..%2F..%2F..%2Fapp.py",
+        "static/ui/%2e%2e%2fapp.py",
+        "static/ui/.gitignore",
+        "dumps/..%2F..%2Fpyproject.toml",
+        "context/..%2Fshapes%2Fcore.ttl",
+        "id/..%2F..%2Fpyproject.toml",
+        "queries/..%2F..%2Fpyproject.toml.rq",
+        "static/ui/....//....//app.py",
+    ],
+)
+def test_path_traversal_reads_nothing(server: str, path: str) -> None:
+    response = httpx.get(server + path)
+    assert response.status_code in (400, 404), (path, response.status_code)
+    for secret in ("[project]", "def create_app", "sh:NodeShape", "dist/"):
+        assert secret not in response.text
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def _full_disk(limit: int) -> None:
+    """In the child: files may not grow beyond `limit` bytes (EFBIG), as on a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_build_on_a_full_disk_leaves_the_previous_build_whole(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    first = subprocess.run(
+        [sys.executable, "-m", "aigraph", "build", "--out", str(out), "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (out / "aigraph.nq").write_bytes(b"# an older build\n")  # so that a rewrite would show
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    failed = subprocess.run(
+        [sys.executable, "-m", "aigraph", "build", "--out", str(out), "--no-validate"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        preexec_fn=lambda: _full_disk(200_000),
+    )  # fmt: skip
+    assert failed.returncode == 2
+    assert "could not write" in failed.stderr and "Traceback" not in failed.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # no file replaced, no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "no such file"),
+        ("<a:b> <a:c> .", "cannot parse"),
+        ("@prefix : <http://e/> . :a :b \xff", "cannot parse"),
+    ],
+    ids=["missing", "corrupt", "truncated"],
+)
+def test_serve_refuses_bad_data_with_a_message(
+    tmp_path: Path, content: str | None, words: str
+) -> None:
+    path = tmp_path / "data.ttl"
+    if content is not None:
+        path.write_text(content, encoding="latin-1")
+    result = subprocess.run(
+        [sys.executable, "-m", "aigraph", "serve", "--data", str(path), "--port", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr and "Traceback" not in result.stderr
