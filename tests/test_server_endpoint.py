@@ -522,3 +522,45 @@ def test_published_jsonld_context(server: str) -> None:
     assert response.headers["content-type"] == "application/ld+json"
     assert response.json()["@context"]["agent"]["@id"] == "aig:agent"
     assert httpx.get(server + "context/..%2Fshapes%2Fcore.ttl").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "uses_graphs"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <urn:g> WHERE { ?s ?p ?o }", True),
+        (
+            'SELECT * WHERE { ?s ?p "GRAPH" . ?graph ?x ?from }',
+            False,
+        ),  # words in strings, variables
+        ("PREFIX graph: <urn:x#> SELECT * WHERE { graph:a ?p ?o }", False),  # a prefix named graph
+    ],
+)
+def test_queries_that_read_only_the_default_graph_are_told_apart(
+    query: str, uses_graphs: bool
+) -> None:
+    """Such queries run on the workers' store of the merged triples alone (faster at scale,
+    docs/scaling.md); any doubt sends a query to the full store."""
+    from aigraph.server.sniff import sniff
+
+    assert sniff(query).uses_graphs is uses_graphs
+
+
+def test_default_graph_and_graph_queries_see_the_same_triples(server: str) -> None:
+    """The merged-triples store and the full store's default graph hold the same triples."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    via_graphs = (
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    )
+    answers = [
+        httpx.post(
+            server + "sparql",
+            data={"query": q},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()
+        for q in (count, via_graphs)
+    ]
+    a, b = (int(r["results"]["bindings"][0]["n"]["value"]) for r in answers)
+    assert a == b > 2000

@@ -30,10 +30,23 @@ Substitutions = Mapping[ox.Variable, ox.NamedNode | ox.Literal]
 
 
 class Engine:
-    """Runs SPARQL over one in-memory Oxigraph store."""
+    """Runs SPARQL over one in-memory Oxigraph store (and, for queries that read only the
+    default graph, over a copy of that graph alone: see aigraph.server.worker.merged_only,
+    which explains why)."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+        self._facts: ox.Store | None = None
+
+    def store_for(self, sparql: str) -> ox.Store:
+        from aigraph.server.sniff import sniff
+        from aigraph.server.worker import merged_only
+
+        if sniff(sparql).uses_graphs:
+            return self.store
+        if self._facts is None:
+            self._facts = merged_only(self.store)
+        return self._facts
 
     @classmethod
     def from_dataset(cls, ds: Dataset) -> Engine:
@@ -45,7 +58,7 @@ class Engine:
         self, sparql: str, substitutions: Substitutions | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate `sparql` over the union default graph; SyntaxError if it does not parse."""
-        return self.store.query(sparql, substitutions=dict(substitutions or {}))
+        return self.store_for(sparql).query(sparql, substitutions=dict(substitutions or {}))
 
     def __len__(self) -> int:
         return len(self.store)

@@ -23,6 +23,7 @@ from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.resources import language, local_href, render
+from aigraph.server.sniff import sniff
 from aigraph.server.sparql import execute, outcome_response
 from aigraph.server.worker import Job
 
@@ -142,6 +143,7 @@ async def run_query(request: Request, name: str) -> Response:
         substitutions=substitutions,
         media_types={"solutions": job_media},
         max_rows=services.settings.max_results,
+        uses_graphs=sniff(entry.text).uses_graphs,
     )
     outcome = await execute(services, job, services.settings.query_timeout)
     if media != "text/html" or outcome.status != 200:

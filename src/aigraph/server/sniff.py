@@ -102,6 +102,7 @@ class Sniffed:
     services: tuple[str, ...]  # SERVICE targets: IRIs, or "?var" for a variable endpoint
     loads: tuple[str, ...]  # LOAD sources
     depth: int = 0  # the deepest nesting of (), [] and {}
+    uses_graphs: bool = True  # names graphs: GRAPH, FROM, FROM NAMED (or could not tell)
 
 
 #: The deepest nesting accepted. Real queries nest a few levels; Oxigraph's parser is
@@ -141,6 +142,7 @@ def sniff(text: str) -> Sniffed:
         services=tuple(services),
         loads=tuple(loads),
         depth=nesting(toks),
+        uses_graphs=bool({"GRAPH", "FROM", "NAMED"} & set(words)),
     )
 
 

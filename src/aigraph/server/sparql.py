@@ -198,6 +198,7 @@ def query_job(
         max_rows=settings.max_results,
         base_iri=endpoint_url(request),
         prefixes={**PREFIXES, **data_prefixes(settings.base_iri)},
+        uses_graphs=sniffed.uses_graphs or bool(op.default_graphs or op.named_graphs),
     )
 
 

@@ -60,6 +60,9 @@ class Job:
     media_types: dict[str, str] = field(default_factory=dict)
     max_rows: int | None = None
     prefixes: dict[str, str] | None = None
+    # False when the query reads only the default graph (no GRAPH, FROM, NAMED, no protocol
+    # dataset): it may then run on the worker's store of the merged triples alone
+    uses_graphs: bool = True
 
 
 @dataclass
@@ -114,6 +117,39 @@ def open_store(source: StoreSource) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=source.path, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+def merged_only(store: ox.Store) -> ox.Store:
+    """A store of the snapshot's default graph (the merge of every graph) and nothing else.
+
+    Why a second store: with the named graphs beside it, Oxigraph's planner misjudges
+    default-graph patterns whose triples are restated in many graphs (each claim graph
+    restates a job title's label): at 10^6 triples a three-pattern join took 45 s instead
+    of 0.25 s. Queries that read only the default graph run here; the others on the full
+    store. The merge is already deduplicated, so this costs at most the size of the data."""
+    facts = ox.Store()
+    facts.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
+    return facts
+
+
+@dataclass
+class Stores:
+    full: ox.Store
+    facts: ox.Store | None = None  # None: every query runs on the full store
+
+    def for_job(self, job: Job) -> ox.Store:
+        if job.uses_graphs or job.describe is not None or self.facts is None:
+            return self.full
+        return self.facts
+
+
+def open_stores(source: StoreSource) -> Stores:
+    full = open_store(source)
+    # a disk store may be larger than memory: no second copy of it
+    return Stores(full, None if source.kind == "disk" else merged_only(full))
 
 
 def _term(
@@ -214,7 +250,7 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
     if os.getppid() == 1:  # the server died before we could ask
         return
     sandboxed = unshare_network() if sandbox else False
-    store = open_store(source)
+    stores = open_stores(source)
     version = 0
     conn.send(("ready", os.getpid(), sandboxed, resident_bytes()))
     while True:
@@ -226,9 +262,9 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
             return
         if isinstance(job, tuple) and job[0] == "reload":
             _, version, new_source = job
-            store = open_store(new_source)
+            stores = open_stores(new_source)
             conn.send(("reloaded", version))
             continue
-        outcome = run_job(store, job)
+        outcome = run_job(stores.for_job(job), job)
         outcome.rss = resident_bytes()
         conn.send(outcome)
