@@ -3,6 +3,7 @@ the catalogue, each built once per test session."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -63,6 +64,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: longer runs (soak, fuzz); run with --run-slow")
+    if config.getoption("--run-slow"):
+        # the long fuzzing runs: ten times the examples (the quick runs use 40 and 15)
+        os.environ.setdefault("AIGRAPH_FUZZ_EXAMPLES", "400")
+        os.environ.setdefault("AIGRAPH_SCHEMATHESIS_EXAMPLES", "150")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -254,3 +254,50 @@ def test_api_page_loads_nothing_from_elsewhere(page: object, server: str) -> Non
     page.goto(server + "api")
     page.locator(".opblock-summary-path", has_text="/reconcile").first.wait_for()
     assert page.locator(".opblock").count() >= 20  # the page's fixture checks every request
+
+
+def test_who_moderated_jarres_round_table_and_what_the_release_says(
+    page: object, server: str
+) -> None:
+    """The README's question, answered by clicking only: the session where Jean-Michel Jarre
+    spoke, its moderator, and the release's own sentence."""
+    page.goto(server)
+    session = page.locator(
+        "section.session", has=page.get_by_role("link", name="Jean-Michel Jarre")
+    )
+    assert session.count() == 1
+    moderator = session.locator("li", has_text="modérateur·rice").get_by_role("link").first
+    assert moderator.inner_text() == "Pauline Augrain"
+    moderator.click()
+    page.wait_for_url("**/id/person/pauline-augrain")
+    quote = page.locator("blockquote", has_text="modérée par Pauline Augrain").first
+    quote.get_by_role("link", name="voir dans le communiqué").click()
+    highlighted = "".join(page.locator("mark.highlight").all_inner_texts())
+    assert (
+        highlighted
+        == "La discussion a été modérée par Pauline Augrain, directrice du numérique du CNC."
+    )
+    shot(page, "moderator-sentence")
+
+
+def test_prefixes_are_pre_declared_and_a_csv_download_parses(page: object, server: str) -> None:
+    import csv
+    import io
+
+    page.goto(server + "query")
+    page.wait_for_function("document.querySelectorAll('button.example').length > 0")
+    run_in_editor(
+        page, "SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name } ORDER BY ?name LIMIT 5"
+    )
+    page.locator("#results-table tbody tr").first.wait_for()
+    text = page.evaluate("aigraphEditor.state.doc.toString()")
+    assert text.startswith("PREFIX schema: <http://schema.org/>")
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")))
+    )
+    assert [r["name"] for r in rows] == [
+        page.locator("#results-table tbody tr").nth(i).locator("td").first.inner_text()
+        for i in range(5)
+    ]

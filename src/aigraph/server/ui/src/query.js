@@ -101,7 +101,22 @@ form.addEventListener("submit", (event) => {
   run();
 });
 
+// Prefixes are pre-declared: a prefixed name of the graph's vocabularies (schema:, aig:,
+// person: …) used without its PREFIX line gets one, added at the top of the query, visibly.
+function declarePrefixes() {
+  const text = view.state.doc.toString();
+  const declared = new Set([...text.matchAll(/PREFIX\s+([\w-]*):/gi)].map((m) => m[1]));
+  const code = text.replace(/<[^>]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|#.*$/gm, " ");
+  const used = new Set([...code.matchAll(/(?:^|[\s(,;/^|!{}[\]])([A-Za-z][\w-]*):(?=[\w])/g)].map((m) => m[1]));
+  const missing = [...used].filter((p) => !declared.has(p) && vocabulary.prefixes[p]).sort();
+  if (missing.length) {
+    const lines = missing.map((p) => `PREFIX ${p}: <${vocabulary.prefixes[p]}>\n`).join("");
+    view.dispatch({ changes: { from: 0, insert: lines } });
+  }
+}
+
 async function run() {
+  declarePrefixes();
   const query = view.state.doc.toString();
   const url = new URL(window.location.href);
   url.searchParams.set("query", query);
@@ -426,8 +441,8 @@ async function loadExamples() {
   );
 }
 
-fetch("/ui/vocabulary.json")
+const vocabularyLoaded = fetch("/ui/vocabulary.json")
   .then((r) => r.json())
   .then((v) => (vocabulary = v));
 loadExamples();
-if (new URL(window.location.href).searchParams.get("query")) run();
+if (new URL(window.location.href).searchParams.get("query")) vocabularyLoaded.then(run);
