@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from aigraph.engine import merged_only
 from aigraph.serialize import (
     BOOLEAN_SERIALIZERS,
     GRAPH_FORMATS,
@@ -117,22 +118,6 @@ def open_store(source: StoreSource) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=source.path, format=ox.RdfFormat.N_QUADS)
     return store
-
-
-def merged_only(store: ox.Store) -> ox.Store:
-    """A store of the snapshot's default graph (the merge of every graph) and nothing else.
-
-    Why a second store: with the named graphs beside it, Oxigraph's planner misjudges
-    default-graph patterns whose triples are restated in many graphs (each claim graph
-    restates a job title's label): at 10^6 triples a three-pattern join took 45 s instead
-    of 0.25 s. Queries that read only the default graph run here; the others on the full
-    store. The merge is already deduplicated, so this costs at most the size of the data."""
-    facts = ox.Store()
-    facts.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    )
-    return facts
 
 
 @dataclass
