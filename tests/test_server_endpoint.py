@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
@@ -564,3 +565,43 @@ def test_default_graph_and_graph_queries_see_the_same_triples(server: str) -> No
     ]
     a, b = (int(r["results"]["bindings"][0]["n"]["value"]) for r in answers)
     assert a == b > 2000
+
+
+def test_conditional_get_revalidates_without_running_the_query(server: str) -> None:
+    """GET answers carry a validator (ETag) and Cache-Control; If-None-Match gets a 304
+    while the data is unchanged, for the same query and format only."""
+    params = {"query": "SELECT ?n WHERE { ?p <http://schema.org/name> ?n } ORDER BY ?n LIMIT 2"}
+    first = httpx.get(server + "sparql", params=params, headers={"Accept": "text/csv"})
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and "max-age" in first.headers["cache-control"]
+    again = httpx.get(
+        server + "sparql", params=params, headers={"Accept": "text/csv", "If-None-Match": etag}
+    )
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    other_format = httpx.get(
+        server + "sparql",
+        params=params,
+        headers={"Accept": "application/sparql-results+json", "If-None-Match": etag},
+    )
+    assert other_format.status_code == 200 and other_format.headers["etag"] != etag
+    other_query = httpx.get(
+        server + "sparql",
+        params={"query": params["query"].replace("LIMIT 2", "LIMIT 3")},
+        headers={"Accept": "text/csv", "If-None-Match": etag},
+    )
+    assert other_query.status_code == 200
+    assert "etag" not in httpx.post(server + "sparql", data=params).headers  # POST: no cache
+
+
+def test_a_write_changes_the_validator() -> None:
+    token = "etag-token"
+    with running_server(Settings(workers=1, update_token=SecretStr(token))) as url:
+        params = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
+        etag = httpx.get(url + "sparql", params=params).headers["etag"]
+        httpx.post(
+            url + "sparql",
+            data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        after = httpx.get(url + "sparql", params=params, headers={"If-None-Match": etag})
+        assert after.status_code == 200 and after.json()["boolean"] is True

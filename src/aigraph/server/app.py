@@ -28,7 +28,7 @@ from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
 
-EXPOSED_HEADERS = ["AIGraph-Results-Truncated", "AIGraph-Result-Count", "Link", "Vary"]
+EXPOSED_HEADERS = ["AIGraph-Results-Truncated", "AIGraph-Result-Count", "Link", "Vary", "ETag"]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from fastapi import APIRouter
@@ -202,12 +203,49 @@ def query_job(
     )
 
 
+def conditional_etag(request: Request, services: Services) -> str | None:
+    """A validator for a GET answer (RFC 9110 §8.8.3): it names the version of the data and
+    everything the answer depends on (the URL with the query, Accept, Accept-Language), so it
+    is known before the query runs. None when there is no local version (remote backend)."""
+    if request.method not in ("GET", "HEAD") or services.data is None:
+        return None
+    key = "\n".join(
+        [
+            services.data.snapshot_source.path,
+            str(request.url),
+            request.headers.get("accept", ""),
+            request.headers.get("accept-language", ""),
+        ]
+    )
+    return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request: Request, etag: str | None) -> Response | None:
+    """304 when the client already has this answer (If-None-Match, weak comparison)."""
+    if etag is None:
+        return None
+    asked = request.headers.get("if-none-match", "")
+    tags = {t.strip().removeprefix("W/") for t in asked.split(",") if t.strip()}
+    if "*" in tags or etag.removeprefix("W/") in tags:
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+    return None
+
+
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    etag = conditional_etag(request, services)
+    cached = not_modified(request, etag)
+    if cached is not None:  # nothing is run: the data has not changed since
+        return cached
     form = sniff(op.text).form if len(op.text) <= services.settings.max_query_chars else None
     media = media_types_for(form, request.headers.get("accept"), op.one("format"))
     job = query_job(request, services, op, media)
     outcome = await execute(services, job, request_timeout(services, op))
-    return outcome_response(outcome)
+    extra = (
+        {"ETag": etag, "Cache-Control": "public, max-age=60"}
+        if etag and outcome.status == 200
+        else None
+    )
+    return outcome_response(outcome, extra)
 
 
 def require_token(request: Request, services: Services) -> None:
