@@ -142,9 +142,11 @@ def jsonld_bytes(ds: Dataset, context_path: Path, context_url: str) -> bytes:
     given the context itself, so it fetches nothing; the output names the context by URL."""
     from pyld import jsonld
 
+    from aigraph.exports import no_remote_documents
+
     context = json.loads(context_path.read_text(encoding="utf-8"))
     expanded = json.loads(ds.serialize(format="json-ld"))
-    compacted = jsonld.compact(expanded, context, options={"documentLoader": _no_loader})
+    compacted = jsonld.compact(expanded, context, options={"documentLoader": no_remote_documents})
     compacted["@context"] = context_url
     return _json_bytes(compacted)
 
@@ -158,10 +160,6 @@ def _canonical(value: object) -> object:
         items = [_canonical(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     return value
-
-
-def _no_loader(url: str, options: object = None) -> dict[str, object]:
-    raise ValueError(f"aigraph fetches no remote JSON-LD document ({url})")
 
 
 def _json_bytes(document: object, *, canonical: bool = True) -> bytes:

@@ -228,11 +228,12 @@ def sessions_document(engine: Engine, context: dict[str, object]) -> dict[str, o
     framed = jsonld.frame(
         expanded,
         session_frame(context),
-        options={"documentLoader": _no_loader, "omitGraph": False, "omitDefault": True},
+        options={"documentLoader": no_remote_documents, "omitGraph": False, "omitDefault": True},
     )
     framed["@graph"] = sorted(framed["@graph"], key=lambda s: int(s["position"]))
     return framed
 
 
-def _no_loader(url: str, options: object = None) -> dict[str, object]:
+def no_remote_documents(url: str, options: object = None) -> dict[str, object]:
+    """pyld's document loader: aigraph's JSON-LD processing fetches nothing."""
     raise ValueError(f"aigraph fetches no remote JSON-LD document ({url})")

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, XSD
 
 from aigraph import __version__
 from aigraph.dataset import move_term
+from aigraph.linking.identifiers import AUTHORITIES, authority_of
 from aigraph.namespaces import DCAT, DCTERMS, VOID
 from aigraph.project import Project
 
@@ -81,8 +82,6 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
     """One void:Linkset per authority and link predicate, with its number of links (VoID §5):
     how the dataset connects to Wikidata, ISNI, VIAF… (nothing while no link is verified)."""
-    from aigraph.linking.identifiers import authority_of
-
     counts: dict[tuple[str, str], set[str]] = {}
     for row in store.query(LINKS_QUERY):  # type: ignore[union-attr]
         authority = authority_of(row["o"].value)
@@ -91,7 +90,7 @@ def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
                 row["s"].value + " " + row["o"].value
             )
     for (key, predicate), links in sorted(counts.items()):
-        authority = next(a for a in _authorities() if a.key == key)
+        authority = next(a for a in AUTHORITIES if a.key == key)
         target = BNode(f"target-{key}")
         g.add((target, RDF.type, VOID.Dataset))
         g.add((target, DCTERMS.title, Literal(authority.name)))
@@ -103,12 +102,6 @@ def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
         g.add((linkset, VOID.objectsTarget, target))
         g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
         g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
-
-
-def _authorities() -> tuple:  # type: ignore[type-arg]
-    from aigraph.linking.identifiers import AUTHORITIES
-
-    return AUTHORITIES
 
 
 def dataset_iri(base: str) -> URIRef:

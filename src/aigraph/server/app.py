@@ -115,6 +115,11 @@ async def per_version(request: Request, name: str, build: Callable[[Services], T
         return cache[name][1]  # type: ignore[no-any-return]
 
 
+def root_url(request: Request) -> str:
+    """This server's root URL as the client reached it (links in answers point here)."""
+    return str(request.url.replace(path="/", query="", fragment=""))
+
+
 def create_app(
     settings: Settings | None = None,
     project: Project | None = None,

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
 from aigraph.project import Project
 from aigraph.server import examples
-from aigraph.server.app import services_of
+from aigraph.server.app import root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
 from aigraph.server.protocol import ProtocolError
@@ -29,6 +30,12 @@ from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Query catalogue"])
 RESERVED = ("format", "timeout")
+
+
+@lru_cache(maxsize=256)
+def uses_graphs(text: str) -> bool:
+    """Whether a catalogue query names graphs (lexed once per text, not per request)."""
+    return sniff(text).uses_graphs
 
 
 def catalogue(request: Request) -> dict[str, CatalogueQuery]:
@@ -75,7 +82,7 @@ def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
     responses=examples.json_example(examples.CATALOGUE),
 )
 async def list_queries(request: Request) -> Response:
-    root = str(request.url.replace(path="/", query="", fragment=""))
+    root = root_url(request)
     entries = [describe_query(q, root) for q in catalogue(request).values()]
     media = wants_html(
         request, request.query_params.get("format"), ["application/json", "text/html"]
@@ -143,7 +150,7 @@ async def run_query(request: Request, name: str) -> Response:
         substitutions=substitutions,
         media_types={"solutions": job_media},
         max_rows=services.settings.max_results,
-        uses_graphs=sniff(entry.text).uses_graphs,
+        uses_graphs=uses_graphs(entry.text),
     )
     outcome = await execute(services, job, services.settings.query_timeout)
     if media != "text/html" or outcome.status != 200:

@@ -25,8 +25,8 @@ from aigraph.build import render_all
 from aigraph.metadata import Distribution, describe_dataset
 from aigraph.project import Project
 from aigraph.server import examples
-from aigraph.server.app import Services, per_version, services_of
-from aigraph.server.formats import choose, content_type, serialize_rdflib
+from aigraph.server.app import Services, per_version, root_url, services_of
+from aigraph.server.formats import choose, content_type, serialize_rdflib, wants_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
 from aigraph.server.routing import route
 
@@ -42,10 +42,6 @@ class Dumps:
             Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
             for name, (media, data, text) in sorted(self.files.items())
         ]
-
-
-def root_url(request: Request) -> str:
-    return str(request.url.replace(path="/", query="", fragment=""))
 
 
 def _render(services: Services) -> Dumps:
@@ -138,7 +134,7 @@ async def listing(request: Request) -> Response:
         }
         for d in dumps.distributions()
     ]
-    if _wants_json(request):
+    if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse({"files": files}, headers={"Vary": "Accept"})
     from aigraph.server.resources import language, render
 
@@ -171,10 +167,3 @@ async def dump(request: Request, name: str) -> Response:
             "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
         },
     )
-
-
-def _wants_json(request: Request) -> bool:
-    if request.query_params.get("format") == "json":
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept

@@ -112,6 +112,18 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> str:
     return media
 
 
+def wants_json(accept: str | None, format_param: str | None) -> bool:
+    """For the pages that are HTML for people and JSON for programs (/dumps/, /search,
+    /-/links): JSON when ``format=json`` or when Accept prefers it to HTML (RFC 9110 conneg;
+    ``*/*``, a malformed header or none at all get the page)."""
+    if format_param in ("json", "html"):
+        return format_param == "json"
+    try:
+        return negotiate(accept, ["text/html", "application/json"]) == "application/json"
+    except AcceptHeaderError:
+        return False
+
+
 def content_type(media: str) -> str:
     """The Content-Type header: text types say their charset (RFC 9110 §8.3.1)."""
     return f"{media}; charset=utf-8" if media.startswith("text/") else media

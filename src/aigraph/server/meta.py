@@ -16,13 +16,10 @@ from aigraph import __version__
 from aigraph.server import examples
 from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
+from aigraph.server.formats import wants_json
 from aigraph.server.protocol import ProtocolError
 
 router = APIRouter(tags=["Dataset"])
-
-
-def root_url(request: Request) -> str:
-    return str(request.url.replace(path="/", query="", fragment=""))
 
 
 @router.get(
@@ -139,10 +136,7 @@ async def links_status(request: Request) -> Response:
     if services.data is None:
         raise ProtocolError(404, "the linking status is offered by the embedded backends only")
     status = await asyncio.to_thread(link_status, services.data.authoritative)
-    accept = request.headers.get("accept", "")
-    if request.query_params.get("format") == "json" or (
-        "application/json" in accept and "text/html" not in accept
-    ):
+    if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse(status, headers={"Vary": "Accept"})
     base = services.settings.base_iri
     for row in status.values():

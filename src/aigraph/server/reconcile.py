@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
 from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
-from aigraph.server.app import Services, per_version, services_of
+from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.protocol import ProtocolError, _pairs, read_body
 from aigraph.server.routing import route
 
@@ -247,10 +247,6 @@ async def reconciler(request: Request) -> Reconciler:
 def _build(services: Services) -> Reconciler:
     assert services.data is not None
     return Reconciler.build(services.data.authoritative, services.settings.base_iri)
-
-
-def root_url(request: Request) -> str:
-    return str(request.url.replace(path="/", query="", fragment=""))
 
 
 def manifest(request: Request, base: str) -> dict[str, Any]:

@@ -171,10 +171,15 @@ def media_types_for(form: str | None, accept: str | None, fmt: str | None) -> di
 
 
 def query_job(
-    request: Request, services: Services, op: ProtocolRequest, media_types: dict[str, str]
+    request: Request,
+    services: Services,
+    op: ProtocolRequest,
+    media_types: dict[str, str] | None = None,
 ) -> Job:
     """The job for a query, after the checks every query passes: its length, that it is not
-    an update, and that it sends nothing out unless the operator allowed it."""
+    an update, its nesting, and that it sends nothing out unless the operator allowed it.
+    `media_types` default to what the request's Accept or ``format`` asks for the query's form
+    (406 before anything runs if nothing fits)."""
     settings = services.settings
     if len(op.text) > settings.max_query_chars:
         raise ProtocolError(
@@ -189,6 +194,8 @@ def query_job(
         )
     check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
+    if media_types is None:
+        media_types = media_types_for(sniffed.form, request.headers.get("accept"), op.one("format"))
     return Job(
         op.text,
         form=sniffed.form,
@@ -236,9 +243,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     cached = not_modified(request, etag)
     if cached is not None:  # nothing is run: the data has not changed since
         return cached
-    form = sniff(op.text).form if len(op.text) <= services.settings.max_query_chars else None
-    media = media_types_for(form, request.headers.get("accept"), op.one("format"))
-    job = query_job(request, services, op, media)
+    job = query_job(request, services, op)
     outcome = await execute(services, job, request_timeout(services, op))
     extra = (
         {"ETag": etag, "Cache-Control": "public, max-age=60"}

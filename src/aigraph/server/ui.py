@@ -23,6 +23,7 @@ from aigraph import __version__
 from aigraph.search import KIND_NAMES, LabelIndex
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, services_of
+from aigraph.server.formats import wants_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.resources import language, local_href, render
 from aigraph.server.routing import route
@@ -32,6 +33,8 @@ router = APIRouter(tags=["Interface"])
 UI_DIR = Path(__file__).parent / "ui"
 DIST = UI_DIR / "dist"
 
+# The authoritative store's union of graphs is a multiset (Oxigraph's union mode does not
+# deduplicate a triple stated in several claims): every query below is DISTINCT.
 PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -40,7 +43,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 SESSIONS = (
     PREFIXES
-    + """SELECT ?s ?position ?kind ?title ?description WHERE {
+    + """SELECT DISTINCT ?s ?position ?kind ?title ?description WHERE {
   ?s a aig:Session ; aig:programmePosition ?position ; schema:description ?description .
   OPTIONAL { ?s aig:sessionKind/skos:prefLabel ?kind FILTER (lang(?kind) = ?lang) }
   OPTIONAL { ?s rdfs:label ?title FILTER (lang(?title) = ?lang) }
@@ -48,7 +51,8 @@ SESSIONS = (
 )
 PEOPLE = (
     PREFIXES
-    + """SELECT ?s ?person ?name ?role ?job ?org ?orgName ?occupation WHERE {
+    + """SELECT DISTINCT ?s ?person ?name ?role ?job ?org ?orgName (lang(?orgName) AS ?orgLang)
+  ?occupation WHERE {
   ?s aig:participation ?p . ?p aig:agent ?person ; aig:role/skos:prefLabel ?role .
   ?person schema:name ?name FILTER (lang(?role) = ?lang)
   OPTIONAL { ?p aig:statedOccupation/skos:prefLabel ?occupation FILTER (lang(?occupation) = "fr") }
@@ -58,14 +62,14 @@ PEOPLE = (
 )
 TOPICS = (
     PREFIXES
-    + """SELECT ?s ?topic ?label WHERE {
+    + """SELECT DISTINCT ?s ?topic ?label WHERE {
   ?s a aig:Session ; schema:about ?topic .
   ?topic skos:prefLabel ?label FILTER (lang(?label) = ?lang)
 } ORDER BY ?s ?label"""
 )
 DAY = (
     PREFIXES
-    + """SELECT ?day ?label ?date ?release ?published WHERE {
+    + """SELECT DISTINCT ?day ?label ?date ?release ?published WHERE {
   ?day a aig:StudyDay ; schema:startDate ?date .
   OPTIONAL { ?day rdfs:label ?label FILTER (lang(?label) = ?lang) }
   OPTIONAL { ?release a schema:NewsArticle ; schema:about ?day ; schema:datePublished ?published }
@@ -73,7 +77,7 @@ DAY = (
 )
 NETWORK = (
     PREFIXES
-    + """SELECT ?a ?b ?relation WHERE {
+    + """SELECT DISTINCT ?a ?b ?relation WHERE {
   { ?a aig:participation/aig:agent ?b . BIND ("participation" AS ?relation) }
   UNION { ?m org:member ?a ; org:organization ?b . BIND ("affiliation" AS ?relation) }
   UNION { ?a a aig:Session ; schema:about ?b . BIND ("topic" AS ?relation) }
@@ -90,7 +94,7 @@ CLAIM_TRIPLES = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER (STRSTARTS(STR(?g), ?prefix)) } ORDER BY ?g ?s ?p ?o"""
 ALL_LABELS = (
     PREFIXES
-    + """SELECT ?x ?label WHERE {
+    + """SELECT DISTINCT ?x ?label WHERE {
   { ?x schema:name ?label } UNION { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label } }"""
 )
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -146,13 +150,17 @@ def build_site(services: Services) -> Site:
             for r in _rows(services, SESSIONS, lang)
         }
         seen: dict[tuple[str, str, str], dict[str, str]] = {}
+
+        def rank(row: dict[str, str], lang: str = lang) -> int:
+            return {lang: 0, "": 1}.get(row.get("orgLang", ""), 2)
+
         for r in _rows(services, PEOPLE, lang):
             if r["s"] not in sessions:
                 continue
             key = (r["s"], r["person"], r["role"])
-            if key in seen:  # another label of the organisation: keep the page's language
-                if r.get("orgName") and _lang_of(services, r["org"], r["orgName"]) == lang:
-                    seen[key]["orgName"] = r["orgName"]
+            if key in seen:  # another name of the organisation: the page's language first
+                if rank(r) < rank(seen[key]):
+                    seen[key]["orgName"], seen[key]["orgLang"] = r["orgName"], r["orgLang"]
                 continue
             r["href"] = href(r["person"])
             r["org_href"] = href(r["org"]) if "org" in r else None
@@ -252,19 +260,6 @@ def segments(
     return out
 
 
-def _lang_of(services: Services, iri: str, name: str) -> str:
-    """The language tag of the name `name` of `iri` ("" if none)."""
-    import pyoxigraph as ox
-
-    assert services.data is not None
-    for quad in services.data.authoritative.quads_for_pattern(
-        ox.NamedNode(iri), ox.NamedNode("http://schema.org/name"), None, None
-    ):
-        if quad.object.value == name:
-            return quad.object.language or ""  # type: ignore[union-attr]
-    return ""
-
-
 def _network(services: Services, index: LabelIndex) -> dict[str, Any]:
     base = services.settings.base_iri
     nodes, edges = {}, []
@@ -361,10 +356,7 @@ async def search(request: Request, q: str = "", kind: str = "", limit: int = 10)
         }
         for h in hits
     ]
-    accept = request.headers.get("accept", "")
-    if request.query_params.get("format") == "json" or (
-        "application/json" in accept and "text/html" not in accept
-    ):
+    if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse({"query": q, "results": results}, headers={"Vary": "Accept"})
     return _page(request, "search.html", q=q, results=results)
 
@@ -518,7 +510,7 @@ STATIC_TYPES = {
 async def static(name: str) -> Response:
     """The bundled scripts and styles: files of ui/dist (built by `make`) and ui/static, by
     name only — no path, so nothing outside those two folders can be named."""
-    if "/" in name or "\\\\" in name or name.startswith("."):
+    if "/" in name or "\\" in name or name.startswith("."):
         raise ProtocolError(404, f"no file named {name!r}")
     for folder in (DIST, UI_DIR / "static"):
         path = folder / name
