@@ -19,7 +19,7 @@ from aigraph.server.settings import Settings
 def running_server(settings: Settings) -> Iterator[str]:
     """Start the app with uvicorn on 127.0.0.1 (a free port) in a thread; yield its root URL."""
     app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
-    from aigraph.server.run import UVICORN_OPTIONS
+    from aigraph.server.http import UVICORN_OPTIONS
 
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", **UVICORN_OPTIONS)  # type: ignore[arg-type]
     server = uvicorn.Server(config)

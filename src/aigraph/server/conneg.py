@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 class AcceptHeaderError(ValueError):
@@ -92,6 +93,13 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def negotiate(header: str | None, offers: list[str]) -> str | None:
     """The best of `offers` (in server preference order) for an Accept header, or None."""
+    return _negotiate(header, tuple(offers))
+
+
+# Clients send the same few Accept headers again and again: each is parsed and matched once
+# (a malformed one raises every time: exceptions are not cached).
+@lru_cache(maxsize=1024)
+def _negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(header)
     if not ranges:
         return offers[0] if offers else None

@@ -1,8 +1,9 @@
 """The pool of query workers (aigraph.server.worker), driven from the event loop.
 
 - A request takes an idle worker (waiting at most its time limit: a busy server answers 503,
-  it does not queue forever), sends the job, and waits for the answer in a thread (so that
-  the event loop never blocks, however large the answer).
+  it does not queue forever), sends the job, and waits for the answer on the event loop:
+  the server's end of the worker's socket is an asyncio protocol that collects the answer's
+  frames as they arrive (no thread hand-off, and the loop never blocks on a large answer).
 - Past the time limit the worker is killed (SIGKILL: the Rust evaluation stops with the
   process) and a fresh one is started in the background; the client gets a 503 saying so.
 - A crashed worker is replaced the same way.
@@ -13,6 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing as mp
+import os
+import pickle
+import socket
+import struct
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +30,9 @@ from aigraph.server.worker import Job, Outcome, StoreSource, worker_main
 # "spawn": a worker starts from a clean interpreter (no copy of the server's threads, locks
 # or sockets, which "fork" would inherit from a running uvicorn process).
 _CONTEXT = mp.get_context("spawn")
+
+_NONE = pickle.dumps(None)
+_STOP = struct.pack("!i", len(_NONE)) + _NONE  # a framed None: the worker's signal to stop
 
 
 class QueryTimeoutError(Exception):
@@ -43,6 +51,72 @@ class WorkerCrashedError(Exception):
     """The worker died while answering."""
 
 
+class Channel(asyncio.Protocol):
+    """The server's end of a worker's socket, read by the event loop. Messages are framed as
+    multiprocessing.Connection frames them (a 4-byte big-endian length, or -1 and an 8-byte
+    length, then the pickle), so that the worker keeps its plain blocking Connection. One
+    message is awaited at a time: a worker answers one job before it takes the next."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[object] | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None and not self.waiter.done():
+            message = self._take()
+            if message is not None:
+                self.waiter.set_result(message[0])
+
+    def _take(self) -> tuple[object] | None:
+        """The first complete message in the buffer, removed from it; None if incomplete."""
+        if len(self.buffer) < 4:
+            return None
+        (size,) = struct.unpack_from("!i", self.buffer)
+        start = 4
+        if size == -1:
+            if len(self.buffer) < 12:
+                return None
+            (size,) = struct.unpack_from("!Q", self.buffer, 4)
+            start = 12
+        if len(self.buffer) < start + size:
+            return None
+        message = pickle.loads(memoryview(self.buffer)[start : start + size])
+        del self.buffer[: start + size]
+        return (message,)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(EOFError("the worker closed its socket"))
+
+    async def request(self, message: object) -> object:
+        """Send `message` and wait for the worker's answer."""
+        if self.closed or self.transport is None:
+            raise EOFError("the worker's socket is closed")
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        header = (
+            struct.pack("!i", len(payload))
+            if len(payload) <= 0x7FFFFFFF
+            else struct.pack("!iQ", -1, len(payload))
+        )
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(header + payload)
+        try:
+            return await self.waiter
+        finally:
+            self.waiter = None
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
 @dataclass
 class Worker:
     process: BaseProcess
@@ -50,12 +124,29 @@ class Worker:
     sandboxed: bool = False
     served: int = 0
     baseline: int = 0  # resident memory once its store is loaded
+    channel: Channel | None = None  # the event loop's end of `conn`, once attached
+
+    async def attach(self) -> None:
+        """Hand the server's end of the socket from the blocking Connection (used while
+        the worker starts) to the event loop."""
+        sock = socket.socket(fileno=os.dup(self.conn.fileno()))
+        self.conn.close()
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        _, self.channel = await loop.create_unix_connection(Channel, sock=sock)
+
+    async def request(self, message: object) -> object:
+        assert self.channel is not None
+        return await self.channel.request(message)
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
         with contextlib.suppress(Exception):
-            self.conn.close()
+            if self.channel is not None:
+                self.channel.close()
+            else:
+                self.conn.close()
         with contextlib.suppress(Exception):
             self.process.join(timeout=2)
 
@@ -92,14 +183,15 @@ class WorkerPool:
     _idle: asyncio.Queue[Worker] = field(default_factory=asyncio.Queue)
     _all: list[Worker] = field(default_factory=list)
     _threads: ThreadPoolExecutor | None = None
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
     _closed: bool = False
     killed: int = 0
     started: float = 0.0
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        # one thread per worker waits for its answer, plus some for (re)starting workers
-        self._threads = ThreadPoolExecutor(self.size + 4, thread_name_prefix="aigraph-pool")
+        # threads only start workers (a blocking wait for their "ready")
+        self._threads = ThreadPoolExecutor(4, thread_name_prefix="aigraph-pool")
         started = await asyncio.gather(
             *(
                 loop.run_in_executor(self._threads, _start_worker, self.source, self.sandbox)
@@ -107,6 +199,7 @@ class WorkerPool:
             )
         )
         for worker in started:
+            await worker.attach()
             self._all.append(worker)
             self._idle.put_nowait(worker)
         self.started = time.time()
@@ -120,21 +213,27 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise PoolBusyError() from None
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except TimeoutError:
+                raise PoolBusyError() from None
         try:
-            worker.conn.send(job)
-            remaining = max(0.001, deadline - loop.time())
-            outcome = await asyncio.wait_for(
-                loop.run_in_executor(self._threads, worker.conn.recv), remaining
-            )
+            async with asyncio.timeout_at(max(deadline, loop.time() + 0.001)):
+                outcome = await worker.request(job)
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeoutError(timeout) from None
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError, pickle.UnpicklingError):
             self._replace(worker)
             raise WorkerCrashedError() from None
+        except asyncio.CancelledError:
+            # the client went away mid-query: the worker is still busy with it, so it cannot
+            # go back to the idle queue; a fresh one takes its place
+            self._replace(worker)
+            raise
+        assert isinstance(outcome, Outcome)
         worker.served += 1
         # over the limit, or holding twice what the store needs (a big store's own size is
         # not a reason to recycle: the limit is relative to what the worker started with)
@@ -156,29 +255,31 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._threads, _start_worker, self.source, self.sandbox)
 
-        def done(f: asyncio.Future[Worker]) -> None:
-            if f.exception() is not None:
-                sys.stderr.write(f"aigraph: could not restart a query worker: {f.exception()}\n")
+        async def enlist() -> None:
+            try:
+                new = await future
+                await new.attach()
+            except Exception as exc:  # reported; the pool goes on smaller
+                sys.stderr.write(f"aigraph: could not restart a query worker: {exc}\n")
                 return
-            new = f.result()
             if self._closed:
                 new.kill()
                 return
             self._all.append(new)
             self._idle.put_nowait(new)
 
-        future.add_done_callback(done)  # type: ignore[arg-type]
+        task = loop.create_task(enlist())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def reload(self, source: StoreSource) -> None:
         """Point every worker at new data (after an update), one worker at a time, so that
         the others keep answering meanwhile."""
         self.source = source
-        loop = asyncio.get_running_loop()
         for _ in range(len(self._all)):
             worker = await self._idle.get()
             try:
-                worker.conn.send(("reload", 0, source))
-                await loop.run_in_executor(self._threads, worker.conn.recv)
+                await worker.request(("reload", 0, source))
             except (EOFError, OSError):
                 self._replace(worker)
                 continue
@@ -188,7 +289,8 @@ class WorkerPool:
         self._closed = True
         for worker in list(self._all):
             with contextlib.suppress(Exception):
-                worker.conn.send(None)
+                if worker.channel is not None and worker.channel.transport is not None:
+                    worker.channel.transport.write(_STOP)
         for worker in list(self._all):
             worker.process.join(timeout=2)
             worker.kill()

@@ -96,7 +96,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRequest:
     """The operation a request asks for, or ProtocolError."""
-    url_params = _pairs(request.url.query, "query string")
+    url_params = _pairs(request.scope.get("query_string", b""), "query string")
     method = request.method
     if method in ("GET", "HEAD"):
         if "update" in url_params:

@@ -10,6 +10,7 @@ from pathlib import Path
 import uvicorn
 from pydantic import ValidationError
 
+from aigraph.server.http import UVICORN_OPTIONS
 from aigraph.server.settings import Settings
 
 
@@ -64,17 +65,3 @@ def serve(args: argparse.Namespace) -> int:
     )
     uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
     return 0
-
-
-#: How uvicorn runs aigraph (the tests' servers too). The h11 parser, not httptools: h11
-#: refuses a request head larger than its limit (64 KiB here, with a 400) before buffering
-#: more, where uvicorn's httptools protocol keeps every header it is sent. Keep-alive
-#: connections idle for 5 s are closed, so that idle or slow clients hold no connection long.
-UVICORN_OPTIONS: dict[str, object] = {
-    "http": "h11",
-    "h11_max_incomplete_event_size": 64 * 1024,
-    "timeout_keep_alive": 5,
-    "log_level": "warning",
-    "server_header": False,
-    "timeout_graceful_shutdown": 5,
-}

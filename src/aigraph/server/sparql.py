@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from fastapi import APIRouter
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -56,7 +58,28 @@ async def sparql_options() -> Response:
 
 
 def endpoint_url(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's URL as the client reached it (the base IRI of its queries)."""
+    scope = request.scope
+    server = scope.get("server")
+    return _url(
+        scope.get("scheme", "http"),
+        request.headers.get("host"),
+        tuple(server) if server else None,
+        scope.get("root_path", ""),
+        scope["path"],
+    )
+
+
+@lru_cache(maxsize=256)
+def _url(
+    scheme: str, host: str | None, server: tuple[str, int] | None, root: str, path: str
+) -> str:
+    # Starlette's own reconstruction (Host header, else the server address), made once per
+    # distinct request target rather than once per request
+    headers = [(b"host", host.encode("latin-1"))] if host is not None else []
+    scope = {"type": "http", "scheme": scheme, "server": server, "root_path": root}
+    scope |= {"path": path, "query_string": b"", "headers": headers}
+    return str(URL(scope=scope))
 
 
 def describe_service(request: Request, services: Services, op: ProtocolRequest) -> Response:
@@ -196,6 +219,8 @@ def query_job(
     check_outbound(services, sniffed.services, sniffed.loads)
     if media_types is None:
         media_types = media_types_for(sniffed.form, request.headers.get("accept"), op.one("format"))
+    # prefixes only shorten graph answers (Turtle, TriG): not sent along with other queries
+    graph_answer = sniffed.form not in ("SELECT", "ASK")
     return Job(
         op.text,
         form=sniffed.form,
@@ -205,9 +230,15 @@ def query_job(
         media_types=media_types,
         max_rows=settings.max_results,
         base_iri=endpoint_url(request),
-        prefixes={**PREFIXES, **data_prefixes(settings.base_iri)},
+        prefixes=answer_prefixes(settings.base_iri) if graph_answer else None,
         uses_graphs=sniffed.uses_graphs or bool(op.default_graphs or op.named_graphs),
     )
+
+
+@lru_cache(maxsize=8)
+def answer_prefixes(base_iri: str) -> dict[str, str]:
+    """The prefixes of graph answers: the vocabularies', and the data's under `base_iri`."""
+    return {**PREFIXES, **data_prefixes(base_iri)}
 
 
 def conditional_etag(request: Request, services: Services) -> str | None:

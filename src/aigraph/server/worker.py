@@ -79,11 +79,16 @@ class Outcome:
     rss: int = 0  # the worker's resident memory after the job, in bytes
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm: list[int] = []  # a descriptor of /proc/self/statm, kept open (read after every job)
+
+
 def resident_bytes() -> int:
     """This process's resident set size (Linux /proc; 0 elsewhere)."""
     try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        if not _statm:
+            _statm.append(os.open("/proc/self/statm", os.O_RDONLY))
+        return int(os.pread(_statm[0], 128, 0).split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return 0
 
