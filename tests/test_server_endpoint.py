@@ -306,6 +306,47 @@ def test_cors_is_public_and_never_with_credentials(server: str) -> None:
     assert "access-control-allow-credentials" not in preflight.headers
 
 
+def test_the_direct_path_answers_as_the_routed_one_would(server: str) -> None:
+    """/sparql skips FastAPI's routing and middleware (AigraphApp.direct): its CORS headers
+    are those the middleware gives every other route, and its errors are the same."""
+    origin = {"Origin": "http://evil.example"}
+    direct = httpx.get(server + "sparql", params={"query": "ASK {}"}, headers=origin)
+    routed = httpx.get(server + "-/health", headers=origin)
+    for name in ("access-control-allow-origin", "access-control-expose-headers"):
+        assert direct.headers[name] == routed.headers[name], name
+    assert "AIGraph-Result-Count" in direct.headers["access-control-expose-headers"]
+    # a protocol error, by the direct path (GET) and by the routed one (PUT)
+    bad = httpx.get(server + "sparql", params={"query": "ASK {}", "timeout": "soon"})
+    assert (
+        bad.status_code == 400 and bad.text == "timeout must be a number of seconds, got 'soon'\n"
+    )
+    wrong = httpx.put(server + "sparql", content=b"x")
+    assert wrong.status_code == 405 and wrong.headers["content-type"].startswith("text/plain")
+
+
+def test_an_unexpected_error_on_the_direct_path_is_a_500_without_a_trace() -> None:
+    import asyncio
+
+    from aigraph.server.app import create_app
+
+    app = create_app(Settings(cors=True))
+
+    async def broken(request: object) -> object:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    app.direct["/sparql"] = broken  # type: ignore[assignment]
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/sparql", params={"query": "ASK {}"})
+
+    response = asyncio.run(ask())
+    assert response.status_code == 500
+    assert response.text == "Internal Server Error\n"
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
 def test_protocol_dataset_takes_precedence_over_from(server: str) -> None:
     claim = "https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre"
     query = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/aigraph/id/claim/release> WHERE { ?s ?p ?o }"

@@ -119,6 +119,40 @@ def test_a_heavy_query_is_stopped_while_others_are_answered() -> None:
         assert answers == [200] * 6
 
 
+def test_a_cancelled_request_gives_its_worker_back() -> None:
+    """A request cancelled mid-query (its client went away) must not keep its worker out of
+    the pool: the busy worker is replaced, and the next query is answered."""
+    import asyncio
+    import contextlib
+
+    from aigraph.server.data import prepare
+    from aigraph.server.pool import WorkerPool
+    from aigraph.server.worker import Job
+
+    async def scenario() -> tuple[int, bytes, float, int]:
+        data = prepare(Settings())
+        pool = WorkerPool(data.snapshot_source, 1, sandbox=False)
+        await pool.start()
+        try:
+            task = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 30))
+            await asyncio.sleep(0.3)  # the heavy query now occupies the only worker
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            started = time.monotonic()
+            media = {"boolean": "application/sparql-results+json"}
+            outcome = await pool.run(Job("ASK {}", form="ASK", media_types=media), 20)
+            return outcome.status, outcome.body, time.monotonic() - started, pool.killed
+        finally:
+            await pool.close()
+            if data.workdir is not None:
+                data.workdir.cleanup()
+
+    status, body, waited, killed = asyncio.run(scenario())
+    assert (status, json.loads(body)["boolean"], killed) == (200, True, 1)
+    assert waited < 15  # a fresh worker's start-up, not the heavy query's 10^10 rows
+
+
 def test_a_request_may_lower_the_time_limit_not_raise_it() -> None:
     with running_server(Settings(workers=1, query_timeout=3)) as url:
         start = time.monotonic()
