@@ -9,13 +9,19 @@ needs its own. Each follows its W3C Recommendation:
 - CSV and TSV: "SPARQL 1.1 Query Results CSV and TSV Formats" (CSV: lexical forms, RFC 4180
   quoting, CRLF; TSV: terms in Turtle syntax, ``?var`` headers, LF).
 
-Graph answers (CONSTRUCT, DESCRIBE) are serialised by Oxigraph's RDF serialisers.
+Each results format is a writer with a head, rows (in as many batches as the caller likes)
+and a tail, so that a large answer can be sent as it is produced (the server streams answers
+past a size, docs/serving.md); ``results_json`` and the like write a whole answer at once.
+
+Graph answers (CONSTRUCT, DESCRIBE) are serialised by Oxigraph's RDF serialisers; the
+line-based and Turtle-family syntaxes can be written in batches too (`STREAMABLE_GRAPHS`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -52,13 +58,32 @@ def _json_term(term: Term) -> dict[str, object]:
     }
 
 
+class JsonWriter:
+    def __init__(self, variables: Sequence[str]) -> None:
+        self.variables = list(variables)
+        self.started = False
+
+    def head(self) -> bytes:
+        vars_ = json.dumps(self.variables, ensure_ascii=False, separators=(",", ":"))
+        return ('{"head":{"vars":' + vars_ + '},"results":{"bindings":[').encode("utf-8")
+
+    def rows(self, rows: Sequence[Row]) -> bytes:
+        if not rows:
+            return b""
+        bindings = [
+            {v: _json_term(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        text = json.dumps(bindings, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        comma, self.started = ("," if self.started else ""), True
+        return (comma + text).encode("utf-8")
+
+    def tail(self) -> bytes:
+        return b"]}}"
+
+
 def results_json(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    bindings = [
-        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
-        for row in rows
-    ]
-    doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _whole(JsonWriter(variables), rows)
 
 
 def boolean_json(value: bool) -> bytes:
@@ -90,18 +115,33 @@ def _xml_term(term: Term) -> str:
     )
 
 
+class XmlWriter:
+    def __init__(self, variables: Sequence[str]) -> None:
+        self.variables = list(variables)
+        self.names = [quoteattr(v) for v in self.variables]
+
+    def head(self) -> bytes:
+        parts = [_XML_HEAD, "<head>"]
+        parts += [f"<variable name={name}/>" for name in self.names]
+        parts.append("</head><results>")
+        return "".join(parts).encode("utf-8")
+
+    def rows(self, rows: Sequence[Row]) -> bytes:
+        parts = []
+        for row in rows:
+            parts.append("<result>")
+            for name, t in zip(self.names, row, strict=True):
+                if t is not None:
+                    parts.append(f"<binding name={name}>{_xml_term(t)}</binding>")
+            parts.append("</result>")
+        return "".join(parts).encode("utf-8")
+
+    def tail(self) -> bytes:
+        return b"</results></sparql>\n"
+
+
 def results_xml(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    parts = [_XML_HEAD, "<head>"]
-    parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
-    parts.append("</head><results>")
-    for row in rows:
-        parts.append("<result>")
-        for v, t in zip(variables, row, strict=True):
-            if t is not None:
-                parts.append(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
-        parts.append("</result>")
-    parts.append("</results></sparql>\n")
-    return "".join(parts).encode("utf-8")
+    return _whole(XmlWriter(variables), rows)
 
 
 def boolean_xml(value: bool) -> bytes:
@@ -129,10 +169,24 @@ def _csv_term(term: Term | None) -> str:
     return str(term)
 
 
+class CsvWriter:
+    def __init__(self, variables: Sequence[str]) -> None:
+        self.variables = list(variables)
+
+    def head(self) -> bytes:
+        return (",".join(_csv_field(v) for v in self.variables) + "\r\n").encode("utf-8")
+
+    def rows(self, rows: Sequence[Row]) -> bytes:
+        return "".join(
+            ",".join(_csv_field(_csv_term(t)) for t in row) + "\r\n" for row in rows
+        ).encode("utf-8")
+
+    def tail(self) -> bytes:
+        return b""
+
+
 def results_csv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    lines = [",".join(_csv_field(v) for v in variables)]
-    lines += [",".join(_csv_field(_csv_term(t)) for t in row) for row in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    return _whole(CsvWriter(variables), rows)
 
 
 def _tsv_term(term: Term | None) -> str:
@@ -143,21 +197,46 @@ def _tsv_term(term: Term | None) -> str:
     return str(term).replace("\t", "\\t")
 
 
+class TsvWriter:
+    def __init__(self, variables: Sequence[str]) -> None:
+        self.variables = list(variables)
+
+    def head(self) -> bytes:
+        return ("\t".join(f"?{v}" for v in self.variables) + "\n").encode("utf-8")
+
+    def rows(self, rows: Sequence[Row]) -> bytes:
+        return "".join("\t".join(_tsv_term(t) for t in row) + "\n" for row in rows).encode("utf-8")
+
+    def tail(self) -> bytes:
+        return b""
+
+
 def results_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _whole(TsvWriter(variables), rows)
 
 
 # --- Tables of formats --------------------------------------------------------------------
 
-SOLUTION_SERIALIZERS = {
-    "application/sparql-results+json": results_json,
-    "application/json": results_json,
-    "application/sparql-results+xml": results_xml,
-    "application/xml": results_xml,
-    "text/csv": results_csv,
-    "text/tab-separated-values": results_tsv,
+
+class SolutionWriter(Protocol):
+    """Writes one answer: ``head()``, then ``rows(batch)`` for each batch, then ``tail()``."""
+
+    def head(self) -> bytes: ...
+    def rows(self, rows: Sequence[Row]) -> bytes: ...
+    def tail(self) -> bytes: ...
+
+
+def _whole(writer: SolutionWriter, rows: Sequence[Row]) -> bytes:
+    return writer.head() + writer.rows(rows) + writer.tail()
+
+
+SOLUTION_WRITERS: dict[str, Callable[[Sequence[str]], SolutionWriter]] = {
+    "application/sparql-results+json": JsonWriter,
+    "application/json": JsonWriter,
+    "application/sparql-results+xml": XmlWriter,
+    "application/xml": XmlWriter,
+    "text/csv": CsvWriter,
+    "text/tab-separated-values": TsvWriter,
 }
 BOOLEAN_SERIALIZERS = {
     "application/sparql-results+json": boolean_json,
@@ -174,6 +253,15 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
 QUAD_FORMATS = {"application/trig", "application/n-quads"}
+#: Graph syntaxes in which documents written one after the other make one document (a later
+#: batch is written without the prefix declarations, with full IRIs); JSON-LD and RDF/XML
+#: are one tree each and are written whole.
+STREAMABLE_GRAPHS = {
+    "text/turtle",
+    "application/trig",
+    "application/n-triples",
+    "application/n-quads",
+}
 
 
 def serialize_graph(

@@ -28,10 +28,18 @@ from aigraph import __version__
 from aigraph.project import Project
 from aigraph.server.data import ServedData, prepare
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
+from aigraph.server.pool import StreamStoppedError
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
 
-EXPOSED_HEADERS = ["AIGraph-Results-Truncated", "AIGraph-Result-Count", "Link", "Vary", "ETag"]
+EXPOSED_HEADERS = [
+    "AIGraph-Results-Truncated",
+    "AIGraph-Result-Count",
+    "AIGraph-Streamed",
+    "Link",
+    "Vary",
+    "ETag",
+]
 _EXPOSED = ", ".join(EXPOSED_HEADERS)
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -165,7 +173,12 @@ class AigraphApp(FastAPI):
         if self.state.settings.cors and "origin" in request.headers:
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Expose-Headers"] = _EXPOSED
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        except StreamStoppedError as exc:
+            # the status and part of the answer are sent: returning without the last chunk
+            # makes uvicorn close the connection, which the client sees as an incomplete answer
+            logger.warning("a streamed answer was cut: %s", exc)
 
 
 def create_app(

@@ -151,6 +151,8 @@ async def run_query(request: Request, name: str) -> Response:
         media_types={"solutions": job_media},
         max_rows=services.settings.max_results,
         uses_graphs=uses_graphs(entry.text),
+        # the HTML table is made from the whole answer; the other formats may stream
+        stream_after=0 if media == "text/html" else services.settings.stream_after_bytes,
     )
     outcome = await execute(services, job, services.settings.query_timeout)
     if media != "text/html" or outcome.status != 200:

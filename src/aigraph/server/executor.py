@@ -213,13 +213,16 @@ class RemoteExecutor:
     def _answer(body: bytes, media: str, job: Job) -> Outcome:
         if media in ("application/sparql-results+json", "application/json"):
             results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            return answer(results, job)
-        fmt = ox.RdfFormat.from_media_type(media)
-        if fmt is None:
-            raise BackendUnavailableError(
-                f"the remote store answered in an unexpected format: {media}"
-            )
-        return answer(ox.parse(body, format=fmt), job)
+            outcome = answer(results, job)
+        else:
+            fmt = ox.RdfFormat.from_media_type(media)
+            if fmt is None:
+                raise BackendUnavailableError(
+                    f"the remote store answered in an unexpected format: {media}"
+                )
+            outcome = answer(ox.parse(body, format=fmt), job)
+        assert outcome is not None  # with no sink to stream to, an answer comes whole
+        return outcome
 
     async def graph_exists(self, name: str) -> bool:
         job = Job(

@@ -58,6 +58,7 @@ async def read_graph(request: Request) -> Response:
         form="CONSTRUCT",
         default_graphs=[name] if name else None,
         media_types={"graph": media},
+        stream_after=services.settings.stream_after_bytes,
     )
     outcome = await execute(services, job, services.settings.query_timeout)
     return outcome_response(outcome)

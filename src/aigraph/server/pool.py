@@ -20,6 +20,8 @@ import socket
 import struct
 import sys
 import time
+from collections import deque
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -51,16 +53,29 @@ class WorkerCrashedError(Exception):
     """The worker died while answering."""
 
 
+class StreamStoppedError(Exception):
+    """A streamed answer could not be finished (the client already has its beginning: the
+    server ends the response without its last chunk, so the client sees it incomplete)."""
+
+
 class Channel(asyncio.Protocol):
     """The server's end of a worker's socket, read by the event loop. Messages are framed as
     multiprocessing.Connection frames them (a 4-byte big-endian length, or -1 and an 8-byte
-    length, then the pickle), so that the worker keeps its plain blocking Connection. One
-    message is awaited at a time: a worker answers one job before it takes the next."""
+    length, then the pickle), so that the worker keeps its plain blocking Connection.
+
+    Messages wait in a queue until taken. A streamed answer may arrive faster than its
+    client reads it: past `high_water` bytes waiting, the channel stops reading the socket,
+    the worker's writes block, and the worker pauses until the client catches up."""
+
+    high_water = 4 * 2**20
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
-        self.waiter: asyncio.Future[object] | None = None
+        self.messages: deque[tuple[object, int]] = deque()
+        self.queued = 0  # bytes of the messages waiting
+        self.paused = False
+        self.waiter: asyncio.Future[None] | None = None
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -68,13 +83,18 @@ class Channel(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        if self.waiter is not None and not self.waiter.done():
-            message = self._take()
-            if message is not None:
-                self.waiter.set_result(message[0])
+        while (taken := self._take()) is not None:
+            self.messages.append(taken)
+            self.queued += taken[1]
+        if self.queued + len(self.buffer) > self.high_water and not self.paused:
+            assert self.transport is not None
+            self.transport.pause_reading()
+            self.paused = True
+        self._wake()
 
-    def _take(self) -> tuple[object] | None:
-        """The first complete message in the buffer, removed from it; None if incomplete."""
+    def _take(self) -> tuple[object, int] | None:
+        """The first complete message in the buffer and its size, removed from it; None if
+        it is incomplete."""
         if len(self.buffer) < 4:
             return None
         (size,) = struct.unpack_from("!i", self.buffer)
@@ -88,15 +108,17 @@ class Channel(asyncio.Protocol):
             return None
         message = pickle.loads(memoryview(self.buffer)[start : start + size])
         del self.buffer[: start + size]
-        return (message,)
+        return message, size
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(EOFError("the worker closed its socket"))
+        self._wake()
 
-    async def request(self, message: object) -> object:
-        """Send `message` and wait for the worker's answer."""
+    def send(self, message: object) -> None:
         if self.closed or self.transport is None:
             raise EOFError("the worker's socket is closed")
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -105,12 +127,30 @@ class Channel(asyncio.Protocol):
             if len(payload) <= 0x7FFFFFFF
             else struct.pack("!iQ", -1, len(payload))
         )
-        self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(header + payload)
-        try:
-            return await self.waiter
-        finally:
-            self.waiter = None
+
+    async def receive(self) -> object:
+        """The next message from the worker (EOFError once it has closed its socket)."""
+        while not self.messages:
+            if self.closed:
+                raise EOFError("the worker closed its socket")
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        message, size = self.messages.popleft()
+        self.queued -= size
+        if self.paused and self.queued + len(self.buffer) <= self.high_water // 2:
+            assert self.transport is not None
+            self.paused = False
+            self.transport.resume_reading()
+        return message
+
+    async def request(self, message: object) -> object:
+        """Send `message` and wait for the worker's (first) answer."""
+        self.send(message)
+        return await self.receive()
 
     def close(self) -> None:
         if self.transport is not None:
@@ -234,15 +274,55 @@ class WorkerPool:
             self._replace(worker)
             raise
         assert isinstance(outcome, Outcome)
+        if outcome.streamed:
+            # the worker goes on sending: it stays checked out until the end of the answer
+            outcome.rest = self._rest(worker, deadline, outcome)
+            return outcome
+        self._release(worker, outcome.rss)
+        return outcome
+
+    def _release(self, worker: Worker, rss: int) -> None:
         worker.served += 1
         # over the limit, or holding twice what the store needs (a big store's own size is
         # not a reason to recycle: the limit is relative to what the worker started with)
-        if self.max_rss and outcome.rss > max(self.max_rss, 2 * worker.baseline):
+        if self.max_rss and rss > max(self.max_rss, 2 * worker.baseline):
             self.recycled += 1
             self._replace(worker)
         else:
             self._idle.put_nowait(worker)
-        return outcome
+
+    async def _rest(
+        self, worker: Worker, deadline: float, outcome: Outcome
+    ) -> AsyncIterator[bytes]:
+        """The rest of a streamed answer, chunk by chunk, within the job's time limit. The
+        worker goes back to the pool after the end; if the answer stops early (the time
+        limit, an error, the client gone), it is replaced: it may still be writing."""
+        assert worker.channel is not None
+        finished = False
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        message = await worker.channel.receive()
+                except TimeoutError:
+                    raise StreamStoppedError(
+                        f"the time limit ended the answer after {outcome.rows:,} rows"
+                    ) from None
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    raise StreamStoppedError("the query worker stopped mid-answer") from None
+                assert isinstance(message, tuple)
+                if message[0] == "chunk":
+                    yield message[1]
+                elif message[0] == "end":
+                    _, outcome.rows, outcome.truncated, rss = message
+                    finished = True
+                    self._release(worker, rss)
+                    return
+                else:  # ("abort", why)
+                    raise StreamStoppedError(str(message[1]))
+        finally:
+            if not finished:
+                self._replace(worker)
 
     def _replace(self, worker: Worker) -> None:
         """Kill `worker` and start another in the background."""

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     max_results: int = Field(
         10_000, ge=1, description="Rows (or triples) in one answer; more are cut and flagged."
     )
+    stream_after_bytes: int = Field(
+        1_048_576,
+        ge=0,
+        description="An answer larger than this (bytes) is sent as it is written (chunked), "
+        "without the row-count header; 0 = always whole.",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body (query or update) accepted."
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
 from fastapi import APIRouter
 from starlette.datastructures import URL
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
@@ -171,12 +172,26 @@ async def execute(services: Services, job: Job, timeout: float) -> Outcome:
 
 def outcome_response(outcome: Outcome, extra: dict[str, str] | None = None) -> Response:
     headers = {"Vary": "Accept", **(extra or {})}
+    media = outcome.media_type if outcome.kind == "error" else content_type(outcome.media_type)
+    if outcome.rest is not None:
+        # a large answer, sent as the worker writes it (HTTP/1.1 chunked): its size and row
+        # count are not known when the headers go, so they say it is streamed instead
+        headers["AIGraph-Streamed"] = "true"
+        return StreamingResponse(
+            _streamed(outcome.body, outcome.rest), status_code=outcome.status,
+            media_type=media, headers=headers,
+        )  # fmt: skip
     if outcome.kind != "error":
         headers["AIGraph-Result-Count"] = str(outcome.rows)
     if outcome.truncated:
         headers["AIGraph-Results-Truncated"] = str(outcome.rows)
-    media = outcome.media_type if outcome.kind == "error" else content_type(outcome.media_type)
     return Response(outcome.body, status_code=outcome.status, media_type=media, headers=headers)
+
+
+async def _streamed(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in rest:
+        yield chunk
 
 
 def media_types_for(form: str | None, accept: str | None, fmt: str | None) -> dict[str, str]:
@@ -198,6 +213,7 @@ def query_job(
     services: Services,
     op: ProtocolRequest,
     media_types: dict[str, str] | None = None,
+    stream: bool = False,
 ) -> Job:
     """The job for a query, after the checks every query passes: its length, that it is not
     an update, its nesting, and that it sends nothing out unless the operator allowed it.
@@ -232,6 +248,7 @@ def query_job(
         base_iri=endpoint_url(request),
         prefixes=answer_prefixes(settings.base_iri) if graph_answer else None,
         uses_graphs=sniffed.uses_graphs or bool(op.default_graphs or op.named_graphs),
+        stream_after=settings.stream_after_bytes if stream else 0,
     )
 
 
@@ -274,7 +291,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     cached = not_modified(request, etag)
     if cached is not None:  # nothing is run: the data has not changed since
         return cached
-    job = query_job(request, services, op)
+    job = query_job(request, services, op, stream=True)
     outcome = await execute(services, job, request_timeout(services, op))
     extra = (
         {"ETag": etag, "Cache-Control": "public, max-age=60"}

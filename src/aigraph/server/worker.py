@@ -16,7 +16,7 @@ import contextlib
 import ctypes
 import os
 import signal
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -26,7 +26,8 @@ from aigraph.engine import merged_only
 from aigraph.serialize import (
     BOOLEAN_SERIALIZERS,
     GRAPH_FORMATS,
-    SOLUTION_SERIALIZERS,
+    SOLUTION_WRITERS,
+    STREAMABLE_GRAPHS,
     Term,
     serialize_graph,
 )
@@ -64,6 +65,9 @@ class Job:
     # False when the query reads only the default graph (no GRAPH, FROM, NAMED, no protocol
     # dataset): it may then run on the worker's store of the merged triples alone
     uses_graphs: bool = True
+    # an answer that grows past this many bytes is sent in chunks as it is written
+    # (0: never; only for callers that can stream, see Outcome.streamed)
+    stream_after: int = 0
 
 
 @dataclass
@@ -77,6 +81,11 @@ class Outcome:
     rows: int = 0
     truncated: bool = False
     rss: int = 0  # the worker's resident memory after the job, in bytes
+    # True: `body` is only the beginning; the worker goes on with ("chunk", bytes) messages
+    # and ends with ("end", rows, truncated, rss), or ("abort", message) on an error
+    streamed: bool = False
+    # in the server, for a streamed answer: the chunks after `body` (set by the pool)
+    rest: AsyncIterator[bytes] | None = None
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -156,8 +165,17 @@ def _error(status: int, message: str) -> Outcome:
     return Outcome(status, "text/plain; charset=utf-8", message.encode("utf-8"), kind="error")
 
 
-def run_job(store: ox.Store, job: Job) -> Outcome:
-    """Evaluate one query (or describe one entity) and serialise the answer."""
+Emit = Callable[[object], None]
+
+#: Rows (or triples) written at a time: big enough that a batch costs one serialiser call,
+#: small enough that a streamed answer flows.
+BATCH = 1000
+
+
+def run_job(store: ox.Store, job: Job, emit: Emit | None = None) -> Outcome | None:
+    """Evaluate one query (or describe one entity) and serialise the answer. With `emit`, an
+    answer past `job.stream_after` bytes is sent through it as it is written, and None is
+    returned (everything, the end included, has been emitted)."""
     if job.describe is not None:
         return describe_job(store, job)
     kwargs: dict[str, object] = {"base_iri": job.base_iri}
@@ -169,19 +187,63 @@ def run_job(store: ox.Store, job: Job) -> Outcome:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(v): _term(*rest) for v, *rest in job.substitutions}
+    sink = _Sink(job, emit)
     try:
-        return answer(store.query(job.sparql, **kwargs), job)  # type: ignore[arg-type]
+        return answer(store.query(job.sparql, **kwargs), job, sink)  # type: ignore[arg-type]
     except SyntaxError as exc:
         return _error(400, f"The query does not parse: {exc}")
     except (OSError, ValueError, RuntimeError) as exc:
+        if sink.streaming:  # the client already has a 200 and part of the answer
+            sink.abort(f"The query failed: {exc}")
+            return None
         return _error(500, f"The query failed: {exc}")
 
 
+class _Sink:
+    """Where an answer's bytes go: kept whole, or, once they pass the job's threshold and
+    the caller can stream, sent on in chunks."""
+
+    def __init__(self, job: Job, emit: Emit | None) -> None:
+        self.threshold = job.stream_after if emit is not None else 0
+        self.emit = emit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.streaming = False
+
+    def write(self, data: bytes, media: str, kind: str) -> None:
+        if not data:
+            return
+        if self.streaming:
+            assert self.emit is not None
+            self.emit(("chunk", data))
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.threshold and self.size > self.threshold:
+            assert self.emit is not None
+            self.emit(Outcome(200, media, b"".join(self.parts), kind, streamed=True))
+            self.parts, self.streaming = [], True
+
+    def finish(self, media: str, kind: str, rows: int, truncated: bool) -> Outcome | None:
+        if self.streaming:
+            assert self.emit is not None
+            self.emit(("end", rows, truncated, resident_bytes()))
+            return None
+        return Outcome(200, media, b"".join(self.parts), kind, rows, truncated)
+
+    def abort(self, message: str) -> None:
+        assert self.emit is not None
+        self.emit(("abort", message))
+
+
 def answer(
-    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple], job: Job
-) -> Outcome:
+    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple],
+    job: Job,
+    sink: _Sink | None = None,
+) -> Outcome | None:
     """Serialise an answer (from the local engine or parsed from a remote store), keeping at
     most `job.max_rows` rows or triples and saying whether some were cut."""
+    sink = sink or _Sink(job, None)
     limit = job.max_rows
     if isinstance(results, ox.QueryBoolean):
         media = job.media_types.get("boolean", "application/sparql-results+json")
@@ -190,30 +252,45 @@ def answer(
         return Outcome(200, media, BOOLEAN_SERIALIZERS[media](bool(results)), "boolean", 1)
     if isinstance(results, ox.QuerySolutions):
         media = job.media_types.get("solutions", "application/sparql-results+json")
-        if media not in SOLUTION_SERIALIZERS:
+        if media not in SOLUTION_WRITERS:
             return _error(406, f"{media} is not a format for SELECT answers")
         variables = [v.value for v in results.variables]
-        rows: list[list[Term | None]] = []
-        truncated = False
+        writer = SOLUTION_WRITERS[media](variables)
+        sink.write(writer.head(), media, "solutions")
+        batch: list[list[Term | None]] = []
+        count, truncated = 0, False
         for solution in results:
-            if limit is not None and len(rows) >= limit:
+            if limit is not None and count >= limit:
                 truncated = True
                 break
-            rows.append([solution[v] for v in variables])
-        body = SOLUTION_SERIALIZERS[media](variables, rows)
-        return Outcome(200, media, body, "solutions", len(rows), truncated)
+            batch.append([solution[v] for v in variables])
+            count += 1
+            if len(batch) == BATCH:
+                sink.write(writer.rows(batch), media, "solutions")
+                batch = []
+        sink.write(writer.rows(batch) + writer.tail(), media, "solutions")
+        return sink.finish(media, "solutions", count, truncated)
     media = job.media_types.get("graph", "text/turtle")
     if media not in GRAPH_FORMATS:
         return _error(406, f"{media} is not a format for CONSTRUCT or DESCRIBE answers")
+    if media not in STREAMABLE_GRAPHS:
+        sink = _Sink(job, None)  # one tree (JSON-LD, RDF/XML): written whole
     triples: list[ox.Triple] = []
-    truncated = False
+    count, truncated, first = 0, False, True
     for item in results:
-        if limit is not None and len(triples) >= limit:
+        if limit is not None and count >= limit:
             truncated = True
             break
         triples.append(item if isinstance(item, ox.Triple) else item.triple)
-    body = serialize_graph(triples, media, job.prefixes)
-    return Outcome(200, media, body, "graph", len(triples), truncated)
+        count += 1
+        if len(triples) == BATCH and media in STREAMABLE_GRAPHS:
+            # prefixes are declared once, in the first batch; later ones use full IRIs
+            sink.write(
+                serialize_graph(triples, media, job.prefixes if first else None), media, "graph"
+            )
+            triples, first = [], False
+    sink.write(serialize_graph(triples, media, job.prefixes if first else None), media, "graph")
+    return sink.finish(media, "graph", count, truncated)
 
 
 def describe_job(store: ox.Store, job: Job) -> Outcome:
@@ -255,6 +332,7 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
             stores = open_stores(new_source)
             conn.send(("reloaded", version))
             continue
-        outcome = run_job(stores.for_job(job), job)
-        outcome.rss = resident_bytes()
-        conn.send(outcome)
+        outcome = run_job(stores.for_job(job), job, conn.send)
+        if outcome is not None:  # None: streamed, and ended by its last message
+            outcome.rss = resident_bytes()
+            conn.send(outcome)
