@@ -112,6 +112,24 @@ def write_report(results: dict[str, Any], out: Path) -> None:
                 f"{_ratio(values['aigraph-http'], values['rdflib-endpoint'])} |"
             )
         lines.append("")
+        large = size.get("large_answer") or {}
+        if large:
+            lines += [
+                "A large answer (`SELECT ?s ?p ?o … LIMIT 100000`, SPARQL JSON), fetched whole:",
+                "",
+                "| system | first byte (ms) | last byte (ms) | MB | server memory growth (MB) | chunked |",
+                "|---|---|---|---|---|---|",
+            ]
+            for name, value in large.items():
+                if "error" in value:
+                    lines.append(f"| {name} | {value['error']} | — | — | — | — |")
+                    continue
+                lines.append(
+                    f"| {name} | {_fmt(value['first_byte_ms'])} | {_fmt(value['total_ms'])} | "
+                    f"{_fmt(value['mb'])} | {_fmt(value['rss_growth_mb'])} | "
+                    f"{'yes' if value['chunked'] else 'no'} |"
+                )
+            lines.append("")
         # goals
         http = systems.get("aigraph-http", {})
         oxi_ratios = [

@@ -150,7 +150,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float) -> None
 
 
 @contextlib.contextmanager
-def start_aigraph(data: Path, workers: int) -> Iterator[Running]:
+def start_aigraph(data: Path, workers: int, stream_after: int | None = None) -> Iterator[Running]:
     port = free_port()
     start = time.monotonic()
     process = subprocess.Popen(
@@ -169,7 +169,15 @@ def start_aigraph(data: Path, workers: int) -> Iterator[Running]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "AIGRAPH_MAX_RESULTS": "1000000"},
+        env={
+            **os.environ,
+            "AIGRAPH_MAX_RESULTS": "1000000",
+            **(
+                {"AIGRAPH_STREAM_AFTER_BYTES": str(stream_after)}
+                if stream_after is not None
+                else {}
+            ),
+        },
     )
     try:
         url = f"http://127.0.0.1:{port}/sparql"
@@ -464,6 +472,7 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         except RuntimeError as exc:
             result["systems"][name] = {"error": str(exc)}  # type: ignore[index]
         print(f"  {size:>9,} {name}: done", file=sys.stderr)
+    result["large_answer"] = large_answers(data, args)
     return result
 
 
@@ -503,6 +512,73 @@ def measure_server(
             peak = max(peak, running.peak_rss)
     entry["peak_rss_mb"] = round(peak / 2**20, 1)
     return entry
+
+
+#: A large answer: up to 100,000 rows of SPARQL JSON (about 25 MB), fetched whole.
+LARGE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 100000"
+
+
+def large_answer(running: Running, timeout: float) -> dict[str, object]:
+    """Time to the first byte and to the last of a large answer, and how much the server's
+    memory (the process tree's resident set) grew while it was being sent."""
+    before = tree_rss(running.pid)
+    peak, size, first = before, 0, None
+    start = time.perf_counter()
+    try:
+        with httpx.stream(
+            "POST",
+            running.url,
+            data={"query": LARGE},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=timeout,
+        ) as response:
+            if response.status_code != 200:
+                return {"error": f"HTTP {response.status_code}"}
+            sampled = 0.0
+            for chunk in response.iter_bytes():
+                now = time.perf_counter()
+                if first is None:
+                    first = now - start
+                size += len(chunk)
+                if now - sampled > 0.02:  # a sample costs a few ms: not after every chunk
+                    peak, sampled = max(peak, tree_rss(running.pid)), now
+            peak = max(peak, tree_rss(running.pid))
+            streamed = response.headers.get("aigraph-streamed") == "true" or (
+                "content-length" not in response.headers
+            )
+    except httpx.HTTPError as exc:
+        return {"error": type(exc).__name__}
+    total = time.perf_counter() - start
+    return {
+        "first_byte_ms": round((first or total) * 1000, 1),
+        "total_ms": round(total * 1000, 1),
+        "mb": round(size / 2**20, 1),
+        "rss_growth_mb": round(max(0, peak - before) / 2**20, 1),
+        "chunked": streamed,
+    }
+
+
+def large_answers(data: Path, args: argparse.Namespace) -> dict[str, object]:
+    """The large answer from aigraph streaming (its default), aigraph sending answers whole
+    (stream_after_bytes=0), and the Oxigraph server (which streams), each freshly started."""
+    out: dict[str, object] = {}
+    starters = {
+        "aigraph-http (streamed)": lambda: start_aigraph(data, args.workers),
+        "aigraph-http (whole)": lambda: start_aigraph(data, args.workers, stream_after=0),
+        "oxigraph": lambda: start_oxigraph(data),
+    }
+    for name, start in starters.items():
+        if name.startswith("aigraph") and "aigraph-http" not in args.systems:
+            continue
+        if name == "oxigraph" and "oxigraph" not in args.systems:
+            continue
+        try:
+            with start() as running:
+                large_answer(running, args.timeout)  # warm
+                out[name] = large_answer(running, args.timeout)
+        except RuntimeError as exc:
+            out[name] = {"error": str(exc)}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -180,3 +180,13 @@ def test_a_client_that_leaves_mid_stream_frees_its_worker() -> None:
         after = httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=30)
         # the only worker was busy streaming for up to 30 s: it must have been replaced
         assert after.status_code == 200 and time.monotonic() - started < 10
+
+
+def test_a_whole_answer_larger_than_the_backpressure_mark_arrives(whole: str) -> None:
+    """Backpressure counts only complete messages: one whole answer of several times the
+    channel's 4 MiB mark must still arrive (a paused socket would never complete it)."""
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 30000"
+    response = ask(whole, query, "application/sparql-results+json")
+    assert response.status_code == 200 and "aigraph-streamed" not in response.headers
+    assert len(response.content) > 3 * 4 * 2**20
+    assert len(json.loads(response.content)["results"]["bindings"]) == 30000

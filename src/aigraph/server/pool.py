@@ -86,7 +86,8 @@ class Channel(asyncio.Protocol):
         while (taken := self._take()) is not None:
             self.messages.append(taken)
             self.queued += taken[1]
-        if self.queued + len(self.buffer) > self.high_water and not self.paused:
+        # only complete messages count: a message larger than the mark must still arrive
+        if self.queued > self.high_water and not self.paused:
             assert self.transport is not None
             self.transport.pause_reading()
             self.paused = True
@@ -141,7 +142,7 @@ class Channel(asyncio.Protocol):
                 self.waiter = None
         message, size = self.messages.popleft()
         self.queued -= size
-        if self.paused and self.queued + len(self.buffer) <= self.high_water // 2:
+        if self.paused and self.queued <= self.high_water // 2:
             assert self.transport is not None
             self.paused = False
             self.transport.resume_reading()
