@@ -58,7 +58,12 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     goals: list[tuple[str, str, str]] = []
     for size in results["sizes"]:
         systems = size["systems"]
-        lines += [f"## {size['triples']:,} triples (requested {size['size']:,})", ""]
+        where = (
+            ", every system on disk (aigraph: backend disk; Oxigraph: its on-disk store)"
+            if size.get("backend") == "disk"
+            else ""
+        )
+        lines += [f"## {size['triples']:,} triples (requested {size['size']:,}{where})", ""]
         lines += ["| system | start-up to first answer (s) | peak RSS (MB) |", "|---|---|---|"]
         for name in SYSTEMS:
             entry = systems.get(name, {})
@@ -193,6 +198,32 @@ def write_report(results: dict[str, Any], out: Path) -> None:
                 "met" if bundled <= 1.5 else "not met",
             )
         )
+    floors = results.get("floors") or {}
+    if floors and results["sizes"]:
+        smallest = results["sizes"][0]["systems"]
+        lines += [
+            "## Floors",
+            "",
+            "Requests per second on the simple query with no query run at all "
+            "(bench/floors.py), beside aigraph and the Oxigraph server at "
+            f"{results['sizes'][0]['triples']:,} triples: `hello` is a bare ASGI app under "
+            "uvicorn (httptools), the most any Python server does here; `http-layer` is "
+            "aigraph's application with an executor that answers at once (no worker process).",
+            "",
+            "| class | hello | http-layer | aigraph-http | oxigraph | hello ÷ oxigraph | "
+            "http-layer ÷ oxigraph |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for cls in ("simple-c1", "simple-c16"):
+            hello, layer = (
+                _rps({"throughput": floors.get(k, {})}, cls) for k in ("hello", "http-layer")
+            )
+            real, oxi = (_rps(smallest.get(n, {}), cls) for n in ("aigraph-http", "oxigraph"))
+            lines.append(
+                f"| {cls} | {_fmt(hello, 0)} | {_fmt(layer, 0)} | {_fmt(real, 0)} | "
+                f"{_fmt(oxi, 0)} | {_ratio(hello, oxi)} | {_ratio(layer, oxi)} |"
+            )
+        lines.append("")
     lines += ["## Goals", "", "| goal | where we stand | status |", "|---|---|---|"]
     lines += [f"| {g} | {w} | {s} |" for g, w, s in goals]
     lines.append("")

@@ -150,9 +150,14 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float) -> None
 
 
 @contextlib.contextmanager
-def start_aigraph(data: Path, workers: int, stream_after: int | None = None) -> Iterator[Running]:
+def start_aigraph(
+    data: Path, workers: int, stream_after: int | None = None, store: Path | None = None
+) -> Iterator[Running]:
+    """`aigraph serve` on `data`: in memory, or with `store`, on disk (loaded into it on the
+    first start, reopened on the next ones)."""
     port = free_port()
     start = time.monotonic()
+    disk = ["--backend", "disk", "--store-path", str(store)] if store is not None else []
     process = subprocess.Popen(
         [
             str(BIN / "aigraph"),
@@ -166,6 +171,7 @@ def start_aigraph(data: Path, workers: int, stream_after: int | None = None) -> 
             str(workers),
             "--query-timeout",
             "120",
+            *disk,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -188,9 +194,15 @@ def start_aigraph(data: Path, workers: int, stream_after: int | None = None) -> 
 
 
 @contextlib.contextmanager
-def start_oxigraph(data: Path) -> Iterator[Running]:
+def start_oxigraph(data: Path, location: Path | None = None) -> Iterator[Running]:
+    """`oxigraph serve` with `data` and the merge as its default graph: posted into its memory
+    store, or with `location`, loaded on disk by its own bulk loader (once: later starts
+    reopen it)."""
     port = free_port()
     start = time.monotonic()
+    if location is not None:
+        yield from _oxigraph_on_disk(data, location, port, start)
+        return
     process = subprocess.Popen(
         [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
@@ -211,6 +223,29 @@ def start_oxigraph(data: Path) -> Iterator[Running]:
             headers={"Content-Type": "application/sparql-update"},
             timeout=600,
         ).raise_for_status()
+        yield Running("oxigraph", base + "query", process.pid, time.monotonic() - start)
+    finally:
+        stop(process)
+
+
+def _oxigraph_on_disk(data: Path, location: Path, port: int, start: float) -> Iterator[Running]:
+    marker = location / "bench-loaded"
+    if not marker.exists():
+        shutil.rmtree(location, ignore_errors=True)
+        for command in (
+            ["load", "--location", str(location), "--file", str(data)],
+            ["update", "--location", str(location), "--update", UNION],
+        ):
+            subprocess.run([str(BIN / "oxigraph"), *command], check=True, capture_output=True)
+        marker.write_text("loaded\n")
+    process = subprocess.Popen(
+        [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_ready(base + "query", process, 600)
         yield Running("oxigraph", base + "query", process.pid, time.monotonic() - start)
     finally:
         stop(process)
@@ -429,7 +464,12 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     # the engine in-process, as the server's workers use it (the full store, plus the merged
     # triples alone for queries that name no graph): load, then the same queries
     start = time.monotonic()
-    store = ox.Store()
+    disk = args.backend == "disk"
+    stores = workdir / f"stores-{size}"
+    if disk:  # fresh stores: each system's first start-up includes its load
+        shutil.rmtree(stores, ignore_errors=True)
+        stores.mkdir(parents=True)
+    store = ox.Store(str(stores / "engine")) if disk else ox.Store()
     store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
     store.update(UNION)
     engine_ = Engine(store)
@@ -449,14 +489,18 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     for name, q in queries.items():
         engine["latency"][name] = time_engine(run_engine(q), args.runs, args.budget).summary()  # type: ignore[index]
     for label, template, modulo in (("simple", SIMPLE, people), ("medium", MEDIUM, days)):
+        if args.no_throughput:
+            break
         engine["throughput"][f"{label}-c1"] = engine_throughput(
             engine_, template, modulo, args.duration
         )  # type: ignore[index]
     result["systems"]["aigraph-engine"] = engine  # type: ignore[index]
 
+    aigraph_store = stores / "aigraph" if disk else None
+    oxigraph_store = stores / "oxigraph" if disk else None
     starters = {
-        "aigraph-http": lambda: start_aigraph(data, args.workers),
-        "oxigraph": lambda: start_oxigraph(data),
+        "aigraph-http": lambda: start_aigraph(data, args.workers, store=aigraph_store),
+        "oxigraph": lambda: start_oxigraph(data, oxigraph_store),
         "rdflib-endpoint": lambda: start_rdflib_endpoint(data, workdir),
     }
     for name in args.systems:
@@ -472,7 +516,11 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         except RuntimeError as exc:
             result["systems"][name] = {"error": str(exc)}  # type: ignore[index]
         print(f"  {size:>9,} {name}: done", file=sys.stderr)
-    result["large_answer"] = large_answers(data, args)
+    if not args.no_large:
+        result["large_answer"] = large_answers(data, args)
+    if disk:
+        shutil.rmtree(stores, ignore_errors=True)
+    result["backend"] = args.backend
     return result
 
 
@@ -499,7 +547,7 @@ def measure_server(
                 running.sample()
                 if timing.error and timing.error.startswith("timeout"):
                     break
-            if not pending:
+            if not pending and not args.no_throughput:
                 for label, template, modulo in (
                     ("simple", SIMPLE, people),
                     ("medium", MEDIUM, days),
@@ -581,6 +629,31 @@ def large_answers(data: Path, args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+def floors(args: argparse.Namespace) -> dict[str, object]:
+    """The floors under aigraph's throughput (bench/floors.py): a bare ASGI app under uvicorn,
+    and aigraph's HTTP layer with an executor that answers at once (no worker process)."""
+    out: dict[str, object] = {}
+    for kind in ("hello", "http-layer"):
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "floors.py"), kind, str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/sparql"
+            wait_ready(url, process, 60)
+            out[kind] = {
+                f"simple-c{c}": wrk_throughput(url, SIMPLE, 1000, c, int(args.duration))
+                for c in (1, 16)
+            }
+        except RuntimeError as exc:
+            out[kind] = {"error": str(exc)}
+        finally:
+            stop(process)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -600,6 +673,14 @@ def main(argv: list[str] | None = None) -> int:
         "--rdflib-max", type=float, default=1e5, help="largest size run on rdflib-endpoint"
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: short durations")
+    parser.add_argument(
+        "--backend",
+        choices=["memory", "disk"],
+        default="memory",
+        help="aigraph's backend; with disk, the Oxigraph server and the engine are on disk too",
+    )
+    parser.add_argument("--no-throughput", action="store_true", help="skip the wrk runs")
+    parser.add_argument("--no-large", action="store_true", help="skip the large answer")
     parser.add_argument("--out", default=str(HERE / "results"), help="where to write the report")
     args = parser.parse_args(argv)
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
@@ -616,6 +697,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
         "bundled_startup_s": bundled_startup(),
     }
+    if not args.no_throughput:
+        results["floors"] = floors(args)
     for size in sizes:
         print(f"size {size:,}", file=sys.stderr)
         results["sizes"].append(bench_size(size, args, workdir))  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from aigraph.server.settings import Settings
@@ -171,6 +172,16 @@ def test_disk_backend_persists_and_reopens(server: str, tmp_path: Path) -> None:
     with running_server(settings) as url:
         assert rows(url, PARTICIPANTS) == expected
     assert any(store.iterdir())
+    # the merged triples alone, beside it, complete (aigraph.server.data.write_facts)
+    facts = tmp_path / "store.facts"
+    assert (facts / "aigraph-complete").exists()
+    merged = ox.Store.read_only(str(facts))
+    full = ox.Store.read_only(str(store))
+    assert len(merged) == sum(
+        1 for _ in full.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
+    assert not list(merged.named_graphs())
+    del merged, full
     # reopened: the data is there without loading anything (bundled=False)
     with running_server(settings.model_copy(update={"bundled": False})) as url:
         assert rows(url, PARTICIPANTS) == expected

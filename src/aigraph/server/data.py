@@ -14,6 +14,7 @@ After a write the snapshot is rebuilt from the authoritative store and the worke
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,7 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
             snapshot(load_authoritative(settings, project), disk)
             disk.flush()
             disk.optimize()
+        write_facts(disk, facts_path(path))
         info = describe(disk)
         del disk  # the workers open it read-only; no writer stays open
         return ServedData(ox.Store.read_only(str(path)), StoreSource("disk", str(path)), info)
@@ -147,6 +149,31 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
     workdir = tempfile.TemporaryDirectory(prefix="aigraph-")
     dump = write_dump(snap, Path(workdir.name))
     return ServedData(authoritative, StoreSource("dump", str(dump)), describe(snap), workdir)
+
+
+def facts_path(path: Path) -> Path:
+    """Where the on-disk store keeps its merged triples alone (beside it, same name + .facts)."""
+    return path.with_name(path.name + ".facts")
+
+
+def write_facts(store: ox.Store, path: Path) -> None:
+    """The merged triples of an on-disk store, in a second on-disk store beside it, for the
+    queries that read only the default graph (aigraph.engine.merged_only says why). Made
+    once, with the store: a store that already has them is left as it is."""
+    marker = path / "aigraph-complete"
+    if marker.exists():
+        return
+    if path.exists():  # an interrupted earlier attempt
+        shutil.rmtree(path)
+    facts = ox.Store(str(path))
+    facts.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
+    facts.flush()
+    facts.optimize()
+    del facts
+    marker.write_text("the merged triples of the store beside this one\n", encoding="utf-8")
 
 
 def refresh(data: ServedData) -> StoreSource:

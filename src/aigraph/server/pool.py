@@ -306,9 +306,7 @@ class WorkerPool:
                     async with asyncio.timeout_at(deadline):
                         message = await worker.channel.receive()
                 except TimeoutError:
-                    raise StreamStoppedError(
-                        f"the time limit ended the answer after {outcome.rows:,} rows"
-                    ) from None
+                    raise StreamStoppedError("the time limit ended the answer") from None
                 except (EOFError, OSError, pickle.UnpicklingError):
                     raise StreamStoppedError("the query worker stopped mid-answer") from None
                 assert isinstance(message, tuple)

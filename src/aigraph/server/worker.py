@@ -147,8 +147,13 @@ class Stores:
 
 def open_stores(source: StoreSource) -> Stores:
     full = open_store(source)
-    # a disk store may be larger than memory: no second copy of it
-    return Stores(full, None if source.kind == "disk" else merged_only(full))
+    if source.kind == "disk":
+        # a disk store may be larger than memory: its merged triples are a second on-disk
+        # store beside it (aigraph.server.data.write_facts), opened read-only if complete
+        facts = source.path + ".facts"
+        complete = os.path.exists(os.path.join(facts, "aigraph-complete"))
+        return Stores(full, ox.Store.read_only(facts) if complete else None)
+    return Stores(full, merged_only(full))
 
 
 def _term(
@@ -263,7 +268,7 @@ def answer(
             if limit is not None and count >= limit:
                 truncated = True
                 break
-            batch.append([solution[v] for v in variables])
+            batch.append(list(solution))  # the values in the order of `variables`
             count += 1
             if len(batch) == BATCH:
                 sink.write(writer.rows(batch), media, "solutions")

@@ -1,0 +1,84 @@
+"""Two servers that answer every query at once with the same constant answer, to measure the
+floors under aigraph's throughput (bench/run.py starts them, `wrk` loads them like the real
+systems):
+
+- ``hello``: a bare ASGI application under uvicorn with its httptools parser: what any Python
+  server on this machine can do at best;
+- ``http-layer``: aigraph's own application (the direct /sparql path: protocol parsing, the
+  lexer, content negotiation, the job, the response) with an executor that answers at once,
+  so that no worker process is involved: aigraph's HTTP layer alone.
+
+Usage: python bench/floors.py hello|http-layer PORT
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+
+ANSWER = b'{"head":{"vars":["name"]},"results":{"bindings":[]}}'
+
+
+async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:  # read the whole request, as a real endpoint must
+        message = await receive()
+        more = message.get("more_body", False)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/sparql-results+json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": ANSWER})
+
+
+def http_layer() -> Any:
+    from aigraph.server.app import Services, create_app
+    from aigraph.server.settings import Settings
+    from aigraph.server.worker import Job, Outcome
+
+    class Instant:
+        """An executor that answers every job at once, without a worker."""
+
+        sandboxed = True
+
+        async def run(self, job: Job, timeout: float) -> Outcome:
+            return Outcome(200, "application/sparql-results+json", ANSWER, "solutions", 0)
+
+        async def close(self) -> None:
+            return None
+
+    settings = Settings(bundled=False)
+    app = create_app(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: object) -> AsyncIterator[None]:
+        app.state.services = Services(settings, Instant())  # type: ignore[arg-type]
+        yield
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def main(argv: list[str]) -> int:
+    kind, port = argv[1], int(argv[2])
+    from aigraph.server.http import UVICORN_OPTIONS
+
+    options = {**UVICORN_OPTIONS}
+    app = hello if kind == "hello" else http_layer()
+    if kind == "hello":
+        options["http"] = "httptools"
+    uvicorn.run(app, host="127.0.0.1", port=port, **options)  # type: ignore[arg-type]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

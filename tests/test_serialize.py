@@ -1,0 +1,88 @@
+"""aigraph's results writers (which cap and stream answers, aigraph.serialize) must say what
+Oxigraph's own serialisers say: the same answer, read back by Oxigraph's parsers, for terms
+that are easy to get wrong, whether written whole or in batches."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyoxigraph as ox
+import pytest
+
+from aigraph.serialize import SOLUTION_WRITERS, Row, SolutionWriter
+
+DATA = """
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:p "plain", "quote \\" and \\\\ backslash", "tab\\tnew\\nline\\rreturn",
+     "Héloïse — ünïcode \\u2028 line separator", "cinéma"@fr, "Cinema"@en-GB,
+     "3"^^xsd:integer, "2025-10-07"^^xsd:date, "x"^^ex:custom, "<b>&amp;</b>", "a,b;c" .
+ex:a ex:q _:node .
+_:node ex:p "in a blank node" .
+<http://example.org/é?q=1&r=2#f> ex:p "an IRI with a query, a fragment and é" .
+"""
+QUERY = """
+SELECT ?s ?o ?missing WHERE {
+  { ?s <http://example.org/p> ?o } UNION { ?s <http://example.org/q> ?o }
+  OPTIONAL { ?s <http://example.org/none> ?missing }
+} ORDER BY STR(?s) STR(?o)
+"""
+FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    store = ox.Store()
+    store.load(DATA.encode(), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def written(writer: SolutionWriter, rows: list[Row], batch: int) -> bytes:
+    parts = [writer.head()]
+    parts += [writer.rows(rows[i : i + batch]) for i in range(0, len(rows), batch)]
+    return b"".join([*parts, writer.tail()])
+
+
+def solutions(body: bytes, fmt: ox.QueryResultsFormat) -> list[tuple[str | None, ...]]:
+    results = ox.parse_query_results(body, format=fmt)
+    assert isinstance(results, ox.QuerySolutions)
+    return [tuple(None if t is None else str(t) for t in s) for s in results]
+
+
+@pytest.mark.parametrize("media", FORMATS)
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_writers_say_what_oxigraph_says(store: ox.Store, media: str, batch: int) -> None:
+    variables = ["s", "o", "missing"]
+    rows: list[Row] = [list(s) for s in store.query(QUERY)]  # type: ignore[union-attr]
+    assert len(rows) == 14
+    ours = written(SOLUTION_WRITERS[media](variables), rows, batch)
+    native = store.query(QUERY).serialize(format=FORMATS[media])  # type: ignore[union-attr]
+    assert native is not None
+    assert solutions(ours, FORMATS[media]) == solutions(native, FORMATS[media])
+
+
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_csv_says_what_oxigraph_says(store: ox.Store, batch: int) -> None:
+    rows: list[Row] = [list(s) for s in store.query(QUERY)]  # type: ignore[union-attr]
+    ours = written(SOLUTION_WRITERS["text/csv"](["s", "o", "missing"]), rows, batch)
+    native = store.query(QUERY).serialize(format=ox.QueryResultsFormat.CSV)  # type: ignore[union-attr]
+    assert native is not None
+
+    def read(body: bytes) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+
+    assert read(ours) == read(native)
+
+
+@pytest.mark.parametrize("media", [*FORMATS, "text/csv"])
+def test_an_empty_answer(media: str) -> None:
+    body = written(SOLUTION_WRITERS[media](["x"]), [], 10)
+    if media == "text/csv":
+        assert body == b"x\r\n"
+    else:
+        assert solutions(body, FORMATS[media]) == []
