@@ -50,9 +50,10 @@ class Engine:
     """Runs SPARQL over one in-memory Oxigraph store (and, for queries that read only the
     default graph, over a copy of that graph alone: see :func:`merged_only` for why)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, facts: ox.Store | None = None) -> None:
+        """`facts`: the merged triples alone, if already made (else made when first needed)."""
         self.store = store
-        self._facts: ox.Store | None = None
+        self._facts = facts
 
     def store_for(self, sparql: str) -> ox.Store:
         # the server's SPARQL lexer: pure functions, no server state
