@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 UI     := src/aigraph/server/ui
 UI_STAMP := $(UI)/dist/.built
 
-.PHONY: serve test ui lint format build docs bench clean
+.PHONY: serve test ui lint format build docs bench bench-1e7 clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py
+
+## bench-1e7: 10^7 triples, every system on disk, catalogue latencies (about an hour)
+bench-1e7: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py --sizes 1e7 --backend disk --no-throughput --no-large \
+		--runs 3 --budget 5 --timeout 60 --systems aigraph-http,oxigraph \
+		--out bench/results/disk-1e7
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
