@@ -151,7 +151,7 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
         path = Path(settings.store_path)
         path.mkdir(parents=True, exist_ok=True)
         disk = ox.Store(str(path))
-        if len(disk) == 0:
+        if next(iter(disk), None) is None:  # empty (len() would count every quad)
             # straight to disk with the bulk loader, then the merge as the default graph: a
             # copy in memory first would need the whole graph in memory (at 10^7 triples it
             # took more than 14 GB and was killed: bench/NOTES.md)
