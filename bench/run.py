@@ -472,12 +472,11 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         stores.mkdir(parents=True)
     store = ox.Store(str(stores / "engine")) if disk else ox.Store()
     store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
-    if disk:  # as aigraph's disk backend does it: the merge, then the merged triples alone
-        add_merge(store)
+    add_merge(store)  # as aigraph's backends do
+    if disk:  # the merged triples alone, on disk too
         write_facts(store, stores / "engine.facts")
         engine_ = Engine(store, ox.Store.read_only(str(stores / "engine.facts")))
     else:
-        store.update(UNION)
         engine_ = Engine(store)
     engine_.store_for("SELECT * WHERE { ?s ?p ?o }")  # build the merged-triples store now
     triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)  # type: ignore[index]

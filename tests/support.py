@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
+from rdflib import Dataset, Graph
 
 from aigraph.server.app import create_app
 from aigraph.server.settings import Settings
@@ -72,3 +73,16 @@ def canary() -> Iterator[Canary]:
     finally:
         listener.shutdown()
         listener.server_close()
+
+
+def read_triples(body: bytes, fmt: str, quads: bool = False) -> Graph:
+    """An RDF answer read by rdflib (format name `fmt`) as one graph of triples: with
+    `quads`, read as a dataset and its graphs merged."""
+    if not quads:
+        return Graph().parse(data=body, format=fmt)
+    dataset = Dataset()
+    dataset.parse(data=body, format=fmt)
+    graph = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph

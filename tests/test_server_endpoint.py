@@ -20,7 +20,7 @@ from rdflib.query import Result
 
 from aigraph.namespaces import SCHEMA, VOID
 from aigraph.server.settings import Settings
-from support import running_server
+from support import read_triples, running_server
 
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
@@ -151,14 +151,7 @@ def test_construct_formats_parse_back_to_the_same_graph(
     response = get(server, CONSTRUCT, accept)
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media
-    if fmt in ("trig", "nquads"):
-        ds = Dataset()
-        ds.parse(data=response.content, format=fmt)
-        graph = Graph()
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    else:
-        graph = Graph().parse(data=response.content, format=fmt)
+    graph = read_triples(response.content, fmt, quads=fmt in ("trig", "nquads"))
     reference = Graph().parse(
         data=get(server, CONSTRUCT, "application/n-triples").content, format="nt"
     )

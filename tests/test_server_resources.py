@@ -12,6 +12,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from aigraph.namespaces import AIG, OA, SCHEMA
+from support import read_triples
 
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
 
@@ -31,14 +32,8 @@ def test_entity_rdf_by_conneg(server: str, accept: str, media: str, fmt: str) ->
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media
     assert "Accept" in response.headers["vary"]
-    if fmt == "json-ld":  # JSON-LD keeps the claim graphs: read it as a dataset, merged
-        ds = Dataset()
-        ds.parse(data=response.content, format=fmt)
-        graph = Graph()
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    else:
-        graph = Graph().parse(data=response.content, format=fmt)
+    # JSON-LD keeps the claim graphs: read it as a dataset, merged
+    graph = read_triples(response.content, fmt, quads=fmt == "json-ld")
     assert (URIRef(JARRE), SCHEMA.name, Literal("Jean-Michel Jarre")) in graph
     # the participation node around the person, with its role and session
     participation = URIRef(

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
+from aigraph.server.formats import RDFLIB_FORMATS
 from aigraph.server.settings import Settings
-from support import running_server
+from support import read_triples, running_server
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
@@ -101,25 +102,8 @@ def test_a_streamed_graph_is_the_whole_graph(
     streamed, full = ask(streaming, EVERYTHING, media), ask(whole, EVERYTHING, media)
     assert streamed.status_code == full.status_code == 200
     assert ("aigraph-streamed" in streamed.headers) is streams
-    fmt = {
-        "text/turtle": "turtle",
-        "application/n-triples": "nt",
-        "application/trig": "trig",
-        "application/n-quads": "nquads",
-        "application/ld+json": "json-ld",
-        "application/rdf+xml": "xml",
-    }[media]
-    graphs = []
-    for response in (streamed, full):
-        if media in ("application/trig", "application/n-quads"):
-            dataset = Dataset()
-            dataset.parse(data=response.content, format=fmt)
-            graph = Graph()
-            for s, p, o, _ in dataset.quads((None, None, None, None)):
-                graph.add((s, p, o))
-        else:
-            graph = Graph().parse(data=response.content, format=fmt)
-        graphs.append(graph)
+    quads = media in ("application/trig", "application/n-quads")
+    graphs = [read_triples(r.content, RDFLIB_FORMATS[media], quads) for r in (streamed, full)]
     assert len(graphs[0]) > 2000
     assert to_isomorphic(graphs[0]) == to_isomorphic(graphs[1])
 

@@ -26,8 +26,6 @@ from aigraph.project import Project
 from aigraph.server.settings import Settings
 from aigraph.server.worker import StoreSource
 
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-
 
 def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
     """Load one RDF file. Quad formats keep their graphs; triples go to `graph` or the
@@ -88,7 +86,7 @@ def snapshot(authoritative: ox.Store, target: ox.Store | None = None) -> ox.Stor
     """A copy of `authoritative` whose default graph is the merge of all graphs."""
     snap = target if target is not None else ox.Store()
     snap.bulk_extend(authoritative.quads_for_pattern(None, None, None, None))
-    snap.update(UNION_UPDATE)
+    add_merge(snap)
     return snap
 
 
