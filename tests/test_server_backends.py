@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -187,3 +188,48 @@ def test_disk_backend_persists_and_reopens(server: str, tmp_path: Path) -> None:
         assert rows(url, PARTICIPANTS) == expected
         response = httpx.post(url + "sparql", data={"update": "CLEAR ALL"})
         assert response.status_code == 403
+
+
+def test_disk_backend_counts_once_and_reuses_the_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aigraph.server import data
+
+    store = tmp_path / "store"
+    settings = Settings(backend="disk", store_path=store)
+    first = data.prepare(settings)
+    saved = json.loads((tmp_path / "store.facts" / data.COUNTS).read_text(encoding="utf-8"))
+    assert saved["triples"] == first.info.triples > 2000
+    assert [g["name"] for g in saved["graphs"]] == [g.name for g in first.info.graphs]
+    del first
+
+    def no_counting(store: ox.Store) -> data.DatasetInfo:
+        raise AssertionError("a reopened store was counted again")
+
+    with monkeypatch.context() as patch:  # reopened: the saved counts, nothing counted
+        patch.setattr(data, "describe", no_counting)
+        assert data.prepare(settings).info == data.prepare(settings).info
+        assert data.prepare(settings).info.triples == saved["triples"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda path: path.unlink(), id="missing"),
+        pytest.param(lambda path: path.write_text("{not json", encoding="utf-8"), id="not-json"),
+        pytest.param(
+            lambda path: path.write_text('{"triples": 1}', encoding="utf-8"), id="no-graphs"
+        ),
+    ],
+)
+def test_disk_backend_recounts_when_the_saved_counts_are_unusable(
+    tmp_path: Path, damage: Callable[[Path], object]
+) -> None:
+    from aigraph.server import data
+
+    settings = Settings(backend="disk", store_path=tmp_path / "store")
+    expected = data.prepare(settings).info
+    counts = tmp_path / "store.facts" / data.COUNTS
+    damage(counts)
+    assert data.prepare(settings).info == expected
+    assert json.loads(counts.read_text(encoding="utf-8"))["triples"] == expected.triples

@@ -14,6 +14,8 @@ After a write the snapshot is rebuilt from the authoritative store and the worke
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -158,7 +160,7 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
             disk.flush()
             disk.optimize()
         write_facts(disk, facts_path(path))
-        info = describe(disk)
+        info = counted(disk, facts_path(path))
         del disk  # the workers open it read-only; no writer stays open
         return ServedData(ox.Store.read_only(str(path)), StoreSource("disk", str(path)), info)
     authoritative = load_authoritative(settings, project)
@@ -191,6 +193,40 @@ def write_facts(store: ox.Store, path: Path) -> None:
     facts.optimize()
     del facts
     marker.write_text("the merged triples of the store beside this one\n", encoding="utf-8")
+
+
+COUNTS = "aigraph-counts.json"
+
+
+def counted(store: ox.Store, facts: Path) -> DatasetInfo:
+    """The description of an on-disk store, counted once and kept with its merged triples.
+
+    Why: counting every quad of a reopened store took a minute at 10^7 triples
+    (bench/NOTES.md), at every start. aigraph writes to a disk store only when it loads it
+    (updates need the memory backend), so the counts live and die with the merged-triples
+    store made at that moment (write_facts removes the folder when it remakes it). A missing
+    or unreadable file is counted again."""
+    cache = facts / COUNTS
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        return DatasetInfo(
+            triples=int(saved["triples"]),
+            graphs=[GraphInfo(g["name"], int(g["triples"])) for g in saved["graphs"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    info = describe(store)
+    text = json.dumps(
+        {
+            "triples": info.triples,
+            "graphs": [{"name": g.name, "triples": g.triples} for g in info.graphs],
+        },
+        indent=1,
+    )
+    partial = cache.with_suffix(".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, cache)  # never a half-written file in its place
+    return info
 
 
 def refresh(data: ServedData) -> StoreSource:
