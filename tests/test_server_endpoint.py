@@ -578,7 +578,7 @@ def test_queries_that_read_only_the_default_graph_are_told_apart(
 ) -> None:
     """Such queries run on the workers' store of the merged triples alone (faster at scale,
     docs/scaling.md); any doubt sends a query to the full store."""
-    from aigraph.server.sniff import sniff
+    from aigraph.sniff import sniff
 
     assert sniff(query).uses_graphs is uses_graphs
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from aigraph.sniff import sniff
+
 if TYPE_CHECKING:  # the query workers import this module: they need no rdflib
     from rdflib import Dataset
 
@@ -56,9 +58,6 @@ class Engine:
         self._facts = facts
 
     def store_for(self, sparql: str) -> ox.Store:
-        # the server's SPARQL lexer: pure functions, no server state
-        from aigraph.server.sniff import sniff
-
         if sniff(sparql).uses_graphs:
             return self.store
         if self._facts is None:

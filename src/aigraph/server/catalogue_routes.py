@@ -24,9 +24,9 @@ from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.resources import language, local_href, render
-from aigraph.server.sniff import sniff
 from aigraph.server.sparql import execute, outcome_response
 from aigraph.server.worker import Job
+from aigraph.sniff import sniff
 
 router = APIRouter(tags=["Query catalogue"])
 RESERVED = ("format", "timeout")

@@ -24,8 +24,8 @@ from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
 from aigraph.server.routing import route
-from aigraph.server.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 from aigraph.server.worker import Job, Outcome
+from aigraph.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 
 router = APIRouter(tags=["SPARQL"])
 METHODS = ["GET", "HEAD", "POST"]
