@@ -56,27 +56,29 @@ def test_catalogue_queries_run_unchanged_on_generated_data(
     assert empty <= {"programmes"}  # the generator makes no programmes
 
 
-def test_report_states_every_goal(tmp_path: Path) -> None:
-    def entry(rps: float, median: float) -> dict[str, object]:
-        return {
-            "startup_s": 1.0,
-            "peak_rss_mb": 50.0,
-            "latency": {
-                "catalogue:participants": {
-                    "first_ms": median,
-                    "median_ms": median,
-                    "p95_ms": median,
-                    "p99_ms": median,
-                    "runs": 3,
-                }
-            },
-            "throughput": {
-                c: {"requests_per_s": rps}
-                for c in ("simple-c1", "simple-c16", "medium-c1", "medium-c16")
-            },
-        }
+def _entry(rps: float, medians: dict[str, float]) -> dict[str, object]:
+    return {
+        "startup_s": 1.0,
+        "peak_rss_mb": 50.0,
+        "latency": {
+            query: {
+                "first_ms": median,
+                "median_ms": median,
+                "p95_ms": median,
+                "p99_ms": median,
+                "runs": 3,
+            }
+            for query, median in medians.items()
+        },
+        "throughput": {
+            c: {"requests_per_s": rps}
+            for c in ("simple-c1", "simple-c16", "medium-c1", "medium-c16")
+        },
+    }
 
-    results = {
+
+def _results(http_medians: dict[str, float]) -> dict[str, object]:
+    return {
         "machine": {
             "cpus": 2,
             "platform": "test",
@@ -91,14 +93,18 @@ def test_report_states_every_goal(tmp_path: Path) -> None:
                 "size": 1_000_000,
                 "triples": 1_000_000,
                 "systems": {
-                    "aigraph-http": entry(1000, 20),
-                    "aigraph-engine": entry(5000, 15),
-                    "oxigraph": entry(4000, 5),
-                    "rdflib-endpoint": entry(50, 900),
+                    "aigraph-http": _entry(1000, http_medians),
+                    "aigraph-engine": _entry(5000, {"catalogue:participants": 15}),
+                    "oxigraph": _entry(4000, {"catalogue:participants": 5}),
+                    "rdflib-endpoint": _entry(50, {"catalogue:participants": 900}),
                 },
             }
         ],
     }
+
+
+def test_report_states_every_goal(tmp_path: Path) -> None:
+    results = _results({"catalogue:participants": 20})
     write_report(results, tmp_path)
     report = (tmp_path / "report.md").read_text()
     assert (
@@ -115,3 +121,13 @@ def test_report_states_every_goal(tmp_path: Path) -> None:
         in report
     )
     assert "| start-up on the bundled graph about a second | 0.90 s | met |" in report
+
+
+def test_report_names_the_slowest_query_by_time_not_by_text(tmp_path: Path) -> None:
+    # "568 ms" sorts after "1,772 ms" as text: the 10^6 goal once named the wrong query
+    medians = {"catalogue:topics": 568.0, "catalogue:participants": 1771.9, "catalogue:x": 9.0}
+    write_report(_results(medians), tmp_path)
+    assert (
+        "| catalogue queries under 100 ms at the median at 10^6 triples "
+        "| slowest 1,772 ms (catalogue:participants) | not met for 2 |"
+    ) in (tmp_path / "report.md").read_text()
