@@ -105,6 +105,35 @@ def test_html_page_for_people(server: str) -> None:
     assert data["@type"] == "Person" and data["name"] == "Jean-Michel Jarre"
 
 
+@pytest.mark.parametrize(
+    "path,label,inside",
+    [
+        # a fixed graph: what it holds, and its triples through the Graph Store Protocol
+        (
+            "id/graph/editorial",
+            "editorial additions",
+            (URIRef(JARRE.replace("person/jean-michel-jarre", "event/journee-ia-2025-10-07")), None),
+        ),
+        # a claim graph: the facts its passages support
+        ("id/claim/s03-jean-michel-jarre", None, (URIRef(JARRE), URIRef(SCHEMA.name))),
+    ],
+)
+def test_a_graph_name_resolves_with_a_link_to_its_contents(
+    server: str, path: str, label: str | None, inside: tuple[URIRef, URIRef | None]
+) -> None:
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    if label:
+        assert f"<h1>{label}</h1>" in html
+    links = re.findall(r'href="(/store\?graph=[^"]+format=turtle)"', html)
+    assert len(links) == 1, "no link to the graph's contents"
+    contents = httpx.get(server + links[0].replace("&amp;", "&")[1:])
+    assert contents.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=contents.text, format="turtle")
+    assert (inside[0], inside[1], None) in graph
+    # the graph's own triples, not the dataset's: nothing about another session's people
+    assert len(graph) < 200
+
+
 def test_language_follows_accept_language_with_a_switch(server: str) -> None:
     french = httpx.get(
         server + "concept/role/moderator",
@@ -199,3 +228,42 @@ def test_ontology_document(server: str) -> None:
 def test_every_kind_of_minted_iri_resolves(server: str, path: str) -> None:
     assert httpx.get(server + path, headers={"Accept": "text/turtle"}).status_code == 200
     assert httpx.get(server + path, headers={"Accept": "text/html"}).status_code == 200
+
+
+BASE = "https://w3id.org/aigraph/"
+MINTED = f"""SELECT DISTINCT ?x WHERE {{
+  {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} UNION {{ GRAPH ?x {{ ?a ?b ?c }} }}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}"))
+}}"""
+
+
+def test_every_minted_iri_resolves_to_its_description(server: str) -> None:
+    """Not a sample: every IRI under the base that the served graph uses (as subject, object
+    or graph name) answers in Turtle with triples about itself, and in HTML with a page that
+    names it. Hash IRIs (ontology terms) resolve through their document (/ns)."""
+    response = httpx.get(server + "sparql", params={"query": MINTED}, timeout=30)
+    iris = sorted(b["x"]["value"] for b in response.json()["results"]["bindings"])
+    assert len(iris) > 400  # 27 people, 61 claims and spans, 122 selectors, 36 terms, …
+    documents: dict[str, list[str]] = {}
+    for iri in iris:
+        documents.setdefault(iri.split("#")[0], []).append(iri)
+    failures = []
+    with httpx.Client(base_url=server, timeout=30) as client:
+        for document, named in documents.items():
+            path = "/" + document.removeprefix(BASE)
+            turtle = client.get(path, headers={"Accept": "text/turtle"})
+            if turtle.status_code != 200:
+                failures.append(f"{path} (Turtle): {turtle.status_code}")
+                continue
+            graph = Graph().parse(data=turtle.text, format="turtle")
+            failures += [
+                f"{path} (Turtle): nothing about {iri}"
+                for iri in named
+                if (URIRef(iri), None, None) not in graph and (None, None, URIRef(iri)) not in graph
+            ]
+            html = client.get(path, headers={"Accept": "text/html"})
+            if html.status_code != 200 or "text/html" not in html.headers["content-type"]:
+                failures.append(f"{path} (HTML): {html.status_code}")
+            elif document not in html.text:
+                failures.append(f"{path} (HTML): the page does not name {document}")
+    assert not failures, "\n".join(failures[:20])

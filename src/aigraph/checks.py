@@ -30,7 +30,17 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS
 
-from aigraph.namespaces import AIG, CANONICAL_BASE, OA, ORG, PROV, SCHEMA, SKOS, graph_iri
+from aigraph.namespaces import (
+    AIG,
+    CANONICAL_BASE,
+    OA,
+    ONTOLOGY_IRI,
+    ORG,
+    PROV,
+    SCHEMA,
+    SKOS,
+    graph_iri,
+)
 from aigraph.source import SourceText
 
 CHECKS = CANONICAL_BASE + "checks#"
@@ -40,6 +50,7 @@ CHECK_NAMES = (
     "quote-found",
     "verbatim",
     "claim-has-provenance",
+    "graph-is-described",
     "entity-has-claim",
     "editorial-kinds",
     "no-default-graph",
@@ -186,6 +197,16 @@ def check_claims(ds: Dataset) -> Iterator[CheckFinding]:
                 name,
                 "This named graph is neither a fixed graph nor a declared claim "
                 "(graph:provenance has no `a aig:Claim` for it): its triples have no source.",
+            )
+        # the ontology describes itself (owl:Ontology); the other fixed graphs are described
+        # in data/graphs.trig, so that their names resolve and say what they hold
+        described = (name, RDF.type, AIG.DatasetGraph) in prov
+        if name in fixed and name != ONTOLOGY_IRI and not described:
+            yield CheckFinding(
+                CHECKS + "graph-is-described",
+                name,
+                "This fixed graph is not described (graph:provenance has no "
+                "`a aig:DatasetGraph` for it, with what it holds and who made it).",
             )
     default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
     if len(default):

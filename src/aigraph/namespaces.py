@@ -49,6 +49,7 @@ class AIG(DefinedNamespace):
     Referential: URIRef
     Residency: URIRef
     Claim: URIRef  # a named graph of facts supported by passages of the source
+    DatasetGraph: URIRef  # a named graph that is not a claim (editorial, provenance, …)
     SourceText: URIRef  # the NFC text the selectors point into
     Link: URIRef  # a link to an external identifier, with its evidence
 

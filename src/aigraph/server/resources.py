@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -74,6 +75,7 @@ UI = {
         "facts": "Faits",
         "incoming": "Mentionné par",
         "raw": "Données brutes",
+        "contents": "Contenu de ce graphe nommé",
         "context": "voir dans le communiqué",
         "editorial": "(ajout éditorial, absent du communiqué)",
         "source": "Le communiqué du CNC",
@@ -114,6 +116,7 @@ UI = {
         "facts": "Facts",
         "incoming": "Mentioned by",
         "raw": "Raw data",
+        "contents": "Contents of this named graph",
         "context": "see it in the release",
         "editorial": "(editorial addition, not in the release)",
         "source": "The CNC's press release",
@@ -503,12 +506,24 @@ async def describe_response(
             {"text": v.value, "lang": v.language} for v in labels if v.language and v.value != title
         ],
         alternates=alternates(path),
+        contents=graph_contents(services, iri),
         outgoing=page.rows(iri),
         incoming=page.rows(None, iri),
         nodes=page.around(),
         jsonld=page.jsonld(),
     )
     return HTMLResponse(html, headers=headers)
+
+
+def graph_contents(services: Services, iri: str) -> list[dict[str, str]]:
+    """Links to the triples of the named graph `iri` names (a claim, graph:editorial …) through
+    the Graph Store Protocol (`GET /store?graph=IRI`); none if it names no graph."""
+    if services.data is None or not services.data.contains_graph(iri):
+        return []
+    return [
+        {"name": name, "href": "/store?" + urlencode({"graph": iri, "format": fmt})}
+        for name, fmt in (("TriG", "trig"), ("Turtle", "turtle"), ("N-Triples", "nt"))
+    ]
 
 
 @route(
