@@ -15,6 +15,7 @@ from aigraph.namespaces import AIG, OA, SCHEMA
 from support import read_triples
 
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+DAY = "https://w3id.org/aigraph/id/event/journee-ia-2025-10-07"
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ def test_html_page_for_people(server: str) -> None:
         (
             "id/graph/editorial",
             "editorial additions",
-            (URIRef(JARRE.replace("person/jean-michel-jarre", "event/journee-ia-2025-10-07")), None),
+            (URIRef(DAY), None),  # its coined label for the day
         ),
         # a claim graph: the facts its passages support
         ("id/claim/s03-jean-michel-jarre", None, (URIRef(JARRE), URIRef(SCHEMA.name))),

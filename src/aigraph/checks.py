@@ -205,8 +205,9 @@ def check_claims(ds: Dataset) -> Iterator[CheckFinding]:
             yield CheckFinding(
                 CHECKS + "graph-is-described",
                 name,
-                "This fixed graph is not described (graph:provenance has no "
-                "`a aig:DatasetGraph` for it, with what it holds and who made it).",
+                "This fixed graph is not described: graph:provenance has no "
+                "`a aig:DatasetGraph` for it, with what it holds and who made it "
+                "(data/graphs.trig describes them: give it too when validating chosen files).",
             )
     default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
     if len(default):
