@@ -210,27 +210,6 @@ def test_ontology_document(server: str) -> None:
     assert "aig:Participation" in html
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "id/event/journee-ia-2025-10-07",
-        "id/session/2025-10-07-s01",
-        "id/organisation/cnc",
-        "id/participation/2025-10-07-s03--pauline-augrain--moderator",
-        "id/membership/pauline-augrain--cnc",
-        "id/programme/observatoire-impacts-ia-emploi",
-        "id/claim/s03-pauline-augrain",
-        "id/span/s03-pauline-augrain",
-        "concept/topic/value-sharing",
-        "concept/scheme/topics",
-        "id/release/cnc-ia-2025-11-04",
-    ],
-)
-def test_every_kind_of_minted_iri_resolves(server: str, path: str) -> None:
-    assert httpx.get(server + path, headers={"Accept": "text/turtle"}).status_code == 200
-    assert httpx.get(server + path, headers={"Accept": "text/html"}).status_code == 200
-
-
 BASE = "https://w3id.org/aigraph/"
 MINTED = f"""SELECT DISTINCT ?x WHERE {{
   {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} UNION {{ GRAPH ?x {{ ?a ?b ?c }} }}
