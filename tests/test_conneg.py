@@ -85,18 +85,19 @@ def test_format_parameter_overrides_accept(kind: str, fmt: str, expected: str) -
 
 
 @pytest.mark.parametrize(
-    "kind,fmt,status",
+    "kind,fmt,status,words",
     [
-        ("boolean", "csv", 406),
-        ("graph", "csv", 406),
-        ("solutions", "turtle", 406),
-        ("solutions", "docx", 400),
+        ("boolean", "csv", 406, "available: application/sparql-results+json"),
+        ("graph", "csv", 406, "available: text/turtle"),
+        ("solutions", "turtle", 406, "text/csv, text/tab-separated-values"),
+        ("solutions", "docx", 400, "unknown format 'docx'; known: csv"),
     ],
 )
-def test_format_parameter_errors(kind: str, fmt: str, status: int) -> None:
+def test_format_parameter_errors(kind: str, fmt: str, status: int, words: str) -> None:
     with pytest.raises(ProtocolError) as caught:
         choose(kind, None, fmt)
     assert caught.value.status == status
+    assert words in caught.value.message
 
 
 def test_unacceptable_accept_is_406_naming_what_is_available() -> None:

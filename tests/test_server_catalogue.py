@@ -66,7 +66,9 @@ def test_bad_parameters_are_400_naming_them(
 
 
 def test_unknown_query_is_404(server: str) -> None:
-    assert httpx.get(server + "queries/nope").status_code == 404
+    response = httpx.get(server + "queries/nope")
+    assert response.status_code == 404
+    assert "no query named 'nope' in the catalogue" in response.text
 
 
 def test_html_table_escapes_what_it_shows(server: str) -> None:

@@ -387,16 +387,21 @@ def test_gsp_named_graph_with_conneg(server: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "query,status",
+    "query,status,words",
     [
-        ("graph=" + quote("http://example.org/nothing", safe=""), 404),
-        ("", 400),
-        ("default&graph=" + quote("http://example.org/g", safe=""), 400),
-        ("graph=not%20an%20iri", 400),
+        (
+            "graph=" + quote("http://example.org/nothing", safe=""),
+            404,
+            "no graph named <http://example.org/nothing>",
+        ),
+        ("", 400, "name one graph: ?default, or ?graph=<IRI>"),
+        ("default&graph=" + quote("http://example.org/g", safe=""), 400, "name one graph"),
+        ("graph=not%20an%20iri", 400, "must be an absolute IRI, got 'not an iri'"),
     ],
 )
-def test_gsp_errors(server: str, query: str, status: int) -> None:
-    assert httpx.get(f"{server}store?{query}").status_code == status
+def test_gsp_errors(server: str, query: str, status: int, words: str) -> None:
+    response = httpx.get(f"{server}store?{query}")
+    assert response.status_code == status and words in response.text
 
 
 def test_gsp_writes_are_refused_on_a_read_only_server(server: str) -> None:
