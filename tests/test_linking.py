@@ -5,7 +5,6 @@ from candidates to a review file to validated links."""
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import shutil
 import socket
@@ -96,15 +95,36 @@ def test_search_and_entities_with_a_descriptive_user_agent() -> None:
     assert ua.startswith("aigraph/") and "https://w3id.org/aigraph" in ua
 
 
-def test_requests_are_spaced_by_the_rate_limit() -> None:
+@pytest.mark.parametrize(
+    "durations,sleeps",
+    [
+        ((0.05, 0.05), [0.10, 0.10]),  # quick answers: the client waits out the interval
+        ((0.20, 0.16), []),  # slow answers: the interval has passed, no wait
+        ((0.0, 0.149), [0.15, 0.001]),
+    ],
+)
+def test_requests_are_spaced_by_the_rate_limit(
+    durations: tuple[float, float], sleeps: list[float]
+) -> None:
+    """On a virtual clock that moves only when the client sleeps or an answer takes time, so
+    that the spacing is exact (arrival times at a real listener jitter by a few ms)."""
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
     with running_standin() as api:
         settings = ClientSettings(api_url=api.url, min_interval=0.15)
-        with WikidataClient(settings) as client:
-            for name in ("Jarre", "Studio", "Carpentier"):
+        with WikidataClient(settings, sleep=sleep, clock=lambda: now[0]) as client:
+            for name, took in zip(
+                ("Jarre", "Studio", "Carpentier"), (*durations, 0.0), strict=True
+            ):
                 client.search(name)
-    times = [float(r["t"]) for r in api.requests]  # type: ignore[arg-type]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(gaps) == 2 and min(gaps) >= 0.14
+                now[0] += took
+    assert len(api.requests) == 3
+    assert slept == pytest.approx(sleeps)
 
 
 def test_retries_on_429_and_503_then_succeeds() -> None:
