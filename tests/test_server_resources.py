@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from aigraph.namespaces import AIG, OA, SCHEMA
@@ -219,11 +220,21 @@ MINTED = f"""SELECT DISTINCT ?x WHERE {{
 
 def test_every_minted_iri_resolves_to_its_description(server: str) -> None:
     """Not a sample: every IRI under the base that the served graph uses (as subject, object
-    or graph name) answers in Turtle with triples about itself, and in HTML with a page that
-    names it. Hash IRIs (ontology terms) resolve through their document (/ns)."""
+    or graph name), or that its DCAT/VoID description uses, answers in Turtle with triples
+    about itself, and in HTML with a page that names it. Hash IRIs (ontology terms) resolve
+    through their document (/ns)."""
     response = httpx.get(server + "sparql", params={"query": MINTED}, timeout=30)
-    iris = sorted(b["x"]["value"] for b in response.json()["results"]["bindings"])
+    iris = {b["x"]["value"] for b in response.json()["results"]["bindings"]}
     assert len(iris) > 400  # 27 people, 61 claims and spans, 122 selectors, 36 terms, …
+    void = Graph().parse(data=httpx.get(server + ".well-known/void").text, format="turtle")
+    minted_by_void = {
+        str(t)
+        for triple in void
+        for t in triple
+        if isinstance(t, URIRef) and t.startswith(BASE + "id/")
+    }
+    assert BASE + "id/dataset/aigraph" in minted_by_void
+    iris = sorted(iris | minted_by_void)
     documents: dict[str, list[str]] = {}
     for iri in iris:
         documents.setdefault(iri.split("#")[0], []).append(iri)
@@ -247,3 +258,21 @@ def test_every_minted_iri_resolves_to_its_description(server: str) -> None:
             elif document not in html.text:
                 failures.append(f"{path} (HTML): the page does not name {document}")
     assert not failures, "\n".join(failures[:20])
+
+
+def test_the_dataset_iri_is_its_description_and_its_home_page(server: str) -> None:
+    dataset = URIRef(BASE + "id/dataset/aigraph")
+    turtle = httpx.get(server + "id/dataset/aigraph", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-location"] == "/id/dataset/aigraph.ttl"
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    void = Graph().parse(data=httpx.get(server + ".well-known/void").text, format="turtle")
+    assert (dataset, RDF.type, URIRef("http://www.w3.org/ns/dcat#Dataset")) in graph
+    assert isomorphic(graph, void)  # the same description as at /.well-known/void
+    html = httpx.get(server + "id/dataset/aigraph", headers={"Accept": "text/html"})
+    assert html.headers["content-location"] == "/" and 'id="programme"' in html.text
+    card = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html.text, re.S).group(1)  # type: ignore[union-attr]
+    )
+    assert card["@type"] == "Dataset" and card["@id"] == str(dataset)
+    assert card["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert card["isBasedOn"] == BASE + "id/release/cnc-ia-2025-11-04"

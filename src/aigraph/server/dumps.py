@@ -101,6 +101,14 @@ def _description(services: Services, root: str, dumps: Dumps | None) -> Graph:
 async def void(request: Request) -> Response:
     op = ProtocolRequest("query", params=_pairs(request.url.query, "query string"))
     media = choose("graph", request.headers.get("accept"), op.one("format"))
+    return await description_response(request, media)
+
+
+async def description_response(
+    request: Request, media: str, headers: dict[str, str] | None = None
+) -> Response:
+    """The DCAT/VoID description in `media`: at /.well-known/void, and as the answer for the
+    dataset's own IRI (…/id/dataset/aigraph)."""
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "the remote backend describes its own data")
@@ -110,7 +118,9 @@ async def void(request: Request) -> Response:
         dumps = None  # too large to render: described without its files
     graph = await asyncio.to_thread(_description, services, root_url(request), dumps)
     return Response(
-        serialize_rdflib(graph, media), media_type=content_type(media), headers={"Vary": "Accept"}
+        serialize_rdflib(graph, media),
+        media_type=content_type(media),
+        headers={"Vary": "Accept", **(headers or {})},
     )
 
 

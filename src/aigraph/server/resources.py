@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from aigraph.metadata import dataset_iri
 from aigraph.namespaces import PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
@@ -558,6 +559,8 @@ async def resource(request: Request, kind: str, path: str) -> Response:
         return not_found(
             iri, media if media in EXTENSION_OF else "text/html", language(request), local
         )
+    if iri == str(dataset_iri(services.settings.base_iri)):
+        return await dataset_response(request, explicit, local)
     if (
         kind == "id"
         and stem.startswith("text/")
@@ -565,6 +568,25 @@ async def resource(request: Request, kind: str, path: str) -> Response:
     ):
         return await source_text_page(request, services, iri, stem)
     return await describe_response(request, services, iri, local, explicit)
+
+
+async def dataset_response(request: Request, explicit: str | None, path: str) -> Response:
+    """The dataset's own IRI: its DCAT/VoID description for machines (as at
+    /.well-known/void), the home page for people (which embeds it as schema.org JSON-LD)."""
+    from aigraph.server.dumps import description_response
+    from aigraph.server.ui import home
+
+    media = choose_media(request, explicit)
+    if media == "text/html":
+        page = await home(request)
+        page.headers["Content-Location"] = "/"
+        page.headers["Vary"] = "Accept, Accept-Language"
+        return page
+    return await description_response(
+        request,
+        media,
+        {"Content-Location": f"{path}{EXTENSION_OF[media]}", "Link": link_header(path)},
+    )
 
 
 def _wants_html(request: Request) -> bool:
