@@ -502,6 +502,8 @@ def test_openapi_contract(server: str) -> None:
         ("/id/{path}", "get"),
         ("/concept/{path}", "get"),
         ("/ns", "get"),
+        ("/shapes", "get"),
+        ("/checks", "get"),
         ("/queries", "get"),
         ("/queries/{name}", "get"),
         ("/queries/{name}.rq", "get"),

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape as html_unescape
 
 import httpx
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS, SH
 
 from aigraph.namespaces import AIG, OA, SCHEMA
 from support import read_triples
@@ -276,3 +277,35 @@ def test_the_dataset_iri_is_its_description_and_its_home_page(server: str) -> No
     assert card["@type"] == "Dataset" and card["@id"] == str(dataset)
     assert card["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert card["isBasedOn"] == BASE + "id/release/cnc-ia-2025-11-04"
+
+
+@pytest.mark.parametrize("document", ["shapes", "checks"])
+def test_every_rule_a_report_names_resolves(server: str, document: str) -> None:
+    """The rules' IRIs (`sh:sourceShape`, a finding's rule) open at a row that says in words
+    what the rule requires; the RDF is the rules themselves."""
+    from aigraph.checks import CHECK_RULES
+    from aigraph.project import Project
+    from aigraph.validate import load_shapes
+
+    turtle = httpx.get(server + document, headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-location"] == f"/{document}.ttl"
+    served = Graph().parse(data=turtle.text, format="turtle")
+    namespace = f"https://w3id.org/aigraph/{document}#"
+    rules = {str(s) for s in served.subjects() if str(s).startswith(namespace)}
+    if document == "shapes":  # the shapes files themselves
+        assert isomorphic(served, load_shapes(Project.default()))
+        assert namespace + "Person-name" in rules and len(rules) > 80
+    else:  # each check with what it requires
+        assert {
+            (str(rule), str(comment))
+            for rule, comment in served.subject_objects(RDFS.comment)
+            if str(rule).startswith(namespace)
+        } == {(namespace + name, text) for name, text in CHECK_RULES.items()}
+    html = httpx.get(server + document, headers={"Accept": "text/html"}).text
+    for rule in rules:
+        anchor = rule.removeprefix(namespace)
+        row = re.search(f'<tr id="{re.escape(anchor)}">(.*?)</tr>', html, re.S)
+        assert row, f"no row for {anchor}"
+        message = served.value(URIRef(rule), SH.message) or served.value(URIRef(rule), RDFS.comment)
+        if message is not None:
+            assert str(message) in html_unescape(row.group(1))

@@ -1,24 +1,8 @@
 """Checks that SHACL cannot express: the evidence against the source text itself.
 
 SHACL sees triples, not the text they were read from, so these rules live here and report
-like shapes do (each has an IRI under ``…/checks#`` and a message in plain words):
-
-- ``position-matches-quote``: ``text[start:end]`` is exactly the quote (code points);
-- ``quote-found``: the quote, with its prefix and suffix, occurs once in the text (Web
-  Annotation Data Model §4.2.4: a TextQuoteSelector must identify one segment);
-- ``verbatim``: names, French labels, descriptions and aims stated in a claim appear word for
-  word in the passages the claim rests on;
-- ``claim-has-provenance``: every named graph that is not a fixed graph is a declared claim;
-- ``entity-has-claim``: every entity minted under ``id/`` is described by at least one claim
-  (an entity known only from the editors' graph would be a fact without a source);
-- ``editorial-kinds``: the editors' graph holds only translations, coined labels,
-  classifications and document metadata (data/editorial.trig, header);
-- ``no-default-graph``: every triple of the data is in a named graph;
-- ``link-has-evidence``: every link to external data (schema:sameAs, skos:exactMatch,
-  skos:closeMatch, schema:url, aig:siren on an aigraph entity) is stated in graph:links and
-  described there by an aig:Link with its evidence; graph:links holds nothing else;
-- ``identifier-checksum``: ISNI, ORCID, ROR, IdRef and SIREN identifiers have the right check
-  character (aigraph.linking.identifiers).
+like shapes do: each has an IRI under ``…/checks#`` (served at ``/checks``) and a message in
+plain words. ``CHECK_RULES`` says what each requires.
 """
 
 from __future__ import annotations
@@ -44,19 +28,32 @@ from aigraph.namespaces import (
 from aigraph.source import SourceText
 
 CHECKS = CANONICAL_BASE + "checks#"
-#: The rules of this module, by the local name of their IRI.
-CHECK_NAMES = (
-    "position-matches-quote",
-    "quote-found",
-    "verbatim",
-    "claim-has-provenance",
-    "graph-is-described",
-    "entity-has-claim",
-    "editorial-kinds",
-    "no-default-graph",
-    "link-has-evidence",
-    "identifier-checksum",
-)
+#: The rules of this module, by the local name of their IRI, and what each requires (shown
+#: at /checks, where the IRIs a validation report names resolve).
+CHECK_RULES: dict[str, str] = {
+    "position-matches-quote": "A passage's TextPositionSelector points at exactly its quote: "
+    "text[start:end] is the TextQuoteSelector's exact words (offsets in code points).",
+    "quote-found": "A passage's quote, with its prefix and suffix, occurs once in the source "
+    "text (Web Annotation Data Model §4.2.4: a TextQuoteSelector identifies one segment).",
+    "verbatim": "Names, French labels, descriptions and aims stated in a claim appear word for "
+    "word in the passages the claim rests on.",
+    "claim-has-provenance": "Every named graph that is not a fixed graph is a declared claim "
+    "(graph:provenance says `a aig:Claim` and the passages it rests on).",
+    "graph-is-described": "Every fixed graph but the ontology is described in graph:provenance "
+    "as an aig:DatasetGraph: what it holds and who made it (data/graphs.trig).",
+    "entity-has-claim": "Every entity minted under id/ is described by at least one claim: an "
+    "entity known only from the editors' graph would be a fact without a source.",
+    "editorial-kinds": "The editors' graph holds only translations, coined labels, "
+    "classifications and document metadata, and no French label but coined titles "
+    "(data/editorial.trig, header).",
+    "no-default-graph": "Every triple of the data is in a named graph (a claim or a fixed graph).",
+    "link-has-evidence": "Every link to external data (schema:sameAs, skos:exactMatch, "
+    "skos:closeMatch, schema:url, aig:siren on an aigraph entity) is stated in graph:links and "
+    "described there by an aig:Link with its evidence; graph:links holds nothing else.",
+    "identifier-checksum": "ISNI, ORCID, ROR, IdRef and SIREN identifiers have the right check "
+    "character (aigraph.linking.identifiers).",
+}
+CHECK_NAMES = tuple(CHECK_RULES)
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,7 @@ def create_app(
         meta,
         reconcile,
         resources,
+        rules,
         sparql,
         ui,
     )
@@ -241,6 +242,7 @@ def create_app(
     app.include_router(meta.router)
     app.include_router(dumps.router)
     app.include_router(resources.router)
+    app.include_router(rules.router)
     app.include_router(catalogue_routes.router)
     app.include_router(reconcile.router)
     app.include_router(ui.router)
