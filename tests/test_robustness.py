@@ -113,7 +113,10 @@ def test_catalogue_parameters_are_bound_or_refused_by_name(server: str, value: s
 @FUZZ
 @given(st.text(max_size=60))
 def test_resource_paths(server: str, segment: str) -> None:
-    for prefix in ("id/person/", "concept/", "dumps/", "context/", "static/ui/", "queries/"):
+    for prefix in (
+        "id/person/", "id/", "concept/", "dumps/", "context/", "static/ui/", "queries/", "ns",
+        "shapes", "checks",
+    ):  # fmt: skip
         response = httpx.get(server + prefix + quote(segment, safe=""), timeout=30)
         no_crash(response, {200, 303, 307, 400, 404, 405, 406})  # 307: "/queries/" → "/queries"
 
