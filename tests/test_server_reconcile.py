@@ -112,6 +112,14 @@ def test_type_and_property_constraints(server: str) -> None:
             "unknown property",
         ),
         ('{"q0": {"query": "x", "type_strict": "maybe"}}', 400, "type_strict"),
+        # found by the long fuzzing run: unhashable values where strings belong were a 500
+        ('{"q0": {"query": "x", "type": [["person"]]}}', 400, "unknown type"),
+        ('{"q0": {"query": "x", "type": [{"id": "person"}]}}', 400, "unknown type"),
+        (
+            '{"q0": {"query": "x", "properties": [{"pid": ["name"], "v": 1}]}}',
+            400,
+            "unknown property",
+        ),
     ],
 )
 def test_malformed_queries_get_a_400_naming_the_problem(

@@ -214,7 +214,10 @@ def check_query(key: str, query: Any) -> dict[str, Any]:
         raise ProtocolError(400, f"{where}: give a non-empty 'query' or some 'properties'")
     types = query.get("type")
     type_list = [types] if isinstance(types, str) else types or []
-    if not isinstance(type_list, list) or not all(t in KIND_NAMES for t in type_list):
+    # a type is a string: a list or an object in its place is a 400, never a TypeError
+    if not isinstance(type_list, list) or not all(
+        isinstance(t, str) and t in KIND_NAMES for t in type_list
+    ):
         raise ProtocolError(
             400, f"{where}: unknown type {types!r}; types are {', '.join(KIND_NAMES)}"
         )
@@ -231,7 +234,7 @@ def check_query(key: str, query: Any) -> dict[str, Any]:
         for p in props:
             if not isinstance(p, dict) or "pid" not in p or "v" not in p:
                 raise ProtocolError(400, f"{where}: each property is {{'pid': …, 'v': …}}")
-            if p["pid"] not in PROPERTY_BY_ID:
+            if not isinstance(p["pid"], str) or p["pid"] not in PROPERTY_BY_ID:
                 raise ProtocolError(
                     400,
                     f"{where}: unknown property {p['pid']!r}; properties are "
