@@ -277,6 +277,7 @@ def test_the_dataset_iri_is_its_description_and_its_home_page(server: str) -> No
     assert card["@type"] == "Dataset" and card["@id"] == str(dataset)
     assert card["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert card["isBasedOn"] == BASE + "id/release/cnc-ia-2025-11-04"
+    assert card["temporalCoverage"] == "2025-10-07/2025-11-04"
 
 
 @pytest.mark.parametrize("document", ["shapes", "checks"])

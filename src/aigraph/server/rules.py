@@ -119,7 +119,7 @@ def check_rules() -> list[Rule]:
 async def shapes(request: Request, ext: str = "") -> Response:
     project = services_of(request).project or Project.default()
     graph = shapes_graph(project)
-    return document(request, "shapes", ext, graph, shape_rules(graph))
+    return document(request, "shapes", SHAPES, ext, graph, shape_rules(graph))
 
 
 @route(
@@ -137,12 +137,16 @@ async def shapes(request: Request, ext: str = "") -> Response:
     response_class=Response,
 )
 async def checks(request: Request, ext: str = "") -> Response:
-    return document(request, "checks", ext, checks_graph(), check_rules())
+    return document(request, "checks", CHECKS, ext, checks_graph(), check_rules())
 
 
-def document(request: Request, name: str, ext: str, graph: Graph, rules: list[Rule]) -> Response:
+def document(
+    request: Request, name: str, namespace: str, ext: str, graph: Graph, rules: list[Rule]
+) -> Response:
+    """The rules of one namespace (``…/shapes#``, ``…/checks#``) as the document they belong
+    to: served at /{name} as /ns serves the ontology."""
     path = f"/{name}"
-    iri = f"https://w3id.org/aigraph/{name}"
+    iri = namespace.rstrip("#")
     explicit = EXTENSIONS.get(ext) if ext else None
     if ext and explicit is None:
         return not_found(iri + ext, "text/html", language(request), path)

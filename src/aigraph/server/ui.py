@@ -314,42 +314,41 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
 
 
 @functools.lru_cache(maxsize=16)
-def dataset_card(metadata: Path, base: str, lang: str, root: str) -> str:
+def dataset_card(project: Project, base: str, lang: str, root: str) -> str:
     """The dataset as schema.org JSON-LD, for search engines and dataset crawlers (Google
     Dataset Search reads schema:Dataset), from what the editors say in data/dataset.ttl."""
-    from rdflib import Graph, Literal
-    from rdflib.namespace import DCTERMS, RDF
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS
 
-    from aigraph.metadata import dataset_iri
+    from aigraph.metadata import dataset_iri, editorial_description
     from aigraph.namespaces import DCAT
 
-    source = Graph().parse(metadata, format="turtle")
-    canonical = dataset_iri("https://w3id.org/aigraph/")
+    source = editorial_description(project, base)  # data/dataset.ttl, under `base`
+    dataset = dataset_iri(base)
 
     def text(predicate: object) -> list[str]:
         return sorted(
             str(o)
-            for o in source.objects(canonical, predicate)  # type: ignore[arg-type]
+            for o in source.objects(dataset, predicate)  # type: ignore[arg-type]
             if isinstance(o, Literal) and o.language == lang
         )
 
+    period = source.value(dataset, DCTERMS.temporal)
     card: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "@id": str(dataset_iri(base)),
+        "@id": str(dataset),
         "name": text(DCTERMS.title)[0],
         "description": text(DCTERMS.description)[0],
         "url": root,
         "version": __version__,
         "inLanguage": ["fr", "en"],
         "keywords": text(DCAT.keyword),
-        "license": str(source.value(canonical, DCTERMS.license)),
-        "isBasedOn": str(source.value(canonical, DCTERMS.source)).replace(
-            "https://w3id.org/aigraph/", base
-        ),
-        "temporalCoverage": "2025-10-07/2025-11-04",
+        "license": str(source.value(dataset, DCTERMS.license)),
+        "isBasedOn": str(source.value(dataset, DCTERMS.source)),
+        "temporalCoverage": f"{source.value(period, DCAT.startDate)}/"
+        f"{source.value(period, DCAT.endDate)}",
     }
-    assert (canonical, RDF.type, DCAT.Dataset) in source
     # "</" cannot end the script element early
     return json.dumps(card, ensure_ascii=False).replace("</", "<\\/")
 
@@ -367,9 +366,7 @@ async def home(request: Request) -> HTMLResponse:
         day=data.day[lang],
         counts=data.counts,
         kinds=KIND_NAMES,
-        jsonld=dataset_card(
-            project.dataset_metadata, services.settings.base_iri, lang, root_url(request)
-        ),
+        jsonld=dataset_card(project, services.settings.base_iri, lang, root_url(request)),
     )
 
 
