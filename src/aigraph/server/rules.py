@@ -10,6 +10,7 @@ opens at its row), RDF for machines, by ``Accept`` or extension, as ``/ns`` does
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -106,36 +107,30 @@ def check_rules() -> list[Rule]:
     ]
 
 
-@route(
-    router, "/shapes", methods=["GET", "HEAD"], summary="The SHACL shapes", response_class=Response
-)
-@route(
-    router,
-    "/shapes{ext}",
-    methods=["GET", "HEAD"],
-    include_in_schema=False,
-    response_class=Response,
-)
+Handler = Callable[..., Awaitable[Response]]
+
+
+def served_at(path: str, summary: str) -> Callable[[Handler], Handler]:
+    """Register a document's handler at `path` and at `path` + an extension (``.ttl`` …)."""
+
+    def register(handler: Handler) -> Handler:
+        methods = ["GET", "HEAD"]
+        route(router, path + "{ext}", methods=methods, include_in_schema=False)(handler)
+        return route(router, path, methods=methods, summary=summary, response_class=Response)(
+            handler
+        )
+
+    return register
+
+
+@served_at("/shapes", "The SHACL shapes")
 async def shapes(request: Request, ext: str = "") -> Response:
     project = services_of(request).project or Project.default()
     graph = shapes_graph(project)
     return document(request, "shapes", SHAPES, ext, graph, shape_rules(graph))
 
 
-@route(
-    router,
-    "/checks",
-    methods=["GET", "HEAD"],
-    summary="The source-text checks",
-    response_class=Response,
-)
-@route(
-    router,
-    "/checks{ext}",
-    methods=["GET", "HEAD"],
-    include_in_schema=False,
-    response_class=Response,
-)
+@served_at("/checks", "The source-text checks")
 async def checks(request: Request, ext: str = "") -> Response:
     return document(request, "checks", CHECKS, ext, checks_graph(), check_rules())
 
