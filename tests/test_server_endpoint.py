@@ -232,6 +232,15 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
             "Accept",
         ),
         ("GET", {"params": {"query": "INSERT DATA { <a> <b> <c> }"}}, 400, "update, not a query"),
+        # a Graph Store request sent to the query endpoint: pointed to /store, not answered
+        # with the Service Description as if it were the graph
+        (
+            "GET",
+            {"params": {"graph": "https://w3id.org/aigraph/id/graph/editorial"}},
+            400,
+            "/store",
+        ),
+        ("GET", {"params": {"default": ""}}, 400, "Graph Store Protocol"),
     ],
 )
 def test_bad_requests_get_clear_errors(

@@ -103,6 +103,14 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
             raise ProtocolError(405, "an update must be sent by POST (SPARQL 1.1 Protocol §2.2)")
         params = url_params
         if "query" not in params:
+            if "graph" in params or "default" in params:
+                # the Graph Store Protocol's parameters on the query endpoint: answering with
+                # the Service Description would look like a graph and mislead
+                raise ProtocolError(
+                    400,
+                    "no 'query': /sparql answers SPARQL queries; to read a graph, use the "
+                    "Graph Store Protocol at /store?graph=IRI (or /store?default)",
+                )
             return ProtocolRequest("description", params=params)
         queries = params["query"]
         if len(queries) != 1:
