@@ -81,7 +81,8 @@ def checks_graph() -> Graph:
 
 def shape_rules(graph: Graph) -> list[Rule]:
     rules = []
-    for shape in sorted({s for s in graph.subjects() if str(s).startswith(SHAPES)}):
+    named = {s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(SHAPES)}
+    for shape in sorted(named):
         node = (shape, RDF.type, SH.NodeShape) in graph
         target = graph.value(shape, SH.targetClass)
         applies = compact(str(target)) if target is not None else ""
