@@ -10,6 +10,8 @@ buffering more.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -59,7 +61,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
 #: How uvicorn runs aigraph (`aigraph serve` and the tests' servers). Keep-alive connections
 #: idle for 5 s are closed, so that idle or slow clients hold no connection long.
-UVICORN_OPTIONS: dict[str, object] = {
+UVICORN_OPTIONS: dict[str, Any] = {  # keyword arguments of uvicorn.run and Config
     "http": BoundedHttpToolsProtocol,
     "timeout_keep_alive": 5,
     "log_level": "warning",
