@@ -81,10 +81,24 @@ def test_remote_backend_against_a_real_oxigraph_server(server: str, tmp_path: Pa
             remote_query_url=oxi + "query",
             remote_store_url=oxi + "store",
             query_timeout=5,
+            update_token="s3cret",
         )
         with running_server(settings) as url:
             # the data was loaded into the remote store with the Graph Store Protocol
             assert rows(url, PARTICIPANTS) == expected
+            # writes, even with the token, go to the remote store itself: a 403 that says so
+            # (an update was a TypeError, so a 500, until mypy saw the signatures differ)
+            auth = {"Authorization": "Bearer s3cret"}
+            for write in (
+                httpx.post(url + "sparql", data={"update": "CLEAR ALL"}, headers=auth),
+                httpx.put(
+                    url + "store?default",
+                    content=b"<a:b> <a:c> <a:d> .",
+                    headers={**auth, "Content-Type": "application/n-triples"},
+                ),
+            ):
+                assert write.status_code == 403 and "write to it directly" in write.text
+            assert rows(url, PARTICIPANTS) == expected  # nothing was cleared
             # conneg, formats and Content-Type are aigraph's, whatever the store answers
             csv = httpx.get(
                 url + "sparql", params={"query": PARTICIPANTS}, headers={"Accept": "text/csv"}

@@ -68,10 +68,10 @@ async def start_services(
     settings: Settings, project: Project | None = None, data: ServedData | None = None
 ) -> Services:
     if settings.backend == "remote":
-        executor: Executor = RemoteExecutor(settings)
-        await executor.start()
-        await executor.load(settings, project)
-        return Services(settings, executor, None, project)
+        remote = RemoteExecutor(settings)
+        await remote.start()
+        await remote.load(settings, project)
+        return Services(settings, remote, None, project)
     if data is None:
         data = await asyncio.to_thread(prepare, settings, project)
     local = LocalExecutor(settings, data)

@@ -26,7 +26,8 @@ class BackendUnavailableError(Exception):
 
 
 class Executor(Protocol):
-    sandboxed: bool
+    @property
+    def sandboxed(self) -> bool: ...
 
     async def start(self) -> None: ...
     async def run(self, job: Job, timeout: float) -> Outcome: ...
@@ -233,7 +234,7 @@ class RemoteExecutor:
         outcome = await self.run(job, self.settings.query_timeout)
         return b"true" in outcome.body
 
-    async def update(self, text: str) -> None:
+    async def update(self, text: str, base_iri: str | None = None) -> None:
         raise ProtocolError(
             403, "this server forwards reads to a remote store; write to it directly"
         )
