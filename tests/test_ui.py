@@ -168,6 +168,20 @@ def test_a_hostile_literal_is_shown_as_text(page: object, server: str) -> None:
     assert page.dialogs == []
 
 
+def test_a_triple_term_is_shown_as_turtle_writes_it(page: object, server: str) -> None:
+    # RDF 1.2: Oxigraph answers with triple terms; the table shows them, escaped, as text
+    page.goto(server + "query")
+    run_in_editor(
+        page,
+        "SELECT ?t WHERE { BIND (<<( <https://w3id.org/aigraph/id/person/jean-michel-jarre> "
+        '<http://schema.org/name> "<b>Jarre</b>" )>> AS ?t) }',
+    )
+    cell = page.locator("#results-table tbody td").first
+    cell.wait_for()
+    assert cell.inner_text() == '<<( person:jean-michel-jarre schema:name "<b>Jarre</b>" )>>'
+    assert page.locator("#results b").count() == 0
+
+
 def test_graph_view_of_a_construct(page: object, server: str) -> None:
     page.goto(server + "query")
     run_in_editor(

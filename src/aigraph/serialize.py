@@ -194,7 +194,8 @@ def _csv_term(term: Term | None) -> str:
         return f"_:{term.value}"
     if isinstance(term, ox.NamedNode | ox.Literal):
         return term.value
-    return str(term)
+    # an RDF 1.2 triple term: its three terms in the same plain forms, as Oxigraph writes it
+    return f"{_csv_term(term.subject)} {_csv_term(term.predicate)} {_csv_term(term.object)}"
 
 
 class CsvWriter:
@@ -220,6 +221,10 @@ def results_csv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
 def _tsv_term(term: Term | None) -> str:
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):
+        # an RDF 1.2 triple term in Turtle 1.2 syntax; str() would print it as a statement
+        parts = (term.subject, term.predicate, term.object)
+        return "<<( " + " ".join(_tsv_term(t) for t in parts) + " )>>"
     # Oxigraph prints terms in N-Triples syntax (valid Turtle), which escapes \n and \r in
     # literals but not TAB, the TSV separator: escape it too (Turtle ECHAR \t).
     return str(term).replace("\t", "\\t")

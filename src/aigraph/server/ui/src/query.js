@@ -219,9 +219,16 @@ function cellNode(term, labels) {
     return a;
   }
   const span = document.createElement("span");
-  span.textContent = term.value;
+  span.textContent = term.type === "triple" ? tripleText(term.value) : term.value;
   if (term["xml:lang"]) span.lang = term["xml:lang"];
   return span;
+}
+
+// an RDF 1.2 triple term (SPARQL 1.2 results JSON): shown as Turtle writes it
+function tripleText(triple) {
+  const part = (t) =>
+    t.type === "triple" ? tripleText(t.value) : t.type === "uri" ? compact(t.value) : t.type === "bnode" ? `_:${t.value}` : JSON.stringify(t.value);
+  return `<<( ${part(triple.subject)} ${part(triple.predicate)} ${part(triple.object)} )>>`;
 }
 
 async function labelsFor(iris) {
