@@ -241,6 +241,20 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
             "/store",
         ),
         ("GET", {"params": {"default": ""}}, 400, "Graph Store Protocol"),
+        # an RDF 1.2 triple term, which JSON-LD cannot carry: 406 naming what can, not a 500
+        (
+            "POST",
+            {
+                "data": {
+                    "query": "CONSTRUCT { <http://s> <http://p> <<( <http://a> <http://b> "
+                    "<http://c> )>> } WHERE {}"
+                },
+                "headers": {"Accept": "application/ld+json"},
+            },
+            406,
+            "cannot carry this answer (JSON-LD does not support RDF 1.2 yet); ask for one of "
+            "text/turtle",
+        ),
     ],
 )
 def test_bad_requests_get_clear_errors(

@@ -294,7 +294,16 @@ def answer(
                 serialize_graph(triples, media, job.prefixes if first else None), media, "graph"
             )
             triples, first = [], False
-    sink.write(serialize_graph(triples, media, job.prefixes if first else None), media, "graph")
+    try:
+        last = serialize_graph(triples, media, job.prefixes if first else None)
+    except (ValueError, OSError) as exc:  # pyoxigraph reports a format's limits as OSError
+        if sink.streaming:
+            raise
+        # a format that cannot carry the answer (JSON-LD has no RDF 1.2 triple terms): the
+        # client asked for something we cannot give, so 406 (RFC 9110 §15.5.7), not a 500
+        others = ", ".join(m for m in GRAPH_FORMATS if m != media)
+        return _error(406, f"{media} cannot carry this answer ({exc}); ask for one of {others}")
+    sink.write(last, media, "graph")
     return sink.finish(media, "graph", count, truncated)
 
 
