@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from html import unescape as html_unescape
+from pathlib import Path
 
 import httpx
 import pytest
@@ -310,3 +311,29 @@ def test_every_rule_a_report_names_resolves(server: str, document: str) -> None:
         message = served.value(URIRef(rule), SH.message) or served.value(URIRef(rule), RDFS.comment)
         if message is not None:
             assert str(message) in html_unescape(row.group(1))
+
+
+def test_rdf_12_triple_terms_in_served_data(tmp_path: Path) -> None:
+    """A user's data with an RDF 1.2 triple term (`aigraph serve --data`): the formats that
+    carry it answer, JSON-LD (which cannot) is a 406 naming those that can — on the entity
+    route and through the Graph Store, never a 500."""
+    from aigraph.server.settings import Settings
+    from support import running_server
+
+    data = tmp_path / "reified.ttl"
+    data.write_text(
+        "<https://w3id.org/aigraph/id/claim/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies>"
+        ' <<( <https://w3id.org/aigraph/id/person/x> <http://schema.org/name> "X" )>> .\n',
+        encoding="utf-8",
+    )
+    with running_server(Settings(bundled=False, data=[data], workers=1)) as url:
+        term = '<<( <https://w3id.org/aigraph/id/person/x> <http://schema.org/name> "X" )>>'
+        for nt, jsonld in (
+            ("id/claim/x.nt", "id/claim/x.jsonld"),  # data loaded without a graph: described
+            ("store?default&format=nt", "store?default&format=jsonld"),
+        ):
+            ntriples = httpx.get(url + nt)
+            assert ntriples.status_code == 200 and term in ntriples.text
+            refused = httpx.get(url + jsonld)
+            assert refused.status_code == 406, refused.text
+            assert "cannot carry this answer" in refused.text and "text/turtle" in refused.text

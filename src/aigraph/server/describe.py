@@ -36,6 +36,17 @@ FACTS = (
 SELECT DISTINCT ?s ?p ?o ?g WHERE {
   { GRAPH ?g { <ENTITY> ?p ?o } BIND (<ENTITY> AS ?s) }
   UNION { GRAPH ?g { ?s ?p <ENTITY> } BIND (<ENTITY> AS ?o) }
+  # triples loaded without a graph (`aigraph serve --data` files in a triple syntax): in the
+  # default graph only, ?g unbound; the default graph also holds the merge of every named
+  # graph, whose triples the two branches above already give with their graph
+  UNION {
+    <ENTITY> ?p ?o BIND (<ENTITY> AS ?s)
+    FILTER NOT EXISTS { GRAPH ?h { <ENTITY> ?p ?o } }
+  }
+  UNION {
+    ?s ?p <ENTITY> BIND (<ENTITY> AS ?o)
+    FILTER NOT EXISTS { GRAPH ?h { ?s ?p <ENTITY> } }
+  }
   UNION {
     <ENTITY> aig:participation|^aig:agent|aig:statedAffiliation|^org:member ?s .
     { ?s a aig:Participation } UNION { ?s a org:Membership }
@@ -77,8 +88,8 @@ def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Qua
     quads: dict[ox.Quad, None] = {}
     claims: set[str] = set()
     for row in store.query(FACTS.replace("ENTITY", entity)):  # type: ignore[union-attr]
-        graph = row["g"]
-        quads[ox.Quad(row["s"], row["p"], row["o"], graph)] = None
+        graph = row["g"]  # None: the default graph
+        quads[ox.Quad(row["s"], row["p"], row["o"], graph or ox.DefaultGraph())] = None
         if isinstance(graph, ox.NamedNode) and "/id/claim/" in graph.value:
             claims.add(graph.value)
     if not quads:

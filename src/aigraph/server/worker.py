@@ -299,10 +299,7 @@ def answer(
     except (ValueError, OSError) as exc:  # pyoxigraph reports a format's limits as OSError
         if sink.streaming:
             raise
-        # a format that cannot carry the answer (JSON-LD has no RDF 1.2 triple terms): the
-        # client asked for something we cannot give, so 406 (RFC 9110 §15.5.7), not a 500
-        others = ", ".join(m for m in GRAPH_FORMATS if m != media)
-        return _error(406, f"{media} cannot carry this answer ({exc}); ask for one of {others}")
+        return _cannot_carry(media, exc)
     sink.write(last, media, "graph")
     return sink.finish(media, "graph", count, truncated)
 
@@ -315,14 +312,27 @@ def describe_job(store: ox.Store, job: Job) -> Outcome:
         quads = describe(store, job.describe or "", job.provenance_graph)
     except ValueError as exc:
         return _error(400, str(exc))
-    if media in ("application/trig", "application/n-quads", "application/ld+json"):
-        fmt = GRAPH_FORMATS[media]
-        kwargs = {"prefixes": job.prefixes} if job.prefixes and media == "application/trig" else {}
-        body = ox.serialize(quads, format=fmt, **kwargs) or b""
-    else:
-        triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-        body = serialize_graph(triples, media, job.prefixes)
+    try:
+        if media in ("application/trig", "application/n-quads", "application/ld+json"):
+            fmt = GRAPH_FORMATS[media]
+            trig = job.prefixes and media == "application/trig"
+            kwargs = {"prefixes": job.prefixes} if trig else {}
+            body = ox.serialize(quads, format=fmt, **kwargs) or b""
+        else:
+            triples = list(
+                dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            )
+            body = serialize_graph(triples, media, job.prefixes)
+    except (ValueError, OSError) as exc:  # e.g. JSON-LD and RDF 1.2 triple terms
+        return _cannot_carry(media, exc)
     return Outcome(200, media, body, "graph", len(quads))
+
+
+def _cannot_carry(media: str, exc: Exception) -> Outcome:
+    """A format that cannot carry the answer (JSON-LD has no RDF 1.2 triple terms): the
+    client asked for what we cannot give, so 406 (RFC 9110 §15.5.7), not a 500."""
+    others = ", ".join(m for m in GRAPH_FORMATS if m != media)
+    return _error(406, f"{media} cannot carry this answer ({exc}); ask for one of {others}")
 
 
 def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
