@@ -458,9 +458,9 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     result: dict[str, object] = {"size": size, "systems": {}}
     import pyoxigraph as ox
 
-    from aigraph.engine import Engine
+    from aigraph.engine import Engine, add_merge
     from aigraph.serialize import results_json
-    from aigraph.server.data import add_merge, write_facts
+    from aigraph.server.data import write_facts
 
     # the engine in-process, as the server's workers use it (the full store, plus the merged
     # triples alone for queries that name no graph): load, then the same queries

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
+from aigraph.engine import add_merge, merged_only
 from aigraph.project import Project
 from aigraph.server.settings import Settings
 from aigraph.server.worker import StoreSource
@@ -71,17 +72,6 @@ def load_authoritative(
     for graph, path in settings.graphs.items():
         load_file(store, Path(path), graph)
     return store
-
-
-def add_merge(store: ox.Store) -> None:
-    """Make the default graph of `store` the merge of its graphs, with the bulk loader (in
-    batches: the SPARQL update that does the same holds every new triple in memory until it
-    commits, gigabytes at 10^7 triples)."""
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph)
-    )
 
 
 def snapshot(authoritative: ox.Store, target: ox.Store | None = None) -> ox.Store:
@@ -177,18 +167,15 @@ def facts_path(path: Path) -> Path:
 
 def write_facts(store: ox.Store, path: Path) -> None:
     """The merged triples of an on-disk store, in a second on-disk store beside it, for the
-    queries that read only the default graph (aigraph.engine.merged_only says why). Made
+    queries that read only the default graph (aigraph.engine.merged_only, which makes it and
+    says why). Made
     once, with the store: a store that already has them is left as it is."""
     marker = path / "aigraph-complete"
     if marker.exists():
         return
     if path.exists():  # an interrupted earlier attempt
         shutil.rmtree(path)
-    facts = ox.Store(str(path))
-    facts.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    )
+    facts = merged_only(store, ox.Store(str(path)))
     facts.flush()
     facts.optimize()
     del facts

@@ -442,8 +442,12 @@ class Page:
         )
         if same:
             doc["sameAs"] = same
-        # "</" cannot end the script element early
-        return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+        return script_json(doc)
+
+
+def script_json(doc: object) -> str:
+    """`doc` as JSON text to embed in a <script> element ("</" cannot end it early)."""
+    return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
 
 
 def render(template: str, lang: str, **context: object) -> str:

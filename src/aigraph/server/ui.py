@@ -27,7 +27,7 @@ from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.formats import wants_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
-from aigraph.server.resources import language, local_href, render
+from aigraph.server.resources import language, local_href, render, script_json
 from aigraph.server.routing import route
 from aigraph.server.sparql import execute, query_job, request_timeout
 
@@ -349,8 +349,7 @@ def dataset_card(project: Project, base: str, lang: str, root: str) -> str:
         "temporalCoverage": f"{source.value(period, DCAT.startDate)}/"
         f"{source.value(period, DCAT.endDate)}",
     }
-    # "</" cannot end the script element early
-    return json.dumps(card, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(card)
 
 
 @router.get("/", summary="Home page: the dataset and the day's programme", include_in_schema=False)
