@@ -326,7 +326,28 @@ def test_rdf_12_triple_terms_in_served_data(tmp_path: Path) -> None:
         ' <<( <https://w3id.org/aigraph/id/person/x> <http://schema.org/name> "X" )>> .\n',
         encoding="utf-8",
     )
-    with running_server(Settings(bundled=False, data=[data], workers=1)) as url:
+    named = tmp_path / "named.trig"  # the same in a named graph, and a triple beside it
+    named.write_text(
+        "<http://example.org/g> { <https://w3id.org/aigraph/id/claim/z>"
+        " <http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies>"
+        ' <<( <https://w3id.org/aigraph/id/person/x> <http://schema.org/name> "X" )>> .\n'
+        "<https://w3id.org/aigraph/id/person/y> <http://schema.org/knows>"
+        " <https://w3id.org/aigraph/id/claim/z> . }\n",
+        encoding="utf-8",
+    )
+    with running_server(Settings(bundled=False, data=[data, named], workers=1)) as url:
+        # the HTML pages show the triple term as Turtle 1.2 writes it (it was a 500 when in a
+        # named graph) and the facts loaded without a graph (the page was empty)
+        for page, shown in (
+            ("id/claim/x", "&lt;&lt;( person:x schema:name &#34;X&#34; )&gt;&gt;"),
+            ("id/claim/z", "&lt;&lt;( person:x schema:name &#34;X&#34; )&gt;&gt;"),
+            ("id/claim/z", '<a href="/id/person/y">person:y</a>'),
+            ("id/person/y", '<a href="/id/claim/z">claim:z</a>'),
+        ):
+            html = httpx.get(url + page, headers={"Accept": "text/html"})
+            assert html.status_code == 200, (page, html.text)
+            facts = html.text.split('<table class="facts">', 1)[1]
+            assert shown in facts, (page, shown)
         term = '<<( <https://w3id.org/aigraph/id/person/x> <http://schema.org/name> "X" )>>'
         for nt, jsonld in (
             ("id/claim/x.nt", "id/claim/x.jsonld"),  # data loaded without a graph: described

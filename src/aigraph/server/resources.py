@@ -262,6 +262,15 @@ class Value:
     editorial: bool = False
 
 
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def text(term: Term) -> str:
+    """A term's value (IRI, lexical form, blank node id); an RDF 1.2 triple term, which has
+    none, in N-Triples form."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 class Page:
     """The entity's quads, read for a person."""
 
@@ -277,31 +286,33 @@ class Page:
                 prov_triples.append(q)
                 continue
             if q.predicate.value in LABEL_PREDICATES and isinstance(q.object, ox.Literal):
-                self.labels.setdefault(q.subject.value, []).append(q.object)  # type: ignore[union-attr]
-            if graph is not None:
-                self.facts.append(q)
+                self.labels.setdefault(text(q.subject), []).append(q.object)
+            # default-graph quads are the labels of every node mentioned (describe.LABELS),
+            # and the triples of data loaded without a graph (`serve --data file.ttl`): the
+            # rows keep the entity's own only
+            self.facts.append(q)
         self._read_evidence(prov_triples)
 
     def _read_evidence(self, quads: list[ox.Quad]) -> None:
-        by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+        by_subject: dict[str, dict[str, list[Term]]] = {}
         for q in quads:
-            by_subject.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(
+            by_subject.setdefault(text(q.subject), {}).setdefault(q.predicate.value, []).append(
                 q.object
-            )  # type: ignore[arg-type, union-attr]
+            )
         prov = "http://www.w3.org/ns/prov#wasDerivedFrom"
         oa = "http://www.w3.org/ns/oa#"
         for claim, props in by_subject.items():
             for span in props.get(prov, []):
                 exact, start, end, source = None, None, None, None
-                sp = by_subject.get(span.value, {})
+                sp = by_subject.get(text(span), {})
                 for src in sp.get(oa + "hasSource", []):
-                    source = src.value
+                    source = text(src)
                 for selector in sp.get(oa + "hasSelector", []):
-                    sel = by_subject.get(selector.value, {})
+                    sel = by_subject.get(text(selector), {})
                     if oa + "exact" in sel:
-                        exact = sel[oa + "exact"][0].value
+                        exact = text(sel[oa + "exact"][0])
                     if oa + "start" in sel:
-                        start, end = int(sel[oa + "start"][0].value), int(sel[oa + "end"][0].value)
+                        start, end = int(text(sel[oa + "start"][0])), int(text(sel[oa + "end"][0]))
                 if exact is None:
                     continue
                 href = local_href(source or "", self.base) or "#"
@@ -331,7 +342,9 @@ class Page:
 
         return compact(iri, self.base)
 
-    def value(self, term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
+    def value(self, term: Term) -> Value:
+        if isinstance(term, ox.Triple):  # an RDF 1.2 triple term, as Turtle 1.2 writes it
+            return Value(self.triple_text(term))
         if isinstance(term, ox.Literal):
             return Value(term.value, lang=term.language or None)
         if isinstance(term, ox.NamedNode):
@@ -344,6 +357,19 @@ class Page:
             )
         return Value(term.value)
 
+    def triple_text(self, term: ox.Triple) -> str:
+        from aigraph.validate import compact
+
+        parts = []
+        for part in (term.subject, term.predicate, term.object):
+            if isinstance(part, ox.Triple):
+                parts.append(self.triple_text(part))
+            elif isinstance(part, ox.NamedNode):
+                parts.append(compact(part.value, self.base))
+            else:
+                parts.append(str(part))  # a literal or blank node, in N-Triples form
+        return "<<( " + " ".join(parts) + " )>>"
+
     def rows(self, subject: str | None, obj: str | None = None) -> list[dict[str, object]]:
         """Facts grouped by predicate, each value with the quotes of the claims stating it."""
         grouped: dict[tuple[str, str], Value] = {}
@@ -351,17 +377,17 @@ class Page:
         for q in self.facts:
             if q.predicate.value == RDF_TYPE and obj is None:
                 continue
-            if subject is not None and q.subject.value != subject:
+            if subject is not None and text(q.subject) != subject:
                 continue
-            if obj is not None and q.object.value != obj:  # type: ignore[union-attr]
+            if obj is not None and text(q.object) != obj:
                 continue
             term = q.subject if obj is not None else q.object
             key = (q.predicate.value, str(term))
             if key not in grouped:
-                grouped[key] = self.value(term)  # type: ignore[arg-type]
+                grouped[key] = self.value(term)
                 if q.predicate.value not in order:
                     order.append(q.predicate.value)
-            graph = q.graph_name.value  # type: ignore[union-attr]
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if "/id/claim/" in graph:
                 for quote in self.passages.get(graph, []):
                     if quote not in grouped[key].quotes:
@@ -379,28 +405,28 @@ class Page:
     def types(self) -> list[str]:
         return sorted(
             {
-                self.label(q.object.value)
-                for q in self.facts  # type: ignore[union-attr]
-                if q.subject.value == self.iri
+                self.label(text(q.object))
+                for q in self.facts
+                if text(q.subject) == self.iri
                 and q.predicate.value == RDF_TYPE
-                and q.object.value.startswith(
+                and text(q.object).startswith(
                     ("https://w3id.org/aigraph/ns#", "http://schema.org/")
                 )
             }
-        )  # type: ignore[union-attr]
+        )
 
     def around(self) -> list[dict[str, object]]:
         """Participations and stated affiliations linked to the entity, one section each."""
         kinds = {"https://w3id.org/aigraph/ns#Participation", "http://www.w3.org/ns/org#Membership"}
         nodes = sorted(
             {
-                q.subject.value
+                text(q.subject)
                 for q in self.facts
                 if q.predicate.value == RDF_TYPE
-                and q.object.value in kinds
-                and q.subject.value != self.iri
+                and text(q.object) in kinds
+                and text(q.subject) != self.iri
             }
-        )  # type: ignore[union-attr]
+        )
         return [
             {
                 "title": self.label(n) if n in self.labels else self.predicate_title(n),
@@ -417,13 +443,13 @@ class Page:
         """schema.org JSON-LD for crawlers: the entity's type, names and identifiers."""
         schema_types = sorted(
             {
-                q.object.value.rsplit("/", 1)[-1]
-                for q in self.facts  # type: ignore[union-attr]
-                if q.subject.value == self.iri
+                text(q.object).rsplit("/", 1)[-1]
+                for q in self.facts
+                if text(q.subject) == self.iri
                 and q.predicate.value == RDF_TYPE
-                and q.object.value.startswith("http://schema.org/")
+                and text(q.object).startswith("http://schema.org/")
             }
-        )  # type: ignore[union-attr]
+        )
         doc: dict[str, object] = {"@context": "https://schema.org", "@id": self.iri}
         if schema_types:
             doc["@type"] = schema_types if len(schema_types) > 1 else schema_types[0]
@@ -434,10 +460,9 @@ class Page:
             doc["name"] = names[0]
         same = sorted(
             {
-                q.object.value
+                text(q.object)
                 for q in self.facts
-                if q.subject.value == self.iri  # type: ignore[union-attr]
-                and q.predicate.value == "http://schema.org/sameAs"
+                if text(q.subject) == self.iri and q.predicate.value == "http://schema.org/sameAs"
             }
         )
         if same:
