@@ -34,11 +34,15 @@ ui: $(UI_STAMP)
 serve: $(STAMP) $(UI_STAMP)
 	$(BIN)/aigraph serve
 
-## test: lint, then the whole test suite
-test: $(STAMP) $(UI_STAMP)
+## test: lint and type-check, then the whole test suite
+test: lint $(UI_STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff (style, format) and mypy (types; pinned in pyproject.toml)
+lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/mypy
 
 ## build: validate and write build/ (dumps + MANIFEST.sha256)
 build: $(STAMP)

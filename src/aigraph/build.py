@@ -130,7 +130,7 @@ def rdfxml_bytes(graph: Graph, base: str) -> bytes:
     lines = sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
     triples = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
     prefixes = {p: str(ns) for p, ns in {**PREFIXES, **data_prefixes(base)}.items()}
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b""
 
 
 CONTEXT_NAME = "aigraph-0.1.jsonld"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from aigraph.namespaces import (
     AIG,
@@ -61,7 +62,7 @@ class CheckFinding:
     """One failed check: which rule, on which node, what is wrong."""
 
     rule: str
-    focus: URIRef
+    focus: Node  # usually an IRI; invalid data may put a blank node or literal there
     message: str
     path: URIRef | None = None
     value: str | None = None
@@ -72,14 +73,14 @@ class CheckFinding:
 class Selection:
     """One passage as its selectors locate it."""
 
-    span: URIRef
+    span: Node
     exact: str
     prefix: str
     suffix: str
     start: int | None
     end: int | None
-    position_selector: URIRef | None
-    quote_selector: URIRef
+    position_selector: Node | None
+    quote_selector: Node
 
 
 def _int(value: object) -> int | None:
@@ -92,7 +93,7 @@ def _int(value: object) -> int | None:
 def selections(ds: Dataset) -> Iterator[Selection]:
     """Every passage (oa:SpecificResource) with its quote and position selectors."""
     prov = ds.graph(graph_iri("provenance"))
-    for span in sorted(set(prov.subjects(RDF.type, OA.SpecificResource))):
+    for span in sorted(set(prov.subjects(RDF.type, OA.SpecificResource)), key=str):
         quote = position = None
         for selector in prov.objects(span, OA.hasSelector):
             if (selector, RDF.type, OA.TextQuoteSelector) in prov:
@@ -295,7 +296,7 @@ def check_verbatim(ds: Dataset, source: SourceText) -> Iterator[CheckFinding]:
 
 
 #: What the editors may state (data/editorial.trig, header), and in which language.
-EDITORIAL_PREDICATES: dict[URIRef, str | None] = {
+EDITORIAL_PREDICATES: dict[Node, str | None] = {
     RDFS.label: None,  # coined labels, fr or en
     SKOS.prefLabel: "en",  # translations only: French labels are the release's words
     SCHEMA.name: "en",
@@ -386,7 +387,7 @@ def check_links(ds: Dataset, base: str = CANONICAL_BASE) -> Iterator[CheckFindin
                 URIRef(str(p)),
                 str(o),
             )
-    for node in sorted(links.subjects(RDF.type, AIG.Link)):
+    for node in sorted(links.subjects(RDF.type, AIG.Link), key=str):
         target = links.value(node, RDF.object)
         if target is None:
             continue

@@ -17,11 +17,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from aigraph import __version__
-from aigraph.catalogue import CatalogueError, ParameterError, load_catalogue, parse_query_file
+from aigraph.catalogue import (
+    CatalogueError,
+    CatalogueQuery,
+    ParameterError,
+    load_catalogue,
+    parse_query_file,
+)
 from aigraph.dataset import DataLoadError, load_dataset
 from aigraph.namespaces import CANONICAL_BASE
 from aigraph.project import Project
@@ -197,7 +204,7 @@ def _reconcile(args: argparse.Namespace, project: Project, links_file: Path) -> 
     return EXIT_OK
 
 
-def _write_links(project: Project, links_file: Path, links: list) -> int:  # type: ignore[type-arg]
+def _write_links(project: Project, links_file: Path, links: list[Any]) -> int:
     """Add links to a copy of the links file, validate the data with it, and only then
     replace the file: a link that breaks a rule is never written."""
     import shutil
@@ -259,11 +266,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(project.queries_dir)
     if args.list:
         for q in catalogue.values():
-            params = " ".join(f"[{p.name}={p.default or '…'}]" for p in q.parameters)
-            print(f"{q.name:<24} {q.title['en']} {params}".rstrip())
+            usage = " ".join(f"[{p.name}={p.default or '…'}]" for p in q.parameters)
+            print(f"{q.name:<24} {q.title['en']} {usage}".rstrip())
         return EXIT_OK
     if not args.query:
         raise UsageError("give a catalogue query name or a .rq file (or --list)")
+    entry: CatalogueQuery | None
     if args.query in catalogue:
         entry = catalogue[args.query]
     elif Path(args.query).is_file():

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from aigraph.namespaces import AIG, CANONICAL_BASE, ONTOLOGY_IRI, SCHEMA, graph_iri
 from aigraph.project import Project
@@ -145,9 +147,15 @@ def derive(ds: Dataset, rules_dir: Path) -> Graph:
     derived = ds.graph(graph_iri("derived"))
     for rule in sorted(rules_dir.glob("*.rq")):
         results = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        if not isinstance(results, ox.QueryTriples):
+            raise ValueError(f"{rule.name}: a derivation rule must be a CONSTRUCT query")
         for triple in results:
             derived.add(
-                tuple(_to_rdflib(t) for t in (triple.subject, triple.predicate, triple.object))
+                (
+                    _to_rdflib(triple.subject),
+                    _to_rdflib(triple.predicate),
+                    _to_rdflib(triple.object),
+                )
             )
     return derived
 
@@ -171,7 +179,8 @@ def rebase(ds: Dataset, base: str) -> Dataset:
         return ds
     out = Dataset()
     for s, p, o, g in ds.quads((None, None, None, None)):
-        out.graph(move_term(g, base)).add(
+        name = DATASET_DEFAULT_GRAPH_ID if g is None else g  # rdflib types it Optional
+        out.graph(cast(IdentifiedNode, move_term(name, base))).add(
             (move_term(s, base), move_term(p, base), move_term(o, base))
         )
     return out

@@ -42,6 +42,8 @@ def mermaid(shapes: Graph) -> str:
     relations: set[str] = set()
     for shape in set(shapes.subjects(SH.targetClass, None)):
         target = shapes.value(shape, SH.targetClass)
+        if target is None:  # unreachable: the shape was found by its sh:targetClass
+            continue
         name = _name(target)
         targets[name] = compact(str(target))
         own = attributes.setdefault(name, [])

@@ -24,6 +24,24 @@ if TYPE_CHECKING:  # the query workers import this module: they need no rdflib
     from rdflib import Dataset
 
 
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def as_solutions(result: QueryResult) -> ox.QuerySolutions:
+    """`result` as the solutions of a SELECT (TypeError for an ASK or a graph query: the
+    caller's own query text is wrong)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT query was expected, not one giving {type(result).__name__}")
+    return result
+
+
+def as_triples(result: QueryResult) -> ox.QueryTriples:
+    """`result` as the triples of a CONSTRUCT or DESCRIBE (TypeError otherwise)."""
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"a CONSTRUCT query was expected, not one giving {type(result).__name__}")
+    return result
+
+
 def add_merge(store: ox.Store) -> None:
     """Make the default graph of `store` the merge of its graphs, with the bulk loader (in
     batches: the SPARQL update that does the same holds every new triple in memory until it
@@ -78,11 +96,15 @@ class Engine:
         add_merge(store)
         return cls(store)
 
-    def query(
-        self, sparql: str, substitutions: Substitutions | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResult:
         """Evaluate `sparql` over the union default graph; SyntaxError if it does not parse."""
         return self.store_for(sparql).query(sparql, substitutions=dict(substitutions or {}))
+
+    def select(self, sparql: str, substitutions: Substitutions | None = None) -> ox.QuerySolutions:
+        return as_solutions(self.query(sparql, substitutions))
+
+    def construct(self, sparql: str) -> ox.QueryTriples:
+        return as_triples(self.query(sparql))
 
     def __len__(self) -> int:
         return len(self.store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from aigraph.engine import Engine
 
@@ -55,12 +56,12 @@ TABLES: dict[str, str] = {
 
 def table(engine: Engine, query: str) -> bytes:
     """A CSV table (RFC 4180, UTF-8, header row) of plain values: IRIs and lexical forms."""
-    solutions = engine.query(PREFIXES + query)
-    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    solutions = engine.select(PREFIXES + query)
+    names = [v.value for v in solutions.variables]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(names)
-    for s in solutions:  # type: ignore[union-attr]
+    for s in solutions:
         writer.writerow(["" if s[n] is None else s[n].value for n in names])
     return out.getvalue().encode("utf-8")
 
@@ -76,7 +77,7 @@ def participation_quotes(engine: Engine) -> dict[str, tuple[str, str, str]]:
     """For each participation, the shortest passage of its claims that names the person:
     their own clause of the release ("Jean-Michel Jarre, auteur-compositeur")."""
     best: dict[str, tuple[str, str, str]] = {}
-    for s in engine.query(PREFIXES + QUOTES):  # type: ignore[union-attr]
+    for s in engine.select(PREFIXES + QUOTES):
         key, quote = s["participation"].value, s["quote"].value
         if key not in best or (len(quote), s["start"].value) < (len(best[key][0]), best[key][1]):
             best[key] = (quote, s["start"].value, s["end"].value)
@@ -119,7 +120,7 @@ def network(engine: Engine) -> bytes:
     graph = ET.SubElement(root, f"{{{GRAPHML}}}graph", id="aigraph", edgedefault="directed")
     nodes: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str, str]] = []
-    rows = engine.query(
+    rows = engine.select(
         PREFIXES
         + """
         SELECT ?person ?name ?session ?title ?role ?org ?orgName ?jobTitle WHERE {
@@ -130,7 +131,7 @@ def network(engine: Engine) -> bytes:
                      ?org schema:name ?orgName FILTER (lang(?orgName) != "en")
                      OPTIONAL { ?m org:role/skos:prefLabel ?jobTitle FILTER (lang(?jobTitle) = "fr") } } }"""
     )
-    for r in rows:  # type: ignore[union-attr]
+    for r in rows:
         person, session = r["person"].value, r["session"].value
         nodes[person] = (r["name"].value, "person")
         nodes[session] = (r["title"].value, "session")
@@ -218,12 +219,12 @@ def session_frame(context: dict[str, object]) -> dict[str, object]:
     }
 
 
-def sessions_document(engine: Engine, context: dict[str, object]) -> dict[str, object]:
+def sessions_document(engine: Engine, context: dict[str, object]) -> dict[str, Any]:
     """The sessions as framed JSON-LD (pyld, fetching nothing), in programme order."""
     import pyoxigraph as ox
     from pyld import jsonld
 
-    triples = ox.serialize(engine.query(SESSION_VIEW), format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.serialize(engine.construct(SESSION_VIEW), format=ox.RdfFormat.N_TRIPLES) or b""
     expanded = jsonld.from_rdf(triples.decode("utf-8"), {"format": "application/n-quads"})
     framed = jsonld.frame(
         expanded,

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, XSD
 
 from aigraph import __version__
 from aigraph.dataset import move_term
+from aigraph.engine import as_solutions
 from aigraph.linking.identifiers import AUTHORITIES, authority_of
 from aigraph.namespaces import DCAT, DCTERMS, VOID
 from aigraph.project import Project
@@ -83,7 +84,7 @@ def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
     """One void:Linkset per authority and link predicate, with its number of links (VoID §5):
     how the dataset connects to Wikidata, ISNI, VIAF… (nothing while no link is verified)."""
     counts: dict[tuple[str, str], set[str]] = {}
-    for row in store.query(LINKS_QUERY):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(LINKS_QUERY)):
         authority = authority_of(row["o"].value)
         if authority is not None:
             counts.setdefault((authority.key, row["p"].value), set()).add(
@@ -150,14 +151,14 @@ def describe_dataset(
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, dataset))
 
-    (row,) = store.query(COUNTS_QUERY)  # type: ignore[misc]
+    (row,) = as_solutions(store.query(COUNTS_QUERY))
     for name, prop in (
         ("triples", VOID.triples),
         ("subjects", VOID.distinctSubjects),
         ("properties", VOID.properties),
     ):
         g.add((dataset, prop, Literal(int(row[name].value), datatype=XSD.integer)))
-    for solution in store.query(PARTITION_QUERY):  # type: ignore[union-attr]
+    for solution in as_solutions(store.query(PARTITION_QUERY)):
         partition = BNode("partition-" + _label(solution["class"].value))
         g.add((dataset, VOID.classPartition, partition))
         g.add((partition, VOID["class"], URIRef(solution["class"].value)))

@@ -59,4 +59,4 @@ def render_results(
         if isinstance(results, ox.QueryBoolean):
             return (("true" if bool(results) else "false") + "\n").encode()
         return render_table(results, base).encode("utf-8")
-    return results.serialize(format=RESULT_FORMATS[fmt])
+    return results.serialize(format=RESULT_FORMATS[fmt]) or b""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from aigraph.engine import as_solutions
+
 #: The kinds of entity a person looks for, by class (the first that applies wins).
 KINDS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("person", "http://schema.org/Person", {"fr": "personne", "en": "person"}),
@@ -105,7 +107,7 @@ class LabelIndex:
         kind_of = {iri: key for key, iri, _ in KINDS}
         order = {key: i for i, (key, _, _) in enumerate(KINDS)}
         entries: dict[str, Entry] = {}
-        for row in store.query(LABELS_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for row in as_solutions(store.query(LABELS_QUERY, use_default_graph_as_union=True)):
             iri = row["s"].value
             kind = kind_of[row["class"].value]
             entry = entries.get(iri)

@@ -127,7 +127,8 @@ def sniff(text: str) -> Sniffed:
     words = [t.text for t in toks if t.kind == "word"]
     form = next((w for w in words if w in QUERY_FORMS), None)
     first_op = next((w for w in words if w in QUERY_FORMS or w in UPDATE_KEYWORDS), None)
-    services, loads = [], []
+    services: list[str] = []
+    loads: list[str] = []
     for k, tok in enumerate(toks):
         if tok.kind != "word" or tok.text not in ("SERVICE", "LOAD"):
             continue

@@ -41,14 +41,14 @@ class Stats:
 
 
 def count(engine: Engine, pattern: str) -> int:
-    solutions = engine.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")
+    solutions = engine.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")
     return int(next(iter(solutions))["n"].value)
 
 
 def collect_stats(engine: Engine) -> Stats:
     """Counts per class, links and triples (the shapes are added by the caller)."""
-    graphs = engine.query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    triples = engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    graphs = engine.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    triples = engine.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     return Stats(
         triples=int(next(iter(triples))["n"].value),
         named_graphs=int(next(iter(graphs))["n"].value),

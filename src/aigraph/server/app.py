@@ -80,7 +80,8 @@ async def start_services(
 
 
 def services_of(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    services: Services = request.app.state.services
+    return services
 
 
 async def protocol_error(request: Request, exc: Exception) -> Response:
@@ -127,7 +128,8 @@ async def per_version(request: Request, name: str, build: Callable[[Services], T
         cached = cache.get(name)
         if cached is None or cached[0] != version:
             cache[name] = (version, await asyncio.to_thread(build, services))
-        return cache[name][1]  # type: ignore[no-any-return]
+        built: T = cache[name][1]
+        return built
 
 
 def root_url(request: Request) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -43,7 +44,8 @@ def catalogue(request: Request) -> dict[str, CatalogueQuery]:
     if getattr(state, "catalogue", None) is None:
         services = services_of(request)
         state.catalogue = load_catalogue((services.project or Project.default()).queries_dir)
-    return state.catalogue  # type: ignore[no-any-return]
+    queries: dict[str, CatalogueQuery] = state.catalogue
+    return queries
 
 
 def describe_query(q: CatalogueQuery, root: str) -> dict[str, object]:
@@ -106,13 +108,16 @@ async def query_text(request: Request, name: str) -> Response:
     return Response(entry.text, media_type="application/sparql-query")
 
 
-def substitution_tuples(entry: CatalogueQuery, params: dict[str, str]) -> list[tuple]:  # type: ignore[type-arg]
-    out = []
+def substitution_tuples(
+    entry: CatalogueQuery, params: dict[str, str]
+) -> list[tuple[str, str, str, str | None, str | None]]:
+    """The engine-bound parameters as plain tuples, to cross to a worker (Job.substitutions)."""
+    out: list[tuple[str, str, str, str | None, str | None]] = []
     for variable, term in entry.bindings(params).items():
-        if term.__class__.__name__ == "NamedNode":
-            out.append((variable.value, "iri", term.value, None, None))
+        if isinstance(term, ox.Literal):
+            out.append((variable.value, "literal", term.value, term.datatype.value, term.language))
         else:
-            out.append((variable.value, "literal", term.value, term.datatype.value, term.language))  # type: ignore[union-attr]
+            out.append((variable.value, "iri", term.value, None, None))
     return out
 
 
@@ -161,7 +166,7 @@ async def run_query(request: Request, name: str) -> Response:
     variables = data["head"]["vars"]
     rows = []
     for binding in data["results"]["bindings"]:
-        row = []
+        row: list[dict[str, str | None]] = []
         for var in variables:
             cell = binding.get(var)
             if cell is None:

@@ -70,7 +70,7 @@ def service_description(endpoint: str, settings: Settings, info: DatasetInfo) ->
         named, described = BNode(f"ng{index}"), BNode(f"g{index}")
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
-        g.add((named, SD.name, URIRef(graph.name)))
+        g.add((named, SD.name, URIRef(graph.name or "")))  # info.named: named graphs only
         g.add((named, SD.graph, described))
         g.add((described, RDF.type, SD.Graph))
         g.add((described, VOID.triples, Literal(graph.triples, datatype=XSD.integer)))

@@ -94,7 +94,7 @@ class LocalExecutor:
     ) -> bool:
         store = self._writable()
         graph = ox.NamedNode(name) if name else ox.DefaultGraph()
-        existed = name is None or store.contains_named_graph(graph)  # type: ignore[arg-type]
+        existed = name is None or store.contains_named_graph(graph)
         scratch = ox.Store()
         try:
             scratch.load(body, format=fmt, to_graph=graph, base_iri=name)
@@ -104,10 +104,10 @@ class LocalExecutor:
             if name is None:
                 store.clear_graph(ox.DefaultGraph())
             elif existed:
-                store.remove_graph(graph)  # type: ignore[arg-type]
+                store.remove_graph(graph)
         store.extend(scratch.quads_for_pattern(None, None, None, None))
         if name is not None:
-            store.add_graph(graph)  # type: ignore[arg-type]
+            store.add_graph(graph)
         await self._publish()
         return not existed
 
@@ -181,7 +181,9 @@ class RemoteExecutor:
 
     async def run(self, job: Job, timeout: float) -> Outcome:
         assert self.client is not None
-        params: list[tuple[str, str]] = [("default-graph-uri", g) for g in job.default_graphs or []]
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("default-graph-uri", g) for g in job.default_graphs or []
+        ]
         params += [("named-graph-uri", g) for g in job.named_graphs or []]
         accept = {
             "SELECT": "application/sparql-results+json",

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.datastructures import URL
@@ -78,7 +79,7 @@ def _url(
     # Starlette's own reconstruction (Host header, else the server address), made once per
     # distinct request target rather than once per request
     headers = [(b"host", host.encode("latin-1"))] if host is not None else []
-    scope = {"type": "http", "scheme": scheme, "server": server, "root_path": root}
+    scope: dict[str, Any] = {"type": "http", "scheme": scheme, "server": server, "root_path": root}
     scope |= {"path": path, "query_string": b"", "headers": headers}
     return str(URL(scope=scope))
 

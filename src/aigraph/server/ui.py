@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,14 +148,14 @@ def build_site(services: Services) -> Site:
 
     programme, day = {}, {}
     for lang in ("fr", "en"):
-        sessions = {
+        sessions: dict[str, dict[str, Any]] = {
             r["s"]: {**r, "href": href(r["s"]), "people": [], "topics": []}
             for r in _rows(services, SESSIONS, lang)
         }
-        seen: dict[tuple[str, str, str], dict[str, str]] = {}
+        seen: dict[tuple[str, str, str], dict[str, str | None]] = {}
 
-        def rank(row: dict[str, str], lang: str = lang) -> int:
-            return {lang: 0, "": 1}.get(row.get("orgLang", ""), 2)
+        def rank(row: Mapping[str, str | None], lang: str = lang) -> int:
+            return {lang: 0, "": 1}.get(row.get("orgLang") or "", 2)
 
         for r in _rows(services, PEOPLE, lang):
             if r["s"] not in sessions:
@@ -164,10 +165,13 @@ def build_site(services: Services) -> Site:
                 if rank(r) < rank(seen[key]):
                     seen[key]["orgName"], seen[key]["orgLang"] = r["orgName"], r["orgLang"]
                 continue
-            r["href"] = href(r["person"])
-            r["org_href"] = href(r["org"]) if "org" in r else None
-            seen[key] = r
-            sessions[r["s"]]["people"].append(r)
+            person: dict[str, str | None] = {
+                **r,
+                "href": href(r["person"]),
+                "org_href": href(r["org"]) if "org" in r else None,
+            }
+            seen[key] = person
+            sessions[r["s"]]["people"].append(person)
         for r in _rows(services, TOPICS, lang):
             if r["s"] in sessions:
                 sessions[r["s"]]["topics"].append({**r, "href": href(r["topic"])})

@@ -191,7 +191,10 @@ def run_job(store: ox.Store, job: Job, emit: Emit | None = None) -> Outcome | No
     if job.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.substitutions:
-        kwargs["substitutions"] = {ox.Variable(v): _term(*rest) for v, *rest in job.substitutions}
+        kwargs["substitutions"] = {
+            ox.Variable(v): _term(kind, value, datatype, lang)
+            for v, kind, value, datatype, lang in job.substitutions
+        }
     sink = _Sink(job, emit)
     try:
         return answer(store.query(job.sparql, **kwargs), job, sink)  # type: ignore[arg-type]
@@ -315,9 +318,10 @@ def describe_job(store: ox.Store, job: Job) -> Outcome:
     try:
         if media in ("application/trig", "application/n-quads", "application/ld+json"):
             fmt = GRAPH_FORMATS[media]
-            trig = job.prefixes and media == "application/trig"
-            kwargs = {"prefixes": job.prefixes} if trig else {}
-            body = ox.serialize(quads, format=fmt, **kwargs) or b""
+            if job.prefixes and media == "application/trig":
+                body = ox.serialize(quads, format=fmt, prefixes=job.prefixes) or b""
+            else:
+                body = ox.serialize(quads, format=fmt) or b""
         else:
             triples = list(
                 dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
