@@ -78,6 +78,8 @@ def test_validate_json_and_turtle_formats(tmp_path: Path) -> None:
     [
         ("this is not turtle", "cannot parse as TriG"),
         (None, "cannot read"),
+        # RDF 1.2 parses, but rdflib and pySHACL cannot hold it: said, not a traceback
+        ("<http://a> <http://b> <<( <http://c> <http://d> <http://e> )>> .", "RDF 1.2 triple"),
     ],
 )
 def test_validate_unreadable_input_exits_2(
@@ -89,6 +91,21 @@ def test_validate_unreadable_input_exits_2(
     result = aigraph("validate", str(path))
     assert result.returncode == 2
     assert message in result.stderr and "bad.trig" in result.stderr
+
+
+def test_an_internal_error_exits_2_not_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug must not exit 1, which `validate` and `build` use for "does not conform"."""
+    from aigraph import cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_validate", broken)
+    assert cli.main(["validate"]) == 2
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err and "aigraph validate: internal error" in err
 
 
 def test_query_table() -> None:

@@ -7,7 +7,8 @@ Exit codes (the same for every command):
   that does not validate);
 - ``2``: could not run: bad arguments, unreadable or unparsable input, an unknown query, a
   bad parameter value, a malformed query, an output that cannot be written (a full disk), the
-  network unreachable (``link``).
+  network unreachable (``link``); also an internal error (a bug: its traceback is printed),
+  which must not read as "does not conform".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -530,4 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"aigraph {args.command}: could not write{where}: {exc.strerror or exc}; "
             "files written before are unchanged (each is replaced only once complete)\n"
         )
+        return EXIT_ERROR
+    except Exception:  # a bug: the exit code must not read as "does not conform" (1)
+        traceback.print_exc()
+        sys.stderr.write(f"aigraph {args.command}: internal error (above): please report it\n")
         return EXIT_ERROR

@@ -93,6 +93,12 @@ def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
             else ""
         )
         raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}{hint}") from None
+    if any(isinstance(q.object, ox.Triple) for q in quads):
+        raise DataLoadError(
+            f"{path}: holds RDF 1.2 triple terms (<<( … )>>), which rdflib and pySHACL, the "
+            "libraries that validate and write the dumps, cannot read (`aigraph serve --data` "
+            "serves such files)"
+        )
     ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
 
 

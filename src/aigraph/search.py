@@ -42,6 +42,8 @@ SELECT DISTINCT ?s ?class ?label WHERE {{
   {{ ?s a ?class }} UNION {{ ?s skos:inScheme ?class }}
   VALUES ?class {{ {CLASSES} }}
   {{ ?s schema:name ?label }} UNION {{ ?s rdfs:label ?label }} UNION {{ ?s skos:prefLabel ?label }}
+  # a served file may say anything: only IRIs are entities, only literals are names
+  FILTER (isIRI(?s) && isLiteral(?label))
 }}"""
 
 

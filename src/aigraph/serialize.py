@@ -36,6 +36,12 @@ Row = Sequence[Term | None]
 # --- JSON ---------------------------------------------------------------------------------
 
 
+def term_text(term: Term) -> str:
+    """A term's value (IRI, lexical form, blank node id); an RDF 1.2 triple term, which has
+    none, in N-Triples form."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from aigraph.engine import as_solutions
 from aigraph.linking.identifiers import identifier_problem
 from aigraph.linking.wikidata import WikidataClient
 from aigraph.namespaces import AIG, CANONICAL_BASE, PROV, SCHEMA, graph_iri
@@ -63,6 +64,7 @@ SELECT ?s ?kind ?name (GROUP_CONCAT(DISTINCT ?word; separator="|") AS ?context) 
     ?s skos:inScheme <https://w3id.org/aigraph/concept/scheme/topics> ; skos:prefLabel ?name .
     FILTER (lang(?name) = "fr") BIND ("topic" AS ?kind)
   }
+  FILTER (isIRI(?s) && isLiteral(?name))  # served files may say anything
 } GROUP BY ?s ?kind ?name ORDER BY ?kind ?name"""
 
 
@@ -93,7 +95,7 @@ def subjects(
 ) -> list[Subject]:
     wanted, chosen = set(kinds), set(only)
     out = []
-    for row in store.query(CONTEXT_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(CONTEXT_QUERY, use_default_graph_as_union=True)):
         iri = row["s"].value
         if row["kind"].value not in wanted or (chosen and iri not in chosen):
             continue
@@ -329,7 +331,9 @@ SELECT ?kind ?s ?name ?target WHERE {
   UNION { ?s a org:Organization ; schema:name ?name . BIND ("organisation" AS ?kind) }
   UNION { ?s skos:inScheme <https://w3id.org/aigraph/concept/scheme/topics> ; skos:prefLabel ?name .
           FILTER (lang(?name) = "fr") BIND ("topic" AS ?kind) }
-  OPTIONAL { ?s schema:sameAs|skos:exactMatch|skos:closeMatch|schema:url|aig:siren ?target }
+  OPTIONAL { ?s schema:sameAs|skos:exactMatch|skos:closeMatch|schema:url|aig:siren ?target
+             FILTER (isIRI(?target) || isLiteral(?target)) }
+  FILTER (isIRI(?s) && isLiteral(?name))  # served files may say anything
 } ORDER BY ?kind ?name"""
 
 
@@ -340,7 +344,7 @@ def link_status(store: ox.Store) -> dict[str, dict[str, object]]:
     seen: dict[str, dict[str, object]] = {}
     targets: dict[tuple[str, str], set[str]] = {}
     names: dict[tuple[str, str], str] = {}
-    for row in store.query(STATUS_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(STATUS_QUERY, use_default_graph_as_union=True)):
         key = (row["kind"].value, row["s"].value)
         names[key] = row["name"].value
         targets.setdefault(key, set())

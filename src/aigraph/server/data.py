@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
-from aigraph.engine import add_merge, merged_only
+from aigraph.engine import add_merge, as_solutions, merged_only
 from aigraph.project import Project
 from aigraph.server.settings import Settings
 from aigraph.server.worker import StoreSource
@@ -111,11 +111,13 @@ class DatasetInfo:
 
 def describe(store: ox.Store) -> DatasetInfo:
     """Triple counts of the default graph (the merge) and of each named graph."""
-    counts = store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    counts = as_solutions(
+        store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
     )
-    graphs = [GraphInfo(row["g"].value, int(row["n"].value)) for row in counts]  # type: ignore[union-attr]
-    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # type: ignore[misc]
+    graphs = [GraphInfo(row["g"].value, int(row["n"].value)) for row in counts]
+    (row,) = as_solutions(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     total = int(row["n"].value)
     return DatasetInfo(triples=total, graphs=[GraphInfo(None, total), *graphs])
 

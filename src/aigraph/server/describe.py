@@ -18,6 +18,8 @@ import re
 
 import pyoxigraph as ox
 
+from aigraph.engine import as_solutions
+
 SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9.\-:]+/[A-Za-z0-9._~/\-#%]*$")
 
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -87,7 +89,7 @@ def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Qua
         raise ValueError(f"not a describable IRI: {entity!r}")
     quads: dict[ox.Quad, None] = {}
     claims: set[str] = set()
-    for row in store.query(FACTS.replace("ENTITY", entity)):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(FACTS.replace("ENTITY", entity))):
         graph = row["g"]  # None: the default graph
         quads[ox.Quad(row["s"], row["p"], row["o"], graph or ox.DefaultGraph())] = None
         if isinstance(graph, ox.NamedNode) and "/id/claim/" in graph.value:
@@ -101,11 +103,11 @@ def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Qua
         if isinstance(t, ox.NamedNode)
     }
     node_values = " ".join(f"<{n}>" for n in sorted(nodes))
-    for row in store.query(LABELS.replace("NODES", node_values)):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(LABELS.replace("NODES", node_values))):
         quads.setdefault(ox.Quad(row["x"], row["p"], row["l"], ox.DefaultGraph()), None)
     if claims:
         prov = ox.NamedNode(provenance_graph)
         claim_values = " ".join(f"<{c}>" for c in sorted(claims))
-        for row in store.query(EVIDENCE.replace("CLAIMS", claim_values)):  # type: ignore[union-attr]
+        for row in as_solutions(store.query(EVIDENCE.replace("CLAIMS", claim_values))):
             quads.setdefault(ox.Quad(row["s"], row["p"], row["o"], prov), None)
     return list(quads)

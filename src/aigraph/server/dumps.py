@@ -36,6 +36,7 @@ router = APIRouter(tags=["Dataset"])
 @dataclass(frozen=True)
 class Dumps:
     files: dict[str, tuple[str, bytes, str]]
+    refused: str | None = None  # why there are no files for this version of the data
 
     def distributions(self) -> list[Distribution]:
         return [
@@ -47,16 +48,21 @@ class Dumps:
 def _render(services: Services) -> Dumps:
     assert services.data is not None
     store = services.data.authoritative
-    data = ox.serialize(
-        (
-            q
-            for q in store.quads_for_pattern(None, None, None, None)
-            if not (
-                services.settings.backend == "disk" and isinstance(q.graph_name, ox.DefaultGraph)
-            )
-        ),
-        format=ox.RdfFormat.N_QUADS,
-    )
+    quads = [
+        q
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not (services.settings.backend == "disk" and isinstance(q.graph_name, ox.DefaultGraph))
+    ]
+    if any(isinstance(q.object, ox.Triple) for q in quads):
+        # RDF 1.2 triple terms (`serve --data` of a file with `<<( … )>>`): rdflib, which
+        # writes the dumps, cannot hold them; the data itself stays available
+        return Dumps(
+            {},
+            "no dumps: the data holds RDF 1.2 triple terms, which the dump writers (rdflib) "
+            "cannot hold; GET /store?default or /store?graph=IRI in Turtle, TriG, N-Triples "
+            "or N-Quads gives the data",
+        )
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     ds = Dataset()
     ds.parse(data=data, format="nquads")
     project = services.project or Project.default()
@@ -75,7 +81,10 @@ async def current_dumps(request: Request) -> Dumps:
             f"max_dump_triples ({services.settings.max_dump_triples:,}); use `aigraph build` "
             "or GET /store?default",
         )
-    return await per_version(request, "dumps", _render)
+    dumps = await per_version(request, "dumps", _render)
+    if dumps.refused is not None:
+        raise ProtocolError(404, dumps.refused)
+    return dumps
 
 
 def _description(services: Services, root: str, dumps: Dumps | None) -> Graph:

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
+from aigraph.engine import as_solutions
 from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.protocol import ProtocolError, _pairs, read_body
@@ -104,8 +105,8 @@ class Reconciler:
         for prop in PROPERTIES:
             query = f"""{PREFIXES}SELECT ?s ?label WHERE {{ ?s {prop.path} ?v .
                 {{ ?v schema:name ?label }} UNION {{ ?v skos:prefLabel ?label }}
-                UNION {{ ?v rdfs:label ?label }} }}"""
-            for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+                UNION {{ ?v rdfs:label ?label }} FILTER (isLiteral(?label)) }}"""
+            for row in as_solutions(store.query(query, use_default_graph_as_union=True)):
                 values.setdefault(row["s"].value, {}).setdefault(prop.pid, set()).add(
                     row["label"].value
                 )

@@ -26,6 +26,8 @@ from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import PREFIXES, data_prefixes
+from aigraph.serialize import Term
+from aigraph.serialize import term_text as text
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, content_type
@@ -260,15 +262,6 @@ class Value:
     lang: str | None = None
     quotes: list[dict[str, object]] = field(default_factory=list)
     editorial: bool = False
-
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def text(term: Term) -> str:
-    """A term's value (IRI, lexical form, blank node id); an RDF 1.2 triple term, which has
-    none, in N-Triples form."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 class Page:

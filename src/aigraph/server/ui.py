@@ -22,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
+from aigraph.engine import as_solutions
 from aigraph.project import Project
 from aigraph.search import KIND_NAMES, LabelIndex
+from aigraph.serialize import term_text
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.formats import wants_json
@@ -98,7 +100,8 @@ CLAIM_TRIPLES = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
 ALL_LABELS = (
     PREFIXES
     + """SELECT DISTINCT ?x ?label WHERE {
-  { ?x schema:name ?label } UNION { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label } }"""
+  { ?x schema:name ?label } UNION { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }
+  FILTER (isLiteral(?label)) }"""
 )
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -131,10 +134,10 @@ def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[
     if lang is not None:  # one of the interface's two languages, never user input
         assert lang in ("fr", "en")
         query = query.replace("?lang", f'"{lang}"')
-    result = services.data.authoritative.query(query, use_default_graph_as_union=True)
+    result = as_solutions(services.data.authoritative.query(query, use_default_graph_as_union=True))
     return [
-        {v.value: row[v].value for v in result.variables if row[v] is not None}  # type: ignore[union-attr]
-        for row in result  # type: ignore[union-attr]
+        {v.value: term_text(row[v]) for v in result.variables if row[v] is not None}
+        for row in result
     ]
 
 
@@ -203,14 +206,16 @@ def _passages(services: Services) -> list[Passage]:
     base = services.settings.base_iri
     store = services.data.authoritative
     labels: dict[str, dict[str, str]] = {}
-    for row in store.query(ALL_LABELS, use_default_graph_as_union=True):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(ALL_LABELS, use_default_graph_as_union=True)):
         label = row["label"]
         labels.setdefault(row["x"].value, {})[label.language or ""] = label.value
     claims: dict[str, list[tuple[str, str, Any]]] = {}
     claim_prefix = json.dumps(base + "id/claim/")  # a SPARQL string literal (base is an IRI)
-    for row in store.query(CLAIM_TRIPLES.replace("?prefix", claim_prefix)):  # type: ignore[union-attr]
+    for row in as_solutions(store.query(CLAIM_TRIPLES.replace("?prefix", claim_prefix))):
         if row["p"].value != RDF_TYPE:
-            claims.setdefault(row["g"].value, []).append((row["s"].value, row["p"].value, row["o"]))
+            claims.setdefault(term_text(row["g"]), []).append(
+                (term_text(row["s"]), row["p"].value, row["o"])
+            )
 
     def show(iri: str, lang: str) -> dict[str, Any]:
         names = labels.get(iri, {})
@@ -225,7 +230,7 @@ def _passages(services: Services) -> list[Passage]:
         )
         for s, p, o in claims.get(r["claim"], []):
             for lang in ("fr", "en"):
-                obj = show(o.value, lang) if isinstance(o, ox.NamedNode) else {"text": o.value}
+                obj = show(o.value, lang) if isinstance(o, ox.NamedNode) else {"text": term_text(o)}
                 passage.facts[lang].append(
                     {"subject": show(s, lang), "predicate": show(p, lang), "object": obj}
                 )

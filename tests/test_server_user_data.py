@@ -1,0 +1,136 @@
+"""`aigraph serve --data` serves any RDF files, and files say things the bundled graph never
+does: RDF 1.2 triple terms, an IRI where a name is expected, a blank node as a graph name or
+as a labelled subject. Every route must still answer — with content, or a clear 4xx — and
+never a 500. (Before this test, such a file gave a 500 on the home page, search, the
+interface's data, reconciliation, the dumps, the linking status and entity pages: their
+queries read every term's `.value`, which a triple term lacks, and every label's
+`.language`, which an IRI lacks.)"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+
+from aigraph.server.settings import Settings
+from support import running_server
+
+ODD_DATA = """\
+@prefix s: <http://schema.org/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@base <https://w3id.org/aigraph/id/> .
+
+# in the default graph: a person whose label is a triple term, an organisation named by an IRI
+<person/x> a s:Person ; s:name "Xavier Exemple"@fr ; rdfs:label <<( <http://a> <http://b> "c" )>> .
+<organisation/o> a org:Organization ; s:name <http://example.org/not-a-name> ;
+    s:sameAs <<( <organisation/o> s:name "O" )>> .
+
+<http://example.org/g> {
+  <claim/z> rdf:reifies <<( <person/x> s:name "Xavier" )>> .
+  <person/x> s:knows <claim/z> .
+  _:b s:name "a blank node" ; s:knows <person/x> .
+}
+_:graph { <person/w> a s:Person ; s:name "Wanda Blank-Graph"@fr ; skos:prefLabel <http://example.org/iri-label> . }
+<claim/q> { <person/x> s:name <<( <http://a> <http://b> "c" )>> . }
+"""
+
+#: A value for each path parameter of the OpenAPI description.
+PATH_VALUES = {
+    "{path}": "person/x",
+    "{name}": "people-by-organisation",
+}
+QUERY_STRINGS = {
+    "/sparql": "?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+    "/store": "?default",
+    "/search": "?q=Xavier",
+    "/reconcile": "?queries=" + json.dumps({"q0": {"query": "Xavier"}}),
+    "/reconcile/preview": "?id=https://w3id.org/aigraph/id/person/x",
+    "/reconcile/suggest/entity": "?prefix=Xav",
+    "/reconcile/suggest/type": "?prefix=per",
+    "/reconcile/suggest/property": "?prefix=org",
+    "/ui/labels": "?iri=https://w3id.org/aigraph/id/person/x",
+}
+ACCEPTS = ("text/html", "application/json", "text/turtle", "*/*")
+
+
+@pytest.fixture(scope="module")
+def odd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data: Path = tmp_path_factory.mktemp("odd") / "odd.trig"
+    data.write_text(ODD_DATA, encoding="utf-8")
+    with running_server(Settings(bundled=False, data=[data], workers=1)) as url:
+        yield url
+
+
+def _get_routes(url: str) -> list[str]:
+    spec = httpx.get(url + "openapi.json").json()
+    routes = []
+    for path, operations in spec["paths"].items():
+        if "get" not in operations:
+            continue
+        for placeholder, value in PATH_VALUES.items():
+            path = path.replace(placeholder, value)
+        routes.append(path + QUERY_STRINGS.get(path, ""))
+    return routes
+
+
+def test_no_route_fails_on_odd_data(odd_server: str) -> None:
+    routes = _get_routes(odd_server)
+    assert len(routes) >= 25  # the whole route list, not a sample
+    routes += ["/", "/id/person/x", "/id/person/w", "/id/claim/z", "/id/organisation/o"]
+    failures = []
+    for route in routes:
+        for accept in ACCEPTS:
+            response = httpx.get(odd_server + route.lstrip("/"), headers={"Accept": accept})
+            if response.status_code >= 500:
+                failures.append((route, accept, response.status_code, response.text[:200]))
+            elif response.status_code >= 400:  # a refusal says why
+                assert len(response.text) > 20, (route, accept, response.text)
+    assert not failures
+
+
+@pytest.mark.parametrize(
+    ("route", "accept", "expected"),
+    [
+        # names that are literals are found; the IRI and the triple term are not names
+        ("search?q=Xavier&format=json", "*/*", '"label":"Xavier Exemple"'),
+        ("search?q=Wanda&format=json", "*/*", '"label":"Wanda Blank-Graph"'),
+        ("search?q=Xavier", "text/html", "/id/person/x"),
+        ("ui/labels?iri=https://w3id.org/aigraph/id/person/w", "*/*", "Wanda Blank-Graph"),
+        ("reconcile?queries=" + json.dumps({"q0": {"query": "Xavier"}}), "*/*", "person/x"),
+        # the entity page shows the triple term as Turtle 1.2 writes it
+        (
+            "id/person/x",
+            "text/html",
+            "&lt;&lt;( &lt;http://a&gt; &lt;http://b&gt; &#34;c&#34; )&gt;&gt;",
+        ),
+        ("id/person/x", "text/html", "Xavier Exemple"),
+        # linking status: the person with a literal name, the organisation named by an IRI
+        # is not counted as named
+        ("-/links", "application/json", '"name":"Xavier Exemple"'),
+        # no dumps (rdflib cannot hold triple terms), and the refusal says where the data is
+        ("dumps/", "*/*", "RDF 1.2 triple terms"),
+        ("dumps/", "*/*", "/store?default"),
+        ("store?graph=http://example.org/g&format=nq", "*/*", "<<( "),
+    ],
+)
+def test_odd_data_answers(odd_server: str, route: str, accept: str, expected: str) -> None:
+    response = httpx.get(odd_server + route, headers={"Accept": accept})
+    assert response.status_code < 500
+    assert expected in response.text, response.text[:500]
+
+
+def test_void_describes_odd_data_without_files(odd_server: str) -> None:
+    """The dataset is described (its size, its graphs) without files, which it has none of."""
+    response = httpx.get(odd_server + ".well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    void = Graph().parse(data=response.text, format="turtle")  # rdflib: a second parser
+    sizes = {int(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#triples"))}
+    assert 14 in sizes, sizes  # the merge of every graph, as the default graph
+    assert not list(void.objects(None, URIRef("http://www.w3.org/ns/dcat#distribution")))
