@@ -8,8 +8,11 @@ the release the claim rests on (quote and offsets). Facts keep their claim graph
 quad format (TriG, N-Quads, JSON-LD) every fact's passage is explicit; triple formats carry
 the same facts and the claims about the entity.
 
-The entity IRI is written into the query text only after matching a strict pattern (the
-server builds it from the request path, which it checks first).
+The entity IRI is written into the query text only after a check that it holds none of the
+characters a SPARQL IRIREF excludes (SPARQL 1.1 §19.8: angle brackets, double quote, braces,
+bar, caret, backquote, backslash, controls and space; the backslash also because SPARQL
+unescapes "\\u" sequences before parsing, §19.2), so it cannot end the IRI and add to the
+query.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pyoxigraph as ox
 
 from aigraph.engine import as_solutions
 
-SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9.\-:]+/[A-Za-z0-9._~/\-#%]*$")
+SAFE_IRI = re.compile(r'^https?://[^\x00-\x20<>"{}|^`\\]+$')
 
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX aig: <https://w3id.org/aigraph/ns#>
@@ -87,6 +90,7 @@ def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Qua
     """The quads describing `entity` (empty if the graph says nothing about it)."""
     if not SAFE_IRI.match(entity):
         raise ValueError(f"not a describable IRI: {entity!r}")
+    ox.NamedNode(entity)  # ValueError if it does not parse as an IRI
     quads: dict[ox.Quad, None] = {}
     claims: set[str] = set()
     for row in as_solutions(store.query(FACTS.replace("ENTITY", entity))):

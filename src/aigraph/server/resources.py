@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -62,7 +62,12 @@ NAMES = {
     ".nq": "N-Quads",
     ".html": "HTML",
 }
-SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~\-]*(/[A-Za-z0-9][A-Za-z0-9._~\-]*)*$")
+# A path that may end an IRI: the characters RFC 3987 allows (percent-encodings included),
+# none of those a SPARQL IRIREF excludes (see aigraph.server.describe.SAFE_IRI)
+IRI_PATH = re.compile(r'^[^\x00-\x20<>"{}|^`\\/][^\x00-\x20<>"{}|^`\\]*$')
+PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+URI_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 pchar and "/", with "%" kept as it is
+UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREDICATES = (
     "http://schema.org/name",
@@ -200,6 +205,45 @@ def language(request: Request) -> str:
         if code in UI and q > weight:
             best, weight = code, q
     return best
+
+
+def to_iri(uri_path: str) -> str:
+    """The IRI form of a URI path (RFC 3987 §3.2): percent-encoded UTF-8 that spells
+    non-ASCII characters becomes those characters, and so do encoded unreserved characters
+    (`%41` is `A`, RFC 3986 §6.2.2.2); an encoded reserved character (`%28` is not `(`,
+    §2.2), space or control stays encoded."""
+
+    def decode(run: re.Match[str]) -> str:
+        try:
+            text = bytes.fromhex(run.group(0).replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return run.group(0)
+        return "".join(
+            ch if ord(ch) > 0x7F or ch in UNRESERVED else f"%{ord(ch):02X}" for ch in text
+        )
+
+    return PERCENT_RUN.sub(decode, uri_path)
+
+
+def is_iri(text: str) -> bool:
+    """Whether `text` is an IRI (RFC 3987) as Oxigraph parses one: `%zz`, `[`, private-use
+    characters… are not, and name nothing here."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def request_path(request: Request, kind: str) -> str:
+    """What follows `/{kind}/` in the request target as the client sent it, percent-encoded
+    (the route's parameter is decoded: `a%2Fb` and `a/b`, `a%20b` and `a b` would be one)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    text = quote(raw.decode("utf-8", "replace"), safe=URI_SAFE)  # raw UTF-8 bytes: encoded
+    root = quote(request.scope.get("root_path", ""), safe=URI_SAFE)
+    if root and text.startswith(root):
+        text = text[len(root) :]
+    return text.removeprefix(f"/{kind}/")
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -572,15 +616,13 @@ async def concept(request: Request, path: str) -> Response:
 
 
 async def resource(request: Request, kind: str, path: str) -> Response:
+    # `path` (decoded) is not used: the IRI is made from the path as sent (request_path)
     services = services_of(request)
-    stem, explicit = split_extension(path)
-    iri = f"{services.settings.base_iri}{kind}/{stem}"
-    local = f"/{kind}/{stem}"
-    if not SAFE_PATH.match(stem):
-        media = explicit or "text/html"
-        return not_found(
-            iri, media if media in EXTENSION_OF else "text/html", language(request), local
-        )
+    stem, explicit = split_extension(request_path(request, kind))
+    iri = f"{services.settings.base_iri}{kind}/{to_iri(stem)}"
+    local = f"/{kind}/{stem}"  # ASCII: it goes into headers
+    if not IRI_PATH.match(stem) or not is_iri(iri):
+        return not_found(iri, choose_media(request, explicit), language(request), local)
     if iri == str(dataset_iri(services.settings.base_iri)):
         return await dataset_response(request, explicit, local)
     if (
@@ -589,6 +631,13 @@ async def resource(request: Request, kind: str, path: str) -> Response:
         and (explicit or _wants_html(request)) in ("text/html", True)
     ):
         return await source_text_page(request, services, iri, stem)
+    if iri != f"{services.settings.base_iri}{kind}/{stem}":
+        # the IRI form first (`…/héloïse` for `…/h%C3%A9lo%C3%AFse`), then the URI form, as
+        # the data may use either
+        found = await describe_response(request, services, iri, local, explicit)
+        if found.status_code != 404:
+            return found
+        iri = f"{services.settings.base_iri}{kind}/{stem}"
     return await describe_response(request, services, iri, local, explicit)
 
 

@@ -313,7 +313,7 @@ def describe_job(store: ox.Store, job: Job) -> Outcome:
     media = job.media_types.get("graph", "text/turtle")
     try:
         quads = describe(store, job.describe or "", job.provenance_graph)
-    except ValueError as exc:
+    except (ValueError, SyntaxError) as exc:  # SyntaxError: an IRI the checks let through
         return _error(400, str(exc))
     try:
         if media in ("application/trig", "application/n-quads", "application/ld+json"):
