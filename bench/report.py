@@ -97,6 +97,23 @@ def write_report(results: dict[str, Any], out: Path) -> None:
                 + " | ".join(cells)
                 + f" | {_ratio(http, engine)} | {_ratio(http, oxi)} |"
             )
+        entities = systems.get("aigraph-http", {}).get("entities", {})
+        if entities:
+            lines += [
+                "",
+                "Dereferencing an entity IRI (aigraph's Linked Data route: the description with "
+                "its evidence), median ms of warm runs (first in brackets):",
+                "",
+                "| entity, format | aigraph-http |",
+                "|---|---|",
+            ]
+            for ename, value in entities.items():
+                cell = (
+                    value["error"]
+                    if "error" in value
+                    else f"{value['median_ms']:,.2f} ({value['first_ms']:,.1f})"
+                )
+                lines.append(f"| {ename} | {cell} |")
         measured = any(_rps(systems.get(n, {}), c) for n in SYSTEMS for c in CLASSES)
         lines += [
             "",

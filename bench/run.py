@@ -310,15 +310,27 @@ class Latency:
 
 
 def time_http(url: str, query: str, runs: int, budget_s: float, timeout: float) -> Latency:
+    return time_requests(
+        lambda client: client.post(
+            url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        ),
+        runs,
+        budget_s,
+        timeout,
+    )
+
+
+def time_requests(
+    send: Callable[[httpx.Client], httpx.Response], runs: int, budget_s: float, timeout: float
+) -> Latency:
+    """The first request, then up to `runs` more within `budget_s` (each must be a 200)."""
     out = Latency()
-    with httpx.Client(
-        timeout=timeout, headers={"Accept": "application/sparql-results+json"}
-    ) as client:
+    with httpx.Client(timeout=timeout) as client:
         deadline = time.monotonic() + budget_s
         for i in range(runs + 1):
             start = time.perf_counter()
             try:
-                response = client.post(url, data={"query": query})
+                response = send(client)
             except httpx.TimeoutException:
                 out.error = f"timeout > {timeout:g} s"
                 return out
@@ -517,7 +529,10 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
             }  # type: ignore[index]
             continue
         try:
-            result["systems"][name] = measure_server(starters[name], queries, people, days, args)  # type: ignore[index]
+            entities = ENTITIES if name == "aigraph-http" else None
+            result["systems"][name] = measure_server(  # type: ignore[index]
+                starters[name], queries, people, days, args, entities
+            )
         except RuntimeError as exc:
             result["systems"][name] = {"error": str(exc)}  # type: ignore[index]
         print(f"  {size:>9,} {name}: done", file=sys.stderr)
@@ -529,12 +544,23 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     return result
 
 
+#: Entity IRIs dereferenced on aigraph's Linked Data routes (the other systems have none):
+#: a person (who takes part in sessions) and an organisation (whose members are many).
+ENTITIES = {
+    "person, Turtle": ("id/person/p000001", "text/turtle"),
+    "person, HTML": ("id/person/p000001", "text/html"),
+    "organisation, Turtle": ("id/organisation/o00001", "text/turtle"),
+    "organisation, HTML": ("id/organisation/o00001", "text/html"),
+}
+
+
 def measure_server(
     start: Callable[[], contextlib.AbstractContextManager[Running]],
     queries: dict[str, str],
     people: int,
     days: int,
     args: argparse.Namespace,
+    entities: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, object]:
     """Latency of every query, then throughput. A server that cannot stop a query (no time
     limit: rdflib-endpoint) stays busy after a client gives up, so it is restarted then, for
@@ -552,6 +578,15 @@ def measure_server(
                 running.sample()
                 if timing.error and timing.error.startswith("timeout"):
                     break
+            for ename, (path, accept) in (entities or {}).items() if not pending else ():
+                url = running.url.removesuffix("sparql") + path
+                timing = time_requests(
+                    lambda client, u=url, a=accept: client.get(u, headers={"Accept": a}),
+                    args.runs,
+                    args.budget,
+                    args.timeout,
+                )
+                entry.setdefault("entities", {})[ename] = timing.summary()  # type: ignore[index]
             if not pending and not args.no_throughput:
                 for label, template, modulo in (
                     ("simple", SIMPLE, people),

@@ -131,3 +131,16 @@ def test_report_names_the_slowest_query_by_time_not_by_text(tmp_path: Path) -> N
         "| catalogue queries under 100 ms at the median at 10^6 triples "
         "| slowest 1,772 ms (catalogue:participants) | not met for 2 |"
     ) in (tmp_path / "report.md").read_text()
+
+
+def test_report_shows_entity_dereferencing(tmp_path: Path) -> None:
+    results = _results({"catalogue:participants": 20})
+    http = results["sizes"][0]["systems"]["aigraph-http"]  # type: ignore[index]
+    http["entities"] = {
+        "person, Turtle": {"first_ms": 9.5, "median_ms": 2.25, "p95_ms": 3, "p99_ms": 3, "runs": 3},
+        "person, HTML": {"error": "HTTP 404"},
+    }
+    write_report(results, tmp_path)
+    report = (tmp_path / "report.md").read_text()
+    assert "| person, Turtle | 2.25 (9.5) |" in report
+    assert "| person, HTML | HTTP 404 |" in report

@@ -54,7 +54,10 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {
   }
   UNION {
     <ENTITY> aig:participation|^aig:agent|aig:statedAffiliation|^org:member ?s .
-    { ?s a aig:Participation } UNION { ?s a org:Membership }
+    # a FILTER on the node's type, not `{ ?s a aig:Participation } UNION { … }`: Oxigraph
+    # evaluates that union first, every participation of the graph (282 ms instead of
+    # 0.16 ms for a person at 10^6 triples)
+    ?s a ?kind FILTER (?kind IN (aig:Participation, org:Membership))
     GRAPH ?g { ?s ?p ?o }
   }
   UNION {
