@@ -39,18 +39,15 @@ FACTS = (
     PREFIXES
     + """
 SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  # in this order, so that a description cut at its limit keeps the entity's own triples and
+  # the nodes around it, and loses incoming links first (a concept used by 100,000 nodes)
   { GRAPH ?g { <ENTITY> ?p ?o } BIND (<ENTITY> AS ?s) }
-  UNION { GRAPH ?g { ?s ?p <ENTITY> } BIND (<ENTITY> AS ?o) }
   # triples loaded without a graph (`aigraph serve --data` files in a triple syntax): in the
   # default graph only, ?g unbound; the default graph also holds the merge of every named
-  # graph, whose triples the two branches above already give with their graph
+  # graph, whose triples the other branches already give with their graph
   UNION {
     <ENTITY> ?p ?o BIND (<ENTITY> AS ?s)
     FILTER NOT EXISTS { GRAPH ?h { <ENTITY> ?p ?o } }
-  }
-  UNION {
-    ?s ?p <ENTITY> BIND (<ENTITY> AS ?o)
-    FILTER NOT EXISTS { GRAPH ?h { ?s ?p <ENTITY> } }
   }
   UNION {
     <ENTITY> aig:participation|^aig:agent|aig:statedAffiliation|^org:member ?s .
@@ -64,6 +61,11 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {
     <ENTITY> ^aig:agent/aig:statedAffiliation ?s .
     GRAPH ?g { ?s ?p ?o }
   }
+  UNION { GRAPH ?g { ?s ?p <ENTITY> } BIND (<ENTITY> AS ?o) }
+  UNION {
+    ?s ?p <ENTITY> BIND (<ENTITY> AS ?o)
+    FILTER NOT EXISTS { GRAPH ?h { ?s ?p <ENTITY> } }
+  }
 }"""
 )
 
@@ -72,8 +74,10 @@ LABELS = (
     + """
 SELECT DISTINCT ?x ?p ?l WHERE {
   VALUES ?x { NODES }
-  VALUES ?p { schema:name skos:prefLabel rdfs:label }
   ?x ?p ?l
+  # a FILTER, not a second VALUES for ?p: Oxigraph joined that one with every name of the
+  # graph (88 ms instead of 5.5 ms for a person's 38 nodes at 10^6 triples)
+  FILTER (?p IN (schema:name, skos:prefLabel, rdfs:label))
 }"""
 )
 
@@ -89,20 +93,37 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 )
 
 
-def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Quad]:
-    """The quads describing `entity` (empty if the graph says nothing about it)."""
+def describe(
+    store: ox.Store,
+    entity: str,
+    provenance_graph: str,
+    facts: ox.Store | None = None,
+    limit: int | None = None,
+) -> tuple[list[ox.Quad], bool]:
+    """The quads describing `entity` (none if the graph says nothing about it), and whether
+    its facts were cut at `limit` (the labels and evidence of those kept come with them).
+
+    `facts`: the merged triples alone (aigraph.engine.merged_only), if the caller has them:
+    the labels and the evidence are read from the default graph, and there a store without
+    the named graphs answers at once where the full one walks every graph restating a
+    label (a job title's, in each claim: 3 ms a node at 10^6 triples)."""
     if not SAFE_IRI.match(entity):
         raise ValueError(f"not a describable IRI: {entity!r}")
     ox.NamedNode(entity)  # ValueError if it does not parse as an IRI
     quads: dict[ox.Quad, None] = {}
     claims: set[str] = set()
-    for row in as_solutions(store.query(FACTS.replace("ENTITY", entity))):
+    query = FACTS.replace("ENTITY", entity)
+    if limit is not None:
+        query += f" LIMIT {limit + 1}"  # one more: to know that some were cut
+    rows = list(as_solutions(store.query(query)))
+    truncated = limit is not None and len(rows) > limit
+    for row in rows[:limit]:
         graph = row["g"]  # None: the default graph
         quads[ox.Quad(row["s"], row["p"], row["o"], graph or ox.DefaultGraph())] = None
         if isinstance(graph, ox.NamedNode) and "/id/claim/" in graph.value:
             claims.add(graph.value)
     if not quads:
-        return []
+        return [], False
     nodes = {
         t.value
         for q in quads
@@ -110,11 +131,12 @@ def describe(store: ox.Store, entity: str, provenance_graph: str) -> list[ox.Qua
         if isinstance(t, ox.NamedNode)
     }
     node_values = " ".join(f"<{n}>" for n in sorted(nodes))
-    for row in as_solutions(store.query(LABELS.replace("NODES", node_values))):
+    merged = facts if facts is not None else store
+    for row in as_solutions(merged.query(LABELS.replace("NODES", node_values))):
         quads.setdefault(ox.Quad(row["x"], row["p"], row["l"], ox.DefaultGraph()), None)
     if claims:
         prov = ox.NamedNode(provenance_graph)
         claim_values = " ".join(f"<{c}>" for c in sorted(claims))
-        for row in as_solutions(store.query(EVIDENCE.replace("CLAIMS", claim_values))):
+        for row in as_solutions(merged.query(EVIDENCE.replace("CLAIMS", claim_values))):
             quads.setdefault(ox.Quad(row["s"], row["p"], row["o"], prov), None)
-    return list(quads)
+    return list(quads), truncated

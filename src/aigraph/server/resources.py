@@ -12,6 +12,7 @@ hash IRIs). An unknown IRI is a 404 in the negotiated format.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,8 +27,7 @@ from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import PREFIXES, data_prefixes
-from aigraph.serialize import Term
-from aigraph.serialize import term_text as text
+from aigraph.serialize import Term, term_text
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, content_type
@@ -83,6 +83,8 @@ UI = {
         "facts": "Faits",
         "incoming": "Mentionné par",
         "raw": "Données brutes",
+        "truncated": "Description coupée à {n} faits (les liens entrants d'abord) : "
+        "les liens entrants par une requête SPARQL",
         "contents": "Contenu de ce graphe nommé",
         "context": "voir dans le communiqué",
         "editorial": "(ajout éditorial, absent du communiqué)",
@@ -124,6 +126,8 @@ UI = {
         "facts": "Facts",
         "incoming": "Mentioned by",
         "raw": "Raw data",
+        "truncated": "Description cut at {n} facts (incoming links first): "
+        "the incoming links by a SPARQL query",
         "contents": "Contents of this named graph",
         "context": "see it in the release",
         "editorial": "(editorial addition, not in the release)",
@@ -323,7 +327,7 @@ class Page:
                 prov_triples.append(q)
                 continue
             if q.predicate.value in LABEL_PREDICATES and isinstance(q.object, ox.Literal):
-                self.labels.setdefault(text(q.subject), []).append(q.object)
+                self.labels.setdefault(term_text(q.subject), []).append(q.object)
             # default-graph quads are the labels of every node mentioned (describe.LABELS),
             # and the triples of data loaded without a graph (`serve --data file.ttl`): the
             # rows keep the entity's own only
@@ -333,23 +337,26 @@ class Page:
     def _read_evidence(self, quads: list[ox.Quad]) -> None:
         by_subject: dict[str, dict[str, list[Term]]] = {}
         for q in quads:
-            by_subject.setdefault(text(q.subject), {}).setdefault(q.predicate.value, []).append(
-                q.object
-            )
+            by_subject.setdefault(term_text(q.subject), {}).setdefault(
+                q.predicate.value, []
+            ).append(q.object)
         prov = "http://www.w3.org/ns/prov#wasDerivedFrom"
         oa = "http://www.w3.org/ns/oa#"
         for claim, props in by_subject.items():
             for span in props.get(prov, []):
                 exact, start, end, source = None, None, None, None
-                sp = by_subject.get(text(span), {})
+                sp = by_subject.get(term_text(span), {})
                 for src in sp.get(oa + "hasSource", []):
-                    source = text(src)
+                    source = term_text(src)
                 for selector in sp.get(oa + "hasSelector", []):
-                    sel = by_subject.get(text(selector), {})
+                    sel = by_subject.get(term_text(selector), {})
                     if oa + "exact" in sel:
-                        exact = text(sel[oa + "exact"][0])
+                        exact = term_text(sel[oa + "exact"][0])
                     if oa + "start" in sel:
-                        start, end = int(text(sel[oa + "start"][0])), int(text(sel[oa + "end"][0]))
+                        start, end = (
+                            int(term_text(sel[oa + "start"][0])),
+                            int(term_text(sel[oa + "end"][0])),
+                        )
                 if exact is None:
                     continue
                 href = local_href(source or "", self.base) or "#"
@@ -414,9 +421,9 @@ class Page:
         for q in self.facts:
             if q.predicate.value == RDF_TYPE and obj is None:
                 continue
-            if subject is not None and text(q.subject) != subject:
+            if subject is not None and term_text(q.subject) != subject:
                 continue
-            if obj is not None and text(q.object) != obj:
+            if obj is not None and term_text(q.object) != obj:
                 continue
             term = q.subject if obj is not None else q.object
             key = (q.predicate.value, str(term))
@@ -442,11 +449,11 @@ class Page:
     def types(self) -> list[str]:
         return sorted(
             {
-                self.label(text(q.object))
+                self.label(term_text(q.object))
                 for q in self.facts
-                if text(q.subject) == self.iri
+                if term_text(q.subject) == self.iri
                 and q.predicate.value == RDF_TYPE
-                and text(q.object).startswith(
+                and term_text(q.object).startswith(
                     ("https://w3id.org/aigraph/ns#", "http://schema.org/")
                 )
             }
@@ -457,11 +464,11 @@ class Page:
         kinds = {"https://w3id.org/aigraph/ns#Participation", "http://www.w3.org/ns/org#Membership"}
         nodes = sorted(
             {
-                text(q.subject)
+                term_text(q.subject)
                 for q in self.facts
                 if q.predicate.value == RDF_TYPE
-                and text(q.object) in kinds
-                and text(q.subject) != self.iri
+                and term_text(q.object) in kinds
+                and term_text(q.subject) != self.iri
             }
         )
         return [
@@ -480,11 +487,11 @@ class Page:
         """schema.org JSON-LD for crawlers: the entity's type, names and identifiers."""
         schema_types = sorted(
             {
-                text(q.object).rsplit("/", 1)[-1]
+                term_text(q.object).rsplit("/", 1)[-1]
                 for q in self.facts
-                if text(q.subject) == self.iri
+                if term_text(q.subject) == self.iri
                 and q.predicate.value == RDF_TYPE
-                and text(q.object).startswith("http://schema.org/")
+                and term_text(q.object).startswith("http://schema.org/")
             }
         )
         doc: dict[str, object] = {"@context": "https://schema.org", "@id": self.iri}
@@ -497,9 +504,10 @@ class Page:
             doc["name"] = names[0]
         same = sorted(
             {
-                text(q.object)
+                term_text(q.object)
                 for q in self.facts
-                if text(q.subject) == self.iri and q.predicate.value == "http://schema.org/sameAs"
+                if term_text(q.subject) == self.iri
+                and q.predicate.value == "http://schema.org/sameAs"
             }
         )
         if same:
@@ -546,6 +554,7 @@ async def describe_response(
         media_types={"graph": job_media},
         prefixes=prefixes,
         provenance_graph=settings.base_iri + "id/graph/provenance",
+        max_rows=settings.max_results,  # a concept used by 100,000 nodes: its links are cut
     )
     outcome = await execute(services, job, settings.query_timeout)
     if outcome.status != 200:
@@ -557,13 +566,26 @@ async def describe_response(
         "Link": link_header(path),
         "Content-Location": f"{path}{EXTENSION_OF[media]}",
     }
+    if outcome.truncated:  # as on /sparql: the facts kept (the triples sent may be more)
+        headers["AIGraph-Results-Truncated"] = str(settings.max_results)
     if media != "text/html":
         return Response(outcome.body, media_type=content_type(media), headers=headers)
-    quads = list(ox.parse(outcome.body, format=ox.RdfFormat.N_QUADS))
+    # the page is built in a thread: thousands of facts take the event loop a second
+    html = await asyncio.to_thread(
+        entity_page, services, iri, path, lang, outcome.body, outcome.truncated
+    )
+    return HTMLResponse(html, headers=headers)
+
+
+def entity_page(
+    services: Services, iri: str, path: str, lang: str, nquads: bytes, truncated: bool
+) -> str:
+    settings = services.settings
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     page = Page(iri, quads, settings.base_iri, lang)
     labels = page.labels.get(iri, [])
     title = page.label(iri)
-    html = render(
+    return render(
         "entity.html",
         lang,
         iri=iri,
@@ -578,8 +600,9 @@ async def describe_response(
         incoming=page.rows(None, iri),
         nodes=page.around(),
         jsonld=page.jsonld(),
+        truncated=settings.max_results if truncated else None,
+        rest_query="/query?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }}"}),
     )
-    return HTMLResponse(html, headers=headers)
 
 
 def graph_contents(services: Services, iri: str) -> list[dict[str, str]]:

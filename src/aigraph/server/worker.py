@@ -177,12 +177,14 @@ Emit = Callable[[object], None]
 BATCH = 1000
 
 
-def run_job(store: ox.Store, job: Job, emit: Emit | None = None) -> Outcome | None:
+def run_job(
+    store: ox.Store, job: Job, emit: Emit | None = None, facts: ox.Store | None = None
+) -> Outcome | None:
     """Evaluate one query (or describe one entity) and serialise the answer. With `emit`, an
     answer past `job.stream_after` bytes is sent through it as it is written, and None is
     returned (everything, the end included, has been emitted)."""
     if job.describe is not None:
-        return describe_job(store, job)
+        return describe_job(store, job, facts)
     kwargs: dict[str, object] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
@@ -307,12 +309,14 @@ def answer(
     return sink.finish(media, "graph", count, truncated)
 
 
-def describe_job(store: ox.Store, job: Job) -> Outcome:
+def describe_job(store: ox.Store, job: Job, facts: ox.Store | None = None) -> Outcome:
     from aigraph.server.describe import describe
 
     media = job.media_types.get("graph", "text/turtle")
     try:
-        quads = describe(store, job.describe or "", job.provenance_graph)
+        quads, truncated = describe(
+            store, job.describe or "", job.provenance_graph, facts, job.max_rows
+        )
     except (ValueError, SyntaxError) as exc:  # SyntaxError: an IRI the checks let through
         return _error(400, str(exc))
     try:
@@ -329,7 +333,7 @@ def describe_job(store: ox.Store, job: Job) -> Outcome:
             body = serialize_graph(triples, media, job.prefixes)
     except (ValueError, OSError) as exc:  # e.g. JSON-LD and RDF 1.2 triple terms
         return _cannot_carry(media, exc)
-    return Outcome(200, media, body, "graph", len(quads))
+    return Outcome(200, media, body, "graph", len(quads), truncated)
 
 
 def _cannot_carry(media: str, exc: Exception) -> Outcome:
@@ -360,7 +364,7 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
             stores = open_stores(new_source)
             conn.send(("reloaded", version))
             continue
-        outcome = run_job(stores.for_job(job), job, conn.send)
+        outcome = run_job(stores.for_job(job), job, conn.send, stores.facts)
         if outcome is not None:  # None: streamed, and ended by its last message
             outcome.rss = resident_bytes()
             conn.send(outcome)
