@@ -95,7 +95,7 @@ def subjects(
 ) -> list[Subject]:
     wanted, chosen = set(kinds), set(only)
     out = []
-    for row in as_solutions(store.query(CONTEXT_QUERY, use_default_graph_as_union=True)):
+    for row in as_solutions(store.query(CONTEXT_QUERY)):
         iri = row["s"].value
         if row["kind"].value not in wanted or (chosen and iri not in chosen):
             continue
@@ -338,13 +338,14 @@ SELECT ?kind ?s ?name ?target WHERE {
 
 
 def link_status(store: ox.Store) -> dict[str, dict[str, object]]:
-    """Per kind: how many entities, how many linked, to which authorities, which are not."""
+    """Per kind: how many entities, how many linked, to which authorities, which are not
+    (`store`: its default graph is the merge of every graph, as an Engine's)."""
     from aigraph.linking.identifiers import WEBSITE, authority_of
 
     seen: dict[str, dict[str, object]] = {}
     targets: dict[tuple[str, str], set[str]] = {}
     names: dict[tuple[str, str], str] = {}
-    for row in as_solutions(store.query(STATUS_QUERY, use_default_graph_as_union=True)):
+    for row in as_solutions(store.query(STATUS_QUERY)):
         key = (row["kind"].value, row["s"].value)
         names[key] = row["name"].value
         targets.setdefault(key, set())

@@ -10,6 +10,12 @@ Two stores, one truth:
   while ``GRAPH ?g`` still sees each graph alone (Service Description: sd:UnionDefaultGraph).
 
 After a write the snapshot is rebuilt from the authoritative store and the workers reload.
+
+The server process also keeps the *merged triples* alone (aigraph.engine.merged_only), for
+its own reads of the whole graph — the interface's programme and network, search,
+reconciliation, the linking status: queries that name no graph run there at once, where the
+authoritative store's union of graphs took 66 s for the programme's people at 10^5 triples
+(Oxigraph's union mode walks every claim graph restating a triple).
 """
 
 from __future__ import annotations
@@ -129,6 +135,7 @@ class ServedData:
     authoritative: ox.Store
     snapshot_source: StoreSource
     info: DatasetInfo
+    merged: ox.Store  # the merge of every graph, alone, as its default graph
     workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def contains_graph(self, name: str) -> bool:
@@ -154,12 +161,18 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
         write_facts(disk, facts_path(path))
         info = counted(disk, facts_path(path))
         del disk  # the workers open it read-only; no writer stays open
-        return ServedData(ox.Store.read_only(str(path)), StoreSource("disk", str(path)), info)
+        return ServedData(
+            ox.Store.read_only(str(path)),
+            StoreSource("disk", str(path)),
+            info,
+            ox.Store.read_only(str(facts_path(path))),
+        )
     authoritative = load_authoritative(settings, project)
     snap = snapshot(authoritative)
     workdir = tempfile.TemporaryDirectory(prefix="aigraph-")
     dump = write_dump(snap, Path(workdir.name))
-    return ServedData(authoritative, StoreSource("dump", str(dump)), describe(snap), workdir)
+    source = StoreSource("dump", str(dump))
+    return ServedData(authoritative, source, describe(snap), merged_only(snap), workdir)
 
 
 def facts_path(path: Path) -> Path:
@@ -223,5 +236,6 @@ def refresh(data: ServedData) -> StoreSource:
     assert data.workdir is not None, "writes need the memory backend"
     snap = snapshot(data.authoritative)
     data.info = describe(snap)
+    data.merged = merged_only(snap)
     data.snapshot_source = StoreSource("dump", str(write_dump(snap, Path(data.workdir.name))))
     return data.snapshot_source

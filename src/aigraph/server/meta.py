@@ -135,7 +135,7 @@ async def links_status(request: Request) -> Response:
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "the linking status is offered by the embedded backends only")
-    status = await asyncio.to_thread(link_status, services.data.authoritative)
+    status = await asyncio.to_thread(link_status, services.data.merged)
     if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse(status, headers={"Vary": "Accept"})
     base = services.settings.base_iri

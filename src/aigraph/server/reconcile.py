@@ -101,12 +101,13 @@ class Reconciler:
 
     @classmethod
     def build(cls, store: ox.Store, base: str) -> Reconciler:
+        """From `store`, whose default graph is the merge of every graph."""
         values: dict[str, dict[str, set[str]]] = {}
         for prop in PROPERTIES:
             query = f"""{PREFIXES}SELECT ?s ?label WHERE {{ ?s {prop.path} ?v .
                 {{ ?v schema:name ?label }} UNION {{ ?v skos:prefLabel ?label }}
                 UNION {{ ?v rdfs:label ?label }} FILTER (isLiteral(?label)) }}"""
-            for row in as_solutions(store.query(query, use_default_graph_as_union=True)):
+            for row in as_solutions(store.query(query)):
                 values.setdefault(row["s"].value, {}).setdefault(prop.pid, set()).add(
                     row["label"].value
                 )
@@ -250,7 +251,7 @@ async def reconciler(request: Request) -> Reconciler:
 
 def _build(services: Services) -> Reconciler:
     assert services.data is not None
-    return Reconciler.build(services.data.authoritative, services.settings.base_iri)
+    return Reconciler.build(services.data.merged, services.settings.base_iri)
 
 
 def manifest(request: Request, base: str) -> dict[str, Any]:
@@ -350,7 +351,9 @@ async def preview(request: Request, id: str = "") -> HTMLResponse:
 async def suggest_entity(request: Request, prefix: str = "", type: str = "") -> JSONResponse:
     rec = await reconciler(request)
     kinds = [t for t in type.split(",") if t] or None
-    hits = rec.index.search(prefix, kinds, limit=10, floor=0.55) if prefix.strip() else []
+    hits = (  # in a thread, as /search: it compares the prefix with every entity's labels
+        await asyncio.to_thread(rec.index.search, prefix, kinds, 10, 0.55) if prefix.strip() else []
+    )
     return JSONResponse(
         {
             "result": [
