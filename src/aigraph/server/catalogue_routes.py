@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
 from aigraph.project import Project
 from aigraph.server import examples
-from aigraph.server.app import root_url, services_of
+from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
 from aigraph.server.protocol import ProtocolError
@@ -162,7 +163,24 @@ async def run_query(request: Request, name: str) -> Response:
     outcome = await execute(services, job, services.settings.query_timeout)
     if media != "text/html" or outcome.status != 200:
         return outcome_response(outcome)
-    data = json.loads(outcome.body)
+    # the table is built in a thread: up to max_results rows (10,000) take the event loop a
+    # noticeable time to turn into HTML
+    html = await asyncio.to_thread(
+        results_page, services, entry, params, language(request), outcome.body, outcome.truncated
+    )
+    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
+
+
+def results_page(
+    services: Services,
+    entry: CatalogueQuery,
+    params: dict[str, str],
+    lang: str,
+    answer: bytes,
+    truncated: bool,
+) -> str:
+    """A catalogue query's answer (SPARQL JSON) as an escaped HTML table."""
+    data = json.loads(answer)
     variables = data["head"]["vars"]
     rows = []
     for binding in data["results"]["bindings"]:
@@ -181,8 +199,7 @@ async def run_query(request: Request, name: str) -> Response:
             else:
                 row.append({"text": cell["value"], "lang": cell.get("xml:lang")})
         rows.append(row)
-    lang = language(request)
-    html = render(
+    return render(
         "results.html",
         lang,
         entry=describe_query(entry, "/"),
@@ -193,6 +210,5 @@ async def run_query(request: Request, name: str) -> Response:
         params=params,
         alternates=[],
         count=len(rows),
-        truncated=outcome.truncated,
+        truncated=truncated,
     )
-    return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
