@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
 from aigraph.engine import as_solutions
-from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
+from aigraph.search import KIND_NAMES, KINDS, Entry, Folded, LabelIndex, fold, similarity
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.protocol import ProtocolError, _pairs, read_body
 from aigraph.server.routing import route
@@ -154,10 +154,11 @@ class Reconciler:
             else [e for e in self.index.entries.values() if kinds is None or e.kind in kinds]
         )
         scored = []
+        folded = Folded(text) if text else None  # folded once, not once per label
         for entry in pool:
             name = (
-                max((similarity(text, lab) for lab in entry.all_labels()), default=0.0)
-                if text
+                max((folded.score(label) for _, label in entry.folded_labels()), default=0.0)
+                if folded is not None
                 else None
             )
             features: list[dict[str, Any]] = []
