@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
 from aigraph.engine import as_solutions
-from aigraph.search import KIND_NAMES, KINDS, Entry, Folded, LabelIndex, fold, similarity
+from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.protocol import ProtocolError, _pairs, read_body
 from aigraph.server.routing import route
@@ -148,19 +148,17 @@ class Reconciler:
         kinds = None if strict == "should" or not types else set(types)
         if strict == "all" and len(set(types)) > 1:
             return []  # an entity has one kind here: it cannot be of several
-        pool = (
-            [h.entry for h in self.index.search(text, kinds, limit=10_000, floor=0.35)]
+        # with a name: the search's candidates with their name score (a hit's score is its
+        # best label's similarity); without: every entity of the kinds, scored by properties
+        pool: list[tuple[Entry, float | None]] = (
+            [(h.entry, h.score) for h in self.index.search(text, kinds, limit=10_000, floor=0.35)]
             if text
-            else [e for e in self.index.entries.values() if kinds is None or e.kind in kinds]
+            else [
+                (e, None) for e in self.index.entries.values() if kinds is None or e.kind in kinds
+            ]
         )
         scored = []
-        folded = Folded(text) if text else None  # folded once, not once per label
-        for entry in pool:
-            name = (
-                max((folded.score(label) for _, label in entry.folded_labels()), default=0.0)
-                if folded is not None
-                else None
-            )
+        for entry, name in pool:
             features: list[dict[str, Any]] = []
             if name is not None:
                 features.append({"id": "name", "value": round(name, 4)})
