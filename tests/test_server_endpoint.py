@@ -187,6 +187,7 @@ def test_406_when_nothing_acceptable(server: str, query: str, accept: str) -> No
     response = get(server, query, accept)
     assert response.status_code == 406
     assert "available" in response.text
+    assert response.headers["vary"] == "Accept"
 
 
 def test_syntax_error_is_400_with_line_and_column(server: str) -> None:

@@ -91,6 +91,9 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="aigraph"'
     if exc.status == 405:
         headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    if exc.status == 406:
+        # the refusal was chosen by Accept as much as an answer would be (RFC 9110 §12.5.5)
+        headers["Vary"] = "Accept"
     return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)
 
 
