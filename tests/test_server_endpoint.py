@@ -190,6 +190,29 @@ def test_406_when_nothing_acceptable(server: str, query: str, accept: str) -> No
     assert response.headers["vary"] == "Accept"
 
 
+@pytest.mark.parametrize(
+    "method,path,allowed",
+    [
+        ("PUT", "sparql", "GET, HEAD, POST, OPTIONS"),
+        ("DELETE", "sparql", "GET, HEAD, POST, OPTIONS"),
+        ("QUERY", "sparql", "GET, HEAD, POST, OPTIONS"),
+        ("PATCH", "store", "GET, HEAD, POST, PUT, DELETE"),
+        ("POST", "id/person/jean-michel-jarre", "GET, HEAD"),
+        ("DELETE", "queries", "GET, HEAD"),
+        ("PUT", "reconcile", "GET, HEAD, POST"),
+    ],
+)
+def test_405_names_every_method_the_path_allows(
+    server: str, method: str, path: str, allowed: str
+) -> None:
+    """RFC 9110 §15.5.6: a 405 carries Allow with the target's supported methods — all of
+    them, though each method is its own route (routing.py)."""
+    response = httpx.request(method, server + path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.text == f"{method} is not allowed on '/{path}'; allowed: {allowed}\n"
+
+
 def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
     response = get(server, "SELECT * WHERE {\n  ?s ?p }")
     assert response.status_code == 400
@@ -199,7 +222,7 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
 @pytest.mark.parametrize(
     "method,kwargs,status,words",
     [
-        ("PUT", {"params": {"query": "ASK {}"}}, 405, "not a SPARQL operation"),
+        ("PUT", {"params": {"query": "ASK {}"}}, 405, "allowed: GET, HEAD, POST, OPTIONS"),
         ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
         (
             "POST",

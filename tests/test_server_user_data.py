@@ -101,6 +101,23 @@ def test_no_route_fails_on_odd_data(odd_server: str) -> None:
     assert not failures
 
 
+def test_every_get_route_answers_head_as_get_without_content(odd_server: str) -> None:
+    """RFC 9110 §9.3.2: HEAD is GET without the content, and a general-purpose server
+    supports both (§9.1). (Before this test, HEAD on the home page, the catalogue, search,
+    health, the JSON-LD context and more was a 405 naming only GET.)"""
+    routes = [*_get_routes(odd_server), "/", "/api", "/id/person/x"]
+    mismatches = []
+    for route in routes:
+        got = httpx.get(odd_server + route.lstrip("/"), headers={"Accept": "*/*"})
+        head = httpx.head(odd_server + route.lstrip("/"), headers={"Accept": "*/*"})
+        seen = (head.status_code, head.headers.get("content-type"), head.content)
+        if seen != (got.status_code, got.headers.get("content-type"), b""):
+            mismatches.append((route, got.status_code, seen[:2]))
+        if "content-length" in got.headers and head.status_code < 300:
+            assert head.headers["content-length"] == got.headers["content-length"], route
+    assert not mismatches
+
+
 @pytest.mark.parametrize(
     ("route", "accept", "expected"),
     [

@@ -22,6 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from aigraph import __version__
@@ -103,14 +104,33 @@ async def http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Not Found: nothing is served at {request.url.path!r} (see / and /api)"
-    elif exc.status_code == 405:
-        allowed = getattr(exc, "headers", None) or {}
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        # Starlette's Allow names the methods of the first route that matched the path; a
+        # path has one route per method here (routing.py), so gather them all: the Allow of
+        # a 405 lists the target's supported methods (RFC 9110 §15.5.6)
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+        headers["Allow"] = ", ".join(allowed_methods(request))
         detail = f"{request.method} is not allowed on {request.url.path!r}"
-        if "allow" in {k.lower() for k in allowed}:
-            detail += f"; allowed: {next(v for k, v in allowed.items() if k.lower() == 'allow')}"
-    return PlainTextResponse(
-        f"{detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None)
-    )
+        detail += f"; allowed: {headers['Allow']}"
+    return PlainTextResponse(f"{detail}\n", status_code=exc.status_code, headers=headers)
+
+
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers on the request's path (HEAD wherever GET is), in
+    the usual order."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHOD_ORDER
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
+    return allowed
 
 
 T = TypeVar("T")
@@ -161,6 +181,12 @@ class AigraphApp(FastAPI):
             if handler is not None:
                 await self._call_direct(handler, scope, receive, send)
                 return
+            if scope["method"] == "HEAD":
+                # RFC 9110 §9.3.2: HEAD is GET without the content, and every general-purpose
+                # server supports both (§9.1): each GET route answers it. Routing sees a copy
+                # saying GET; the server keeps its own scope, which says HEAD, and sends no
+                # body (uvicorn, as the ASGI servers do)
+                scope = {**scope, "method": "GET"}
         await super().__call__(scope, receive, send)
 
     async def _call_direct(

@@ -49,11 +49,6 @@ async def sparql_endpoint(request: Request) -> Response:
     return await run_query(request, services, op)
 
 
-@route(router, "/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
-async def sparql_wrong_method(request: Request) -> Response:
-    raise ProtocolError(405, f"{request.method} is not a SPARQL operation; use GET or POST")
-
-
 @router.options("/sparql", include_in_schema=False)
 async def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
