@@ -118,6 +118,21 @@ def test_every_get_route_answers_head_as_get_without_content(odd_server: str) ->
     assert not mismatches
 
 
+def test_every_answer_says_nosniff_and_every_page_its_script_policy(odd_server: str) -> None:
+    """Whichever route or error made it (the direct /sparql path, a 404, a static file)."""
+    routes = [*_get_routes(odd_server), "/", "/api", "/id/person/x", "/no-such-page"]
+    routes += ["/sparql?query=nonsense", "/static/ui/aigraph.css"]
+    for route in routes:
+        for accept in ("text/html", "*/*"):
+            response = httpx.get(odd_server + route.lstrip("/"), headers={"Accept": accept})
+            assert response.headers["x-content-type-options"] == "nosniff", route
+            html = response.headers.get("content-type", "").startswith("text/html")
+            policy = response.headers.get("content-security-policy")
+            assert (policy is not None) == html, (route, accept)
+            if html:
+                assert "script-src 'self';" in policy and "object-src 'none'" in policy
+
+
 @pytest.mark.parametrize(
     ("route", "accept", "expected"),
     [

@@ -62,10 +62,15 @@ def page(browser: object, server: str) -> Iterator[object]:
     page.dialogs = []
     page.on("request", lambda r: page.requests.append(r.url))
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.refused = []  # what the pages' Content-Security-Policy stopped: nothing of ours
+    page.on(
+        "console", lambda m: "Content Security Policy" in m.text and page.refused.append(m.text)
+    )
     page.set_default_timeout(15_000)
     yield page
     foreign = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]
     assert foreign == [], f"requests left the server: {foreign[:3]}"  # no CDN, no tracker
+    assert page.refused == [], page.refused[:3]
     context.close()
 
 
@@ -114,7 +119,7 @@ def run_in_editor(page: object, query: str) -> None:
 def test_editor_runs_a_catalogue_example_with_labels_and_sorting(page: object, server: str) -> None:
     page.goto(server + "query")
     page.locator("button.example[data-name='sessions']").click()
-    page.wait_for_function("aigraphEditor.state.doc.toString().includes('programmePosition')")
+    page.wait_for_function("() => aigraphEditor.state.doc.toString().includes('programmePosition')")
     page.locator(".cm-content").click()
     page.keyboard.press("Control+Enter")
     table = page.locator("#results-table")
@@ -190,7 +195,7 @@ def test_graph_view_of_a_construct(page: object, server: str) -> None:
         "CONSTRUCT { ?s aig:participation ?p . ?p aig:agent ?a } WHERE {\n"
         "  ?s aig:participation ?p . ?p aig:agent ?a } LIMIT 40",
     )
-    page.wait_for_function("window.aigraphGraph && aigraphGraph.nodes().length > 10")
+    page.wait_for_function("() => window.aigraphGraph && aigraphGraph.nodes().length > 10")
     assert page.locator(".downloads a", has_text="TURTLE").count() == 1
     shot(page, "graph-view")
 
@@ -232,7 +237,7 @@ def test_language_switch(page: object, server: str) -> None:
 
 def test_network_view_opens_a_page_on_click(page: object, server: str) -> None:
     page.goto(server + "network")
-    page.wait_for_function("window.aigraphNetwork && aigraphNetwork.nodes().length > 0")
+    page.wait_for_function("() => window.aigraphNetwork && aigraphNetwork.nodes().length > 0")
     kinds = page.evaluate("[...new Set(aigraphNetwork.nodes().map(n => n.data('kind')))].sort()")
     assert kinds == ["organisation", "person", "session", "topic"]
     assert page.evaluate("aigraphNetwork.nodes('[kind = \"person\"]').length") == 27
@@ -262,6 +267,20 @@ def test_keyboard_first_stop_is_the_skip_link(page: object, server: str) -> None
     assert page.evaluate("document.activeElement.className") == "skip"
     for label in ("site-search",):
         assert page.locator(f"label[for='{label}']").count() == 1
+
+
+def test_an_injected_inline_script_does_not_run(page: object, server: str) -> None:
+    """The pages' Content-Security-Policy: had a label in served data slipped past escaping
+    as a <script>, the browser would refuse to run it (and say so)."""
+    page.goto(server + "id/person/jean-michel-jarre")
+    page.evaluate(
+        """() => { const s = document.createElement('script');
+                   s.textContent = 'window.injected = 1'; document.body.append(s); }"""
+    )
+    page.wait_for_timeout(100)
+    assert page.evaluate("() => window.injected") is None
+    assert len(page.refused) == 1 and "script-src 'self'" in page.refused[0]
+    page.refused.clear()  # the fixture checks that nothing else was refused
 
 
 def test_api_page_loads_nothing_from_elsewhere(page: object, server: str) -> None:
@@ -299,7 +318,7 @@ def test_prefixes_are_pre_declared_and_a_csv_download_parses(page: object, serve
     import io
 
     page.goto(server + "query")
-    page.wait_for_function("document.querySelectorAll('button.example').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('button.example').length > 0")
     run_in_editor(
         page, "SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name } ORDER BY ?name LIMIT 5"
     )
