@@ -695,7 +695,8 @@ async def source_text_page(request: Request, services: Services, iri: str, stem:
     the facts it supports (``?passage=SLUG``); ``?highlight=START-END`` (code points) marks
     the passage an entity page links to."""
     from aigraph.project import Project
-    from aigraph.server.ui import segments, site
+    from aigraph.server.ui import passages as passages_of
+    from aigraph.server.ui import segments
     from aigraph.source import load_source_text
 
     project = services.project or Project.default()
@@ -708,7 +709,7 @@ async def source_text_page(request: Request, services: Services, iri: str, stem:
     match = re.fullmatch(r"(\d+)-(\d+)", request.query_params.get("highlight", ""))
     if match and 0 <= int(match[1]) < int(match[2]) <= len(text):
         highlight = (int(match[1]), int(match[2]))
-    passages = (await site(request)).passages if services.data is not None else []
+    passages = await passages_of(request) if services.data is not None else []
     active = request.query_params.get("passage")
     chosen = next((p for p in passages if p.slug == active), None)
     path = "/id/" + stem

@@ -97,7 +97,7 @@ SELECT DISTINCT ?claim ?span ?start ?end WHERE {
   ?claim prov:wasDerivedFrom ?span . ?span oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end
 } ORDER BY ?start ?end ?span ?claim"""
 CLAIM_TRIPLES = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
-  FILTER (STRSTARTS(STR(?g), ?prefix)) } ORDER BY ?g ?s ?p ?o"""
+  FILTER (STRSTARTS(STR(?g), ?prefix)) }"""
 ALL_LABELS = (
     PREFIXES
     + """SELECT DISTINCT ?x ?label WHERE {
@@ -127,7 +127,6 @@ class Site:
     counts: dict[str, int]
     network: dict[str, Any]
     vocabulary: dict[str, Any]
-    passages: list[Passage]
 
 
 def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[str, str]]:
@@ -136,8 +135,11 @@ def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[
         assert lang in ("fr", "en")
         query = query.replace("?lang", f'"{lang}"')
     result = as_solutions(services.data.merged.query(query))
+    names = [v.value for v in result.variables]
+    # a solution iterates its values in the variables' order; reading it by Variable is
+    # several times slower (4 of the 11 s the site took at 10^6 triples)
     return [
-        {v.value: term_text(row[v]) for v in result.variables if row[v] is not None}
+        {name: term_text(term) for name, term in zip(names, row, strict=True) if term is not None}
         for row in result
     ]
 
@@ -193,7 +195,6 @@ def build_site(services: Services) -> Site:
         counts,
         _network(services, index),
         _vocabulary(services, index),
-        _passages(services),
     )
 
 
@@ -217,11 +218,35 @@ def _passages(services: Services) -> list[Passage]:
             claims.setdefault(term_text(row["g"]), []).append(
                 (term_text(row["s"]), row["p"].value, row["o"])
             )
+    shown: dict[tuple[str, str], dict[str, Any]] = {}
 
     def show(iri: str, lang: str) -> dict[str, Any]:
-        names = labels.get(iri, {})
-        text = names.get(lang) or names.get("") or names.get("fr") or names.get("en")
-        return {"text": text or compact(iri, base), "href": local_href(iri, base) or iri}
+        if (iri, lang) not in shown:  # at 10^6 triples, most terms recur in many claims
+            names = labels.get(iri, {})
+            text = names.get(lang) or names.get("") or names.get("fr") or names.get("en")
+            shown[iri, lang] = {
+                "text": text or compact(iri, base),
+                "href": local_href(iri, base) or iri,
+            }
+        return shown[iri, lang]
+
+    def facts(claim: str, lang: str) -> list[dict[str, Any]]:
+        # sorted here, not by the query: a sort of every claim triple in the engine cost
+        # 3 s of 4 at 10^6 triples; a claim holds a few
+        ordered = sorted(
+            claims.get(claim, []),
+            key=lambda f: (f[0], f[1], isinstance(f[2], ox.Literal), term_text(f[2])),
+        )
+        return [
+            {
+                "subject": show(s, lang),
+                "predicate": show(p, lang),
+                "object": show(o.value, lang)
+                if isinstance(o, ox.NamedNode)
+                else {"text": term_text(o)},
+            }
+            for s, p, o in ordered
+        ]
 
     spans: dict[str, Passage] = {}
     for r in _rows(services, SPANS):
@@ -229,12 +254,8 @@ def _passages(services: Services) -> list[Passage]:
         passage = spans.setdefault(
             slug, Passage(slug, int(r["start"]), int(r["end"]), {"fr": [], "en": []})
         )
-        for s, p, o in claims.get(r["claim"], []):
-            for lang in ("fr", "en"):
-                obj = show(o.value, lang) if isinstance(o, ox.NamedNode) else {"text": term_text(o)}
-                passage.facts[lang].append(
-                    {"subject": show(s, lang), "predicate": show(p, lang), "object": obj}
-                )
+        for lang in ("fr", "en"):
+            passage.facts[lang].extend(facts(r["claim"], lang))
     return sorted(spans.values(), key=lambda p: (p.start, p.end, p.slug))
 
 
@@ -315,6 +336,12 @@ def _vocabulary(services: Services, index: LabelIndex) -> dict[str, Any]:
 
 async def site(request: Request) -> Site:
     return await per_version(request, "site", build_site)
+
+
+async def passages(request: Request) -> list[Passage]:
+    """The release's passages with their facts: for the page of the release only, so built
+    apart from the site (at 10^6 triples it reads every claim graph: most of a minute)."""
+    return await per_version(request, "passages", _passages)
 
 
 def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
