@@ -637,6 +637,65 @@ def test_queries_that_read_only_the_default_graph_are_told_apart(
     assert sniff(query).uses_graphs is uses_graphs
 
 
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", ("s", "p", "o")),
+        ("select distinct * { ?s ?p $o . ?o ?q ?s }", ("s", "p", "o", "q")),
+        ("PREFIX x: <urn:x#> SELECT REDUCED * WHERE { ?z x:a ?a }", ("z", "a")),
+        # variables inside strings and IRIs are not variables
+        ('SELECT * WHERE { ?b <urn:?a> "?c" . ?a ?p ?b }', ("b", "a", "p")),
+        # a sub-select's order, as written
+        ("SELECT * { { SELECT ?y ?x { ?x ?p ?y } } }", ("y", "x", "p")),
+        # only the query's own projection counts
+        ("SELECT ?o ?s WHERE { { SELECT * { ?s ?p ?o } } }", ()),
+        ("ASK { ?s ?p ?o }", ()),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT * { ?s ?p ?o } }", ()),
+    ],
+)
+def test_select_star_columns_follow_the_query(query: str, order: tuple[str, ...]) -> None:
+    from aigraph.sniff import sniff
+
+    assert sniff(query).star_order == order
+
+
+@pytest.mark.parametrize(
+    ("accept", "header"),
+    [
+        ("application/sparql-results+json", None),
+        ("text/csv", "person,name,org\r\n"),
+        ("text/tab-separated-values", "?person\t?name\t?org\n"),
+        ("application/sparql-results+xml", None),
+    ],
+)
+def test_select_star_answers_in_the_query_order(server: str, accept: str, header: str) -> None:
+    """Oxigraph sorts `SELECT *` columns by name (org, name, person); the server answers in
+    the order the query names them, values moved with their columns (an unbound last)."""
+    query = """SELECT * WHERE {
+      ?person <http://schema.org/name> ?name
+      OPTIONAL { ?person <urn:nothing> ?org }
+      FILTER (?person = <https://w3id.org/aigraph/id/person/jean-michel-jarre>) }"""
+    response = get(server, query, accept)
+    assert response.status_code == 200
+    if header is not None:
+        assert response.text.startswith(header)
+        assert "https://w3id.org/aigraph/id/person/jean-michel-jarre" in response.text
+        assert response.text.splitlines()[1].split("," if "csv" in accept else "\t")[1] in (
+            "Jean-Michel Jarre",
+            '"Jean-Michel Jarre"',
+        )
+    elif "json" in accept:
+        answer = response.json()
+        assert answer["head"]["vars"] == ["person", "name", "org"]
+        row = answer["results"]["bindings"][0]
+        assert row["name"]["value"] == "Jean-Michel Jarre" and "org" not in row
+    else:
+        names = [
+            v.get("name") for v in ET.fromstring(response.content).iter(SPARQL_RESULTS + "variable")
+        ]
+        assert names == ["person", "name", "org"]
+
+
 def test_default_graph_and_graph_queries_see_the_same_triples(server: str) -> None:
     """The merged-triples store and the full store's default graph hold the same triples."""
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

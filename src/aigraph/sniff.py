@@ -103,6 +103,8 @@ class Sniffed:
     loads: tuple[str, ...]  # LOAD sources
     depth: int = 0  # the deepest nesting of (), [] and {}
     uses_graphs: bool = True  # names graphs: GRAPH, FROM, FROM NAMED (or could not tell)
+    # for a `SELECT *` query, its variables in the order they first appear (else empty)
+    star_order: tuple[str, ...] = ()
 
 
 #: The deepest nesting accepted. Real queries nest a few levels; Oxigraph's parser is
@@ -139,12 +141,29 @@ def sniff(text: str) -> Sniffed:
         (services if tok.text == "SERVICE" else loads).append(target)
     return Sniffed(
         form=form if first_op in QUERY_FORMS else None,
+        star_order=star_order(toks) if form == "SELECT" and first_op == "SELECT" else (),
         is_update=first_op in UPDATE_KEYWORDS,
         services=tuple(services),
         loads=tuple(loads),
         depth=nesting(toks),
         uses_graphs=bool({"GRAPH", "FROM", "NAMED"} & set(words)),
     )
+
+
+def star_order(toks: list[Token]) -> tuple[str, ...]:
+    """The variables of a query whose projection is `SELECT *`, in the order they first
+    appear (`?x` and `$x` are one variable); empty for any other projection.
+
+    SPARQL 1.1 §18.2.1 leaves the order of `SELECT *` columns to the engine; Oxigraph sorts
+    them by name, Jena and rdflib keep the order of the query, which is what a reader of a
+    results table expects (`?s ?p ?o`, not `?o ?p ?s`)."""
+    k = next(i for i, t in enumerate(toks) if t.kind == "word" and t.text == "SELECT")
+    rest = toks[k + 1 :]
+    if rest and rest[0].kind == "word" and rest[0].text in ("DISTINCT", "REDUCED"):
+        rest = rest[1:]
+    if not rest or rest[0].kind != "other" or rest[0].text != "*":
+        return ()
+    return tuple(dict.fromkeys(t.text[1:] for t in rest if t.kind == "var"))
 
 
 class UsingConflictError(ValueError):

@@ -244,6 +244,7 @@ def query_job(
         base_iri=endpoint_url(request),
         prefixes=answer_prefixes(settings.base_iri) if graph_answer else None,
         uses_graphs=sniffed.uses_graphs or bool(op.default_graphs or op.named_graphs),
+        column_order=sniffed.star_order,
         stream_after=settings.stream_after_bytes if stream else 0,
     )
 

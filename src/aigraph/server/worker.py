@@ -68,6 +68,8 @@ class Job:
     # an answer that grows past this many bytes is sent in chunks as it is written
     # (0: never; only for callers that can stream, see Outcome.streamed)
     stream_after: int = 0
+    # for `SELECT *`: the columns in this order (the query's), not the engine's (sniff.py)
+    column_order: tuple[str, ...] = ()
 
 
 @dataclass
@@ -164,6 +166,16 @@ def _term(
     if lang:
         return ox.Literal(value, language=lang)
     return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
+
+
+def _column_order(variables: list[str], wanted: tuple[str, ...]) -> list[int] | None:
+    """The permutation putting the engine's `variables` in the `wanted` order (any the
+    query's text did not show stay last, in the engine's order), or None if nothing moves."""
+    if not wanted:
+        return None
+    rank = {name: i for i, name in enumerate(wanted)}
+    order = sorted(range(len(variables)), key=lambda i: (rank.get(variables[i], len(rank)), i))
+    return None if order == sorted(order) else order
 
 
 def _error(status: int, message: str) -> Outcome:
@@ -265,6 +277,9 @@ def answer(
         if media not in SOLUTION_WRITERS:
             return _error(406, f"{media} is not a format for SELECT answers")
         variables = [v.value for v in results.variables]
+        order = _column_order(variables, job.column_order)
+        if order is not None:
+            variables = [variables[i] for i in order]
         writer = SOLUTION_WRITERS[media](variables)
         sink.write(writer.head(), media, "solutions")
         batch: list[list[Term | None]] = []
@@ -273,7 +288,8 @@ def answer(
             if limit is not None and count >= limit:
                 truncated = True
                 break
-            batch.append(list(solution))  # the values in the order of `variables`
+            values = list(solution)  # the values in the engine's order of variables
+            batch.append(values if order is None else [values[i] for i in order])
             count += 1
             if len(batch) == BATCH:
                 sink.write(writer.rows(batch), media, "solutions")
