@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import httpx
 import uvicorn
 from rdflib import Dataset, Graph
 
@@ -37,6 +42,40 @@ def running_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_process(*args: str, logs: Path) -> Iterator[tuple[str, Path, Path]]:
+    """`aigraph serve ARGS` as a user starts it, on a free loopback port, its standard output
+    and error written to files in `logs`; yields the root URL and the two files' paths once
+    it answers, and stops it (SIGTERM, as Ctrl+C would) at the end."""
+    port = free_port()
+    out, err = logs / "stdout.log", logs / "stderr.log"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aigraph", "serve", "--port", str(port), *args],
+            cwd=Path(__file__).parent.parent, stdout=stdout, stderr=stderr,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(url + "-/health", timeout=2).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"aigraph serve did not start: {err.read_text()}")
+                time.sleep(0.1)
+            yield url, out, err
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @dataclass

@@ -8,7 +8,6 @@ import contextlib
 import http.server
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,19 +20,13 @@ import pyoxigraph as ox
 import pytest
 
 from aigraph.server.settings import Settings
-from support import running_server
+from support import free_port, running_server
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 PARTICIPANTS = """SELECT ?name ?role WHERE {
   ?s <https://w3id.org/aigraph/ns#participation> ?p .
   ?p <https://w3id.org/aigraph/ns#agent>/<http://schema.org/name> ?name ; <https://w3id.org/aigraph/ns#role> ?role
 } ORDER BY ?name ?role"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import re
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from pydantic import SecretStr
 from rdflib import Graph
 
 from aigraph.server.settings import Settings
-from support import canary, running_server
+from support import canary, running_server, serve_process
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
 TOKEN = "test-token-0123456789"
@@ -340,3 +341,47 @@ def test_hostile_input_files_fetch_nothing(
         assert words in result.stderr and path.name in result.stderr
         time.sleep(0.2)
         assert listener.requests == []
+
+
+def test_the_operator_hears_of_stopped_queries_and_may_log_every_request(
+    tmp_path: Path,
+) -> None:
+    """A query stopped at the time limit is a warning on standard error, with the time and
+    the query; with --access-log, each request is a line on standard output (none without:
+    on a public endpoint, query texts are what its users ask)."""
+    for access_log in (False, True):
+        logs = tmp_path / str(access_log)
+        logs.mkdir()
+        flags = ["--workers", "1", "--query-timeout", "0.5"] + (
+            ["--access-log"] if access_log else []
+        )
+        with serve_process(*flags, logs=logs) as (url, out, err):
+            assert httpx.get(url + "sparql", params={"query": "ASK {}"}).status_code == 200
+            stopped = httpx.get(url + "sparql", params={"query": HEAVY}, timeout=30)
+            assert stopped.status_code == 503
+        stderr, stdout = err.read_text(), out.read_text()
+        warning = next(line for line in stderr.splitlines() if "time limit" in line)
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING aigraph.server: ", warning)
+        assert warning.endswith("query stopped at the time limit (0.5 s): " + HEAVY)
+        requests = [line for line in stdout.splitlines() if '"GET /sparql?query=' in line]
+        if access_log:
+            assert len(requests) == 2, stdout
+            assert requests[0].endswith('HTTP/1.1" 200 OK'), requests[0]
+            assert requests[1].endswith('HTTP/1.1" 503 Service Unavailable'), requests[1]
+            assert " 127.0.0.1:" in requests[0] and "query=ASK+%7B%7D" in requests[0]
+        else:
+            assert requests == [], stdout
+
+
+def test_a_request_no_worker_could_take_is_a_503_saying_when_to_retry() -> None:
+    """With its only worker busy past the request's own time limit, a request is refused
+    with 503 and Retry-After (RFC 9110 §10.2.3), not queued for ever."""
+    settings = Settings(workers=1, query_timeout=3)
+    with running_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as threads:
+        heavy = threads.submit(httpx.get, url + "sparql", params={"query": HEAVY}, timeout=30)
+        time.sleep(0.5)  # the heavy query holds the worker
+        refused = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"})
+        assert heavy.result().status_code == 503
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    assert "All query workers stayed busy" in refused.text

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import psutil
 import pytest
 
 from aigraph.project import Project
+from support import free_port
 
 ROOT = Project.default().root
 CHEAP = [
@@ -43,12 +43,6 @@ PATHOLOGICAL = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s (<http://schema.org/name>|!<urn:x>)* ?o . ?o ?p ?q . ?q ?r ?t }",
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f OFFSET 99999999",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss(process: psutil.Process) -> int:

@@ -509,6 +509,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--store-path", default=None, help="folder of the on-disk store")
     p.add_argument("--workers", type=int, default=None, help="query worker processes")
     p.add_argument("--query-timeout", type=float, default=None, help="seconds a query may run")
+    p.add_argument(
+        "--access-log", action="store_true", help="a line per request on standard output"
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

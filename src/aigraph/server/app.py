@@ -113,7 +113,7 @@ def services_of(request: Request) -> Services:
 
 async def protocol_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProtocolError)
-    headers = {}
+    headers = dict(exc.headers)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="aigraph"'
     if exc.status == 405:

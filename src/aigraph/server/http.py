@@ -1,4 +1,4 @@
-"""How uvicorn runs aigraph: the HTTP/1.1 protocol and its options.
+"""How uvicorn runs aigraph: the HTTP/1.1 protocol, its options and the logs.
 
 uvicorn's httptools protocol (llhttp, in C) parses a request several times faster than its
 pure-Python h11 protocol (measured in bench/NOTES.md), but keeps every header it is sent:
@@ -68,3 +68,41 @@ UVICORN_OPTIONS: dict[str, Any] = {  # keyword arguments of uvicorn.run and Conf
     "server_header": False,
     "timeout_graceful_shutdown": 5,
 }
+
+
+def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
+    """`UVICORN_OPTIONS`, with the logs `aigraph serve` writes: uvicorn's and aigraph's
+    warnings (a query stopped at the time limit, a worker that died, every worker busy)
+    with the time, on standard error; with `access_log`, a line per request on standard
+    output (off by default: on a public endpoint, query texts are what its users ask)."""
+    formats = {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "access": {
+            "()": "uvicorn.logging.AccessFormatter",
+            "fmt": '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s',
+            "use_colors": False,
+        },
+    }
+    handlers = {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "stream": "ext://sys.stdout",
+        },
+    }
+    level = "INFO" if access_log else "WARNING"
+    loggers = {
+        "uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "uvicorn.error": {"level": "WARNING"},
+        "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False},
+        "aigraph": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    }
+    config = {"version": 1, "disable_existing_loggers": False, "formatters": formats}
+    config |= {"handlers": handlers, "loggers": loggers}
+    # uvicorn sets its loggers to `log_level` after applying the config: None keeps these
+    return {**UVICORN_OPTIONS, "log_config": config, "log_level": None, "access_log": access_log}

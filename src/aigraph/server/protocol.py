@@ -19,10 +19,11 @@ from starlette.requests import Request
 class ProtocolError(Exception):
     """A request the protocol does not allow: the status and a message for the client."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 @dataclass

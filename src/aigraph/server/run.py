@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from aigraph.server.http import UVICORN_OPTIONS
+from aigraph.server.http import uvicorn_options
 from aigraph.server.settings import Settings
 
 
@@ -33,6 +33,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         graphs[iri] = Path(path)
     if graphs:
         overrides["graphs"] = graphs
+    if getattr(args, "access_log", False):
+        overrides["access_log"] = True
     for name in ("base_iri", "backend", "store_path", "workers", "query_timeout"):
         value = getattr(args, name, None)
         if value is not None:
@@ -64,5 +66,5 @@ def serve(args: argparse.Namespace) -> int:
         f"aigraph: serving on http://{settings.host}:{settings.port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings.access_log))
     return 0

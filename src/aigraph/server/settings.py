@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         "needs root or user namespaces); off when SERVICE is allowed.",
     )
 
+    access_log: bool = Field(
+        False,
+        description="Write a line per request (client, request line with the query, status) "
+        "to standard output; warnings (queries stopped at the time limit, workers that died, "
+        "every worker busy) go to standard error either way.",
+    )
+
     @field_validator("base_iri")
     @classmethod
     def _base_ends_with_slash(cls, value: str) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -29,6 +30,7 @@ from aigraph.server.worker import Job, Outcome
 from aigraph.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 
 router = APIRouter(tags=["SPARQL"])
+logger = logging.getLogger("aigraph.server")
 METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -145,20 +147,33 @@ def check_outbound(
             )
 
 
+def _excerpt(job: Job) -> str:
+    """The job's query (or the entity it describes) on one line, for the log."""
+    text = job.describe or " ".join(job.sparql.split())
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
 async def execute(services: Services, job: Job, timeout: float) -> Outcome:
+    # What an operator must hear of: queries stopped at the limit (the ones to look at),
+    # workers that died, requests refused because every worker was busy.
     try:
         return await services.executor.run(job, timeout)
     except QueryTimeoutError as exc:
+        logger.warning("query stopped at the time limit (%g s): %s", exc.seconds, _excerpt(job))
         raise ProtocolError(
             503,
             f"The query was stopped after {exc.seconds:g} s, the time limit "
             "of this server; narrow it down (LIMIT, more specific patterns).",
         ) from None
     except PoolBusyError:
+        logger.warning("every query worker stayed busy for %g s: a request was refused", timeout)
         raise ProtocolError(
-            503, "All query workers stayed busy for the whole time limit; try again shortly."
+            503,
+            "All query workers stayed busy for the whole time limit; try again shortly.",
+            {"Retry-After": "1"},  # RFC 9110 §10.2.3
         ) from None
     except WorkerCrashedError:
+        logger.error("a query worker died (a new one is started) running: %s", _excerpt(job))
         raise ProtocolError(
             500, "The query worker stopped unexpectedly; it has been restarted."
         ) from None
