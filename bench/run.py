@@ -176,6 +176,9 @@ def start_aigraph(
         env={
             **os.environ,
             "AIGRAPH_MAX_RESULTS": "1000000",
+            # wrk's connections all come from 127.0.0.1 but stand for many users: one
+            # client's share of the workers (docs/serving.md) would not apply to them
+            "AIGRAPH_MAX_QUERIES_PER_CLIENT": "0",
             **(
                 {"AIGRAPH_STREAM_AFTER_BYTES": str(stream_after)}
                 if stream_after is not None

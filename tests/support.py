@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 import uvicorn
 from rdflib import Dataset, Graph
 
@@ -76,6 +77,17 @@ def serve_process(*args: str, logs: Path) -> Iterator[tuple[str, Path, Path]]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def client_at(address: str) -> httpx.Client:
+    """An HTTP client whose requests come from `address`, another loopback address
+    (127.0.0.0/8 is all loopback on Linux): to the server, another client."""
+    try:
+        with socket.socket() as probe:
+            probe.bind((address, 0))
+    except OSError as exc:
+        pytest.skip(f"cannot send from {address}: {exc}")
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
 
 
 @dataclass

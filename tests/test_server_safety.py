@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from rdflib import Graph
 
 from aigraph.server.settings import Settings
-from support import canary, running_server, serve_process
+from support import canary, client_at, running_server, serve_process
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
 TOKEN = "test-token-0123456789"
@@ -95,7 +95,10 @@ def test_updates_are_refused_on_a_read_only_server(server: str) -> None:
 
 
 def test_a_heavy_query_is_stopped_while_others_are_answered() -> None:
-    with running_server(Settings(workers=2, query_timeout=2)) as url:
+    with (
+        running_server(Settings(workers=2, query_timeout=2)) as url,
+        client_at("127.0.0.2") as other,
+    ):
 
         def cheap() -> tuple[float, int]:
             start = time.monotonic()
@@ -104,7 +107,7 @@ def test_a_heavy_query_is_stopped_while_others_are_answered() -> None:
 
         with concurrent.futures.ThreadPoolExecutor(4) as threads:
             start = time.monotonic()
-            heavy = threads.submit(q, url, HEAVY)
+            heavy = threads.submit(other.get, url + "sparql", params={"query": HEAVY})
             time.sleep(0.3)  # the heavy query now occupies a worker
             latencies = [threads.submit(cheap).result() for _ in range(10)]
             response = heavy.result()
@@ -374,14 +377,72 @@ def test_the_operator_hears_of_stopped_queries_and_may_log_every_request(
 
 
 def test_a_request_no_worker_could_take_is_a_503_saying_when_to_retry() -> None:
-    """With its only worker busy past the request's own time limit, a request is refused
-    with 503 and Retry-After (RFC 9110 §10.2.3), not queued for ever."""
+    """With the only worker busy (another client's query) past the request's own time limit,
+    a request is refused with 503 and Retry-After (RFC 9110 §10.2.3), not queued for ever."""
     settings = Settings(workers=1, query_timeout=3)
-    with running_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as threads:
-        heavy = threads.submit(httpx.get, url + "sparql", params={"query": HEAVY}, timeout=30)
+    with (
+        running_server(settings) as url,
+        client_at("127.0.0.2") as other,
+        concurrent.futures.ThreadPoolExecutor(1) as threads,
+    ):
+        heavy = threads.submit(other.get, url + "sparql", params={"query": HEAVY})
         time.sleep(0.5)  # the heavy query holds the worker
         refused = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"})
         assert heavy.result().status_code == 503
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "1"
     assert "All query workers stayed busy" in refused.text
+
+
+def test_one_client_cannot_hold_every_worker() -> None:
+    """A client sending as many heavy queries at once as there are workers, again and
+    again, held them all: every other client waited the whole time limit (measured: 1.9 s a
+    request at a 2 s limit). Now a client runs at most half the workers' worth of queries at
+    once (fairness.py); its others wait their turn, then get a 429; another client is
+    answered at once."""
+    settings = Settings(workers=2, query_timeout=3)
+    with (
+        running_server(settings) as url,
+        client_at("127.0.0.2") as hog,
+        concurrent.futures.ThreadPoolExecutor(2) as threads,
+    ):
+        start = time.monotonic()
+        heavy = []
+        for limit in ("3", "1"):  # the second waits a second at most for the first to end
+            params = {"query": HEAVY, "timeout": limit}
+            heavy.append(threads.submit(hog.get, url + "sparql", params=params))
+            time.sleep(0.25)  # the first holds a worker before the second asks
+        polite = [q(url, "ASK { ?s a <http://schema.org/Person> }") for _ in range(5)]
+        polite_done = time.monotonic() - start
+        answers = sorted(f.result().status_code for f in heavy)
+    assert [r.text for r in polite] == ['{"head": {}, "boolean": true}'] * 5
+    assert polite_done < 2.5, polite_done  # before the hog's query reached its time limit
+    # one heavy query ran to the limit (503); the other waited for the client's only slot
+    # for its whole time limit and was refused
+    assert answers == [429, 503]
+    refusal = next(f.result() for f in heavy if f.result().status_code == 429)
+    assert refusal.headers["retry-after"] == "1"
+    assert refusal.text.startswith("This client already runs 1 query at once")
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_x_forwarded_for() -> None:
+    """A reverse proxy on 127.0.0.1 (trusted by uvicorn) names each client in
+    X-Forwarded-For: the share of workers is counted per named client, not per proxy."""
+    settings = Settings(workers=2, query_timeout=2)
+    hog = {"X-Forwarded-For": "203.0.113.7"}
+    with running_server(settings) as url, concurrent.futures.ThreadPoolExecutor(1) as threads:
+        heavy = threads.submit(q, url, HEAVY, headers=hog)
+        time.sleep(0.3)
+        again = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"}, headers=hog)
+        other = q(url, "ASK {}", headers={"X-Forwarded-For": "198.51.100.1"})
+        assert heavy.result().status_code == 503
+    assert (again.status_code, other.status_code) == (429, 200)
+
+
+@pytest.mark.parametrize(
+    ("workers", "setting", "share"),
+    [(1, None, 1), (2, None, 1), (4, None, 2), (5, None, 2), (4, 3, 3), (4, 0, 0)],
+)
+def test_a_clients_share_of_the_workers(workers: int, setting: int | None, share: int) -> None:
+    settings = Settings(workers=workers, max_queries_per_client=setting)
+    assert settings.client_share == share

@@ -20,7 +20,7 @@ from rdflib.compare import to_isomorphic
 
 from aigraph.server.formats import RDFLIB_FORMATS
 from aigraph.server.settings import Settings
-from support import read_triples, running_server
+from support import client_at, read_triples, running_server
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
@@ -164,6 +164,28 @@ def test_a_client_that_leaves_mid_stream_frees_its_worker() -> None:
         after = httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=30)
         # the only worker was busy streaming for up to 30 s: it must have been replaced
         assert after.status_code == 200 and time.monotonic() - started < 10
+
+
+def test_a_streamed_answer_counts_as_its_clients_query_until_its_end() -> None:
+    """A streamed answer keeps its worker to the last chunk, so it keeps its client's share
+    of the workers too (fairness.py): while it flows, that client's next query waits its
+    turn (here, past its own time limit: 429); another client's is answered; once it ends,
+    the client's next query runs."""
+    cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # streams rows for the whole time limit
+    settings = Settings(workers=2, stream_after_bytes=2000, max_results=10**8, query_timeout=2)
+    with running_server(settings) as url, client_at("127.0.0.2") as other:
+        with httpx.stream("POST", url + "sparql", data={"query": cross}, timeout=60) as response:
+            assert response.headers["aigraph-streamed"] == "true"
+            chunks = response.iter_bytes()
+            next(chunks)
+            mine = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"})
+            theirs = other.get(url + "sparql", params={"query": "ASK {}"})
+            with pytest.raises(httpx.RemoteProtocolError):  # cut at the time limit
+                for _ in chunks:
+                    pass
+        assert mine.status_code == 429 and theirs.status_code == 200
+        after = httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=30)
+        assert after.status_code == 200 and after.json()["boolean"] is True
 
 
 def test_a_whole_answer_larger_than_the_backpressure_mark_arrives(whole: str) -> None:

@@ -23,7 +23,7 @@ import psutil
 import pytest
 
 from aigraph.project import Project
-from support import free_port
+from support import client_at, free_port
 
 ROOT = Project.default().root
 CHEAP = [
@@ -97,7 +97,8 @@ def soak(seconds: float, tmp_path: Path) -> dict[str, object]:
                     cheap.append((time.monotonic() - started, status, path))
 
         def heavy_client(n: int) -> None:
-            with httpx.Client(timeout=30) as client:
+            # another user than the cheap clients': each has its share of the workers
+            with client_at("127.0.0.2") as client:
                 i = n
                 while time.monotonic() < stop:
                     query = PATHOLOGICAL[i % len(PATHOLOGICAL)]

@@ -29,6 +29,7 @@ from aigraph import __version__
 from aigraph.project import Project
 from aigraph.server.data import ServedData, prepare
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
+from aigraph.server.fairness import ClientShares
 from aigraph.server.pool import StreamStoppedError
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
@@ -83,6 +84,10 @@ class Services:
     project: Project | None = None
     started: float = field(default_factory=time.time)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shares: ClientShares = field(init=False)  # each client's share of the workers
+
+    def __post_init__(self) -> None:
+        self.shares = ClientShares(self.settings.client_share)
 
     async def close(self) -> None:
         await self.executor.close()

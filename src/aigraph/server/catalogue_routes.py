@@ -26,7 +26,7 @@ from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.resources import language, local_href, render
-from aigraph.server.sparql import execute, outcome_response
+from aigraph.server.sparql import client_of, execute, outcome_response
 from aigraph.server.worker import Job
 from aigraph.sniff import sniff
 
@@ -160,7 +160,7 @@ async def run_query(request: Request, name: str) -> Response:
         # the HTML table is made from the whole answer; the other formats may stream
         stream_after=0 if media == "text/html" else services.settings.stream_after_bytes,
     )
-    outcome = await execute(services, job, services.settings.query_timeout)
+    outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
     if media != "text/html" or outcome.status != 200:
         return outcome_response(outcome)
     # the table is built in a thread: up to max_results rows (10,000) take the event loop a

@@ -14,7 +14,7 @@ from aigraph.server.app import Services, services_of
 from aigraph.server.formats import choose
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
 from aigraph.server.routing import route
-from aigraph.server.sparql import execute, outcome_response, require_token
+from aigraph.server.sparql import client_of, execute, outcome_response, require_token
 from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Graph Store"])
@@ -60,7 +60,7 @@ async def read_graph(request: Request) -> Response:
         media_types={"graph": media},
         stream_after=services.settings.stream_after_bytes,
     )
-    outcome = await execute(services, job, services.settings.query_timeout)
+    outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
     return outcome_response(outcome)
 
 

@@ -33,7 +33,7 @@ from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, content_type
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
-from aigraph.server.sparql import execute
+from aigraph.server.sparql import client_of, execute
 from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Linked Data"])
@@ -556,7 +556,7 @@ async def describe_response(
         provenance_graph=settings.base_iri + "id/graph/provenance",
         max_rows=settings.max_results,  # a concept used by 100,000 nodes: its links are cut
     )
-    outcome = await execute(services, job, settings.query_timeout)
+    outcome = await execute(services, job, settings.query_timeout, client_of(request))
     if outcome.status != 200:
         raise ProtocolError(outcome.status, outcome.body.decode("utf-8", "replace"))
     if outcome.rows == 0:
@@ -765,7 +765,7 @@ async def ontology(request: Request, ext: str = "") -> Response:
         media_types={"graph": job_media},
         prefixes={**PREFIXES},
     )
-    outcome = await execute(services, job, services.settings.query_timeout)
+    outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
     if outcome.status != 200:
         raise ProtocolError(outcome.status, outcome.body.decode("utf-8", "replace"))
     headers = {

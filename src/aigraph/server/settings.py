@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="A query worker holding more memory than this (MiB) after a query is "
         "replaced by a fresh one (0 = never), so memory stays flat.",
     )
+    max_queries_per_client: int | None = Field(
+        None,
+        ge=0,
+        description="Queries one client (IP address) may run at once; its others wait their "
+        "turn within their time limit, then get a 429. Unset: half the workers (at least 1), "
+        "so that no one client holds them all; 0: no limit.",
+    )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
     )
@@ -108,6 +115,13 @@ class Settings(BaseSettings):
         if not value.endswith(("/", "#")):
             raise ValueError("the base IRI must end with '/' or '#'")
         return value
+
+    @property
+    def client_share(self) -> int:
+        """How many queries one client may run at once (0: no limit)."""
+        if self.max_queries_per_client is not None:
+            return self.max_queries_per_client
+        return max(1, self.workers // 2)
 
     @property
     def updates_enabled(self) -> bool:

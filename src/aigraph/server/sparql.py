@@ -21,6 +21,7 @@ from aigraph.server.conneg import negotiate
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import service_description
 from aigraph.server.executor import BackendUnavailableError
+from aigraph.server.fairness import ClientBusyError
 from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, serialize_rdflib
 from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
@@ -153,20 +154,66 @@ def _excerpt(job: Job) -> str:
     return text if len(text) <= 300 else text[:300] + "…"
 
 
-async def execute(services: Services, job: Job, timeout: float) -> Outcome:
+def client_of(request: Request) -> str:
+    """Who sent the request, for the share of workers each client gets (fairness.py)."""
+    return request.client.host if request.client else ""
+
+
+async def execute(services: Services, job: Job, timeout: float, client: str) -> Outcome:
+    """Run `job` within `timeout` seconds, as one of `client`'s queries (fairness.py)."""
+    try:
+        waited = await services.shares.acquire(client, timeout)
+    except ClientBusyError as exc:
+        raise _client_busy(exc.limit) from None
+    streaming = False
+    try:
+        if timeout - waited < 0.01:  # its turn came as its time ran out: too late to start
+            raise _client_busy(services.shares.limit)
+        outcome = await _run(services, job, timeout - waited, timeout)
+        if outcome.rest is not None:  # the worker, and the slot, stay taken to the last chunk
+            outcome.rest = _holding(outcome.rest, services, client)
+            streaming = True
+        return outcome
+    finally:
+        if not streaming:
+            services.shares.release(client)
+
+
+async def _holding(
+    rest: AsyncIterator[bytes], services: Services, client: str
+) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in rest:
+            yield chunk
+    finally:
+        services.shares.release(client)
+
+
+def _client_busy(limit: int) -> ProtocolError:
+    return ProtocolError(
+        429,
+        f"This client already runs {limit} {'query' if limit == 1 else 'queries'} at once, "
+        "the most this server lets one client run; this one waited its turn for the whole "
+        "time limit. Send the next when one has finished.",
+        {"Retry-After": "1"},  # RFC 6585 §4
+    )
+
+
+async def _run(services: Services, job: Job, timeout: float, limit: float) -> Outcome:
+    """`job` within `timeout` seconds, what is left of the request's time `limit`."""
     # What an operator must hear of: queries stopped at the limit (the ones to look at),
     # workers that died, requests refused because every worker was busy.
     try:
         return await services.executor.run(job, timeout)
-    except QueryTimeoutError as exc:
-        logger.warning("query stopped at the time limit (%g s): %s", exc.seconds, _excerpt(job))
+    except QueryTimeoutError:
+        logger.warning("query stopped at the time limit (%g s): %s", limit, _excerpt(job))
         raise ProtocolError(
             503,
-            f"The query was stopped after {exc.seconds:g} s, the time limit "
+            f"The query was stopped after {limit:g} s, the time limit "
             "of this server; narrow it down (LIMIT, more specific patterns).",
         ) from None
     except PoolBusyError:
-        logger.warning("every query worker stayed busy for %g s: a request was refused", timeout)
+        logger.warning("every query worker stayed busy for %g s: a request was refused", limit)
         raise ProtocolError(
             503,
             "All query workers stayed busy for the whole time limit; try again shortly.",
@@ -304,7 +351,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     if cached is not None:  # nothing is run: the data has not changed since
         return cached
     job = query_job(request, services, op, stream=True)
-    outcome = await execute(services, job, request_timeout(services, op))
+    outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     extra = (
         {"ETag": etag, "Cache-Control": "public, max-age=60"}
         if etag and outcome.status == 200

@@ -33,7 +33,7 @@ from aigraph.server.formats import wants_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.resources import language, local_href, render, script_json
 from aigraph.server.routing import route
-from aigraph.server.sparql import execute, query_job, request_timeout
+from aigraph.server.sparql import client_of, execute, query_job, request_timeout
 
 router = APIRouter(tags=["Interface"])
 UI_DIR = Path(__file__).parent / "ui"
@@ -492,7 +492,7 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
     try:
         job = query_job(request, services, op, media)
         job.max_rows = min(job.max_rows or 1000, 1000)
-        outcome = await execute(services, job, request_timeout(services, op))
+        outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     except ProtocolError as exc:
         return {"error": exc.message}
     if outcome.status != 200:
