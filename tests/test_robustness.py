@@ -166,6 +166,8 @@ def test_schemathesis_finds_no_server_error(server: str, tmp_path: Path) -> None
             "--request-timeout", "20", "--report-dir", str(tmp_path),
         ],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+             "PYTHONPATH": str(Path(__file__).parent)},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 

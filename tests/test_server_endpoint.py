@@ -248,6 +248,25 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
         ),
         ("POST", {"data": {"query": "ASK {}", "update": "CLEAR ALL"}}, 400, "exactly one of"),
         ("GET", {"params": {"update": "CLEAR ALL"}}, 405, "POST"),
+        # graph names that are not IRIs: a 400 here (a worker once died of them: a 500)
+        (
+            "GET",
+            {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}},
+            400,
+            "default-graph-uri values must be absolute IRIs, got 'not an iri'",
+        ),
+        (
+            "POST",
+            {"data": {"query": "ASK {}", "named-graph-uri": "<urn:x>"}},
+            400,
+            "named-graph-uri values must be absolute IRIs",
+        ),
+        (
+            "GET",
+            {"params": {"query": "ASK {}", "named-graph-uri": "relative/name"}},
+            400,
+            "named-graph-uri values must be absolute IRIs",
+        ),
         ("GET", {"params": {"query": "ASK {}", "timeout": "soon"}}, 400, "timeout"),
         (
             "GET",

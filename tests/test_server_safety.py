@@ -157,6 +157,35 @@ def test_a_cancelled_request_gives_its_worker_back() -> None:
     assert waited < 15  # a fresh worker's start-up, not the heavy query's 10^10 rows
 
 
+def test_a_job_the_worker_cannot_set_up_is_answered_and_the_worker_lives() -> None:
+    """The server checks what it sends a worker; should something get past it (a graph name
+    that is not an IRI did, once, and killed the worker: a 500 and a restart), the worker
+    answers with an error and goes on."""
+    import asyncio
+
+    from aigraph.server.data import prepare
+    from aigraph.server.pool import WorkerPool
+    from aigraph.server.worker import Job
+
+    async def scenario() -> tuple[int, str, int, int]:
+        data = prepare(Settings())
+        pool = WorkerPool(data.snapshot_source, 1, sandbox=False)
+        await pool.start()
+        try:
+            bad = Job("ASK {}", form="ASK", named_graphs=["not an iri"])
+            refused = await pool.run(bad, 20)
+            ok = await pool.run(Job("ASK {}", form="ASK"), 20)
+            return refused.status, refused.body.decode(), ok.status, pool.killed
+        finally:
+            await pool.close()
+            if data.workdir is not None:
+                data.workdir.cleanup()
+
+    status, message, after, killed = asyncio.run(scenario())
+    assert (status, after, killed) == (400, 200, 0)
+    assert message.startswith("Not a valid term: ")
+
+
 def test_a_request_may_lower_the_time_limit_not_raise_it() -> None:
     with running_server(Settings(workers=1, query_timeout=3)) as url:
         start = time.monotonic()

@@ -32,15 +32,88 @@ from aigraph.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, s
 
 router = APIRouter(tags=["SPARQL"])
 logger = logging.getLogger("aigraph.server")
-METHODS = ["GET", "HEAD", "POST"]
+
+
+def _param(name: str, description: str, many: bool = False, example: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if many:
+        schema = {"type": "array", "items": schema}
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    return param | {"description": description} | ({"example": example} if example else {})
+
+
+_GRAPHS = {
+    "default-graph-uri": "an IRI of a graph whose merge is the default graph (replaces FROM)",
+    "named-graph-uri": "an IRI of a graph GRAPH may read (replaces FROM NAMED)",
+}
+_EXAMPLE = (
+    "SELECT ?name WHERE { ?person a <http://schema.org/Person> ; "
+    "<http://schema.org/name> ?name } LIMIT 10"
+)
+_TIMEOUT = "seconds; may only lower the server's time limit"
+_FORMAT = (
+    "the answer's format, instead of Accept: "
+    "json, xml, csv, tsv, turtle, jsonld, nt, rdfxml, trig, nquads"
+)
+#: The SPARQL 1.1 Protocol's parameters (§2.1, §2.2), which the handler reads itself: said
+#: here so that the OpenAPI description, and Swagger UI at /api, show them.
+_GET_PARAMETERS = [
+    _param("query", "the SPARQL query; none: the Service Description", example=_EXAMPLE),
+    *(_param(name, text, many=True) for name, text in _GRAPHS.items()),
+    _param("timeout", _TIMEOUT),
+    _param("format", _FORMAT),
+]
+_FORM_FIELDS: dict[str, Any] = {
+    "query": {"type": "string", "description": "a SPARQL query"},
+    "update": {"type": "string", "description": "a SPARQL update (needs the operator's token)"},
+    **{
+        name: {"type": "array", "items": {"type": "string"}, "description": text}
+        for name, text in _GRAPHS.items()
+    },
+    "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+    "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+    "timeout": {"type": "string", "description": _TIMEOUT},
+    "format": {"type": "string", "description": _FORMAT},
+}
+_POST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": _FORM_FIELDS},
+            "example": {"query": _EXAMPLE},
+        },
+        "application/sparql-query": {"schema": {"type": "string"}, "example": _EXAMPLE},
+        "application/sparql-update": {"schema": {"type": "string"}},
+    },
+}
+_ANSWERS = {
+    "200": {
+        "description": "the answer, in the negotiated format",
+        "content": {media: {} for kind in ("solutions", "graph") for media in OFFERS[kind]},
+    }
+}
+_SUMMARY = "SPARQL 1.1 query and update endpoint"
 
 
 @route(
     router,
     "/sparql",
-    methods=METHODS,
-    summary="SPARQL 1.1 query and update endpoint",
+    methods=["POST"],
+    summary=_SUMMARY,
     response_class=Response,
+    openapi_extra={
+        "parameters": [_param(name, text, many=True) for name, text in _GRAPHS.items()],
+        "requestBody": _POST_BODY,
+        "responses": _ANSWERS,
+    },
+)
+@route(
+    router,
+    "/sparql",
+    methods=["GET", "HEAD"],
+    summary=_SUMMARY,
+    response_class=Response,
+    openapi_extra={"parameters": _GET_PARAMETERS, "responses": _ANSWERS},
 )
 async def sparql_endpoint(request: Request) -> Response:
     services = services_of(request)
@@ -291,6 +364,13 @@ def query_job(
         )
     check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
+    for name, iris in (
+        ("default-graph-uri", op.default_graphs),
+        ("named-graph-uri", op.named_graphs),
+    ):
+        for iri in iris:
+            if not ABSOLUTE_IRI.match(iri):
+                raise ProtocolError(400, f"{name} values must be absolute IRIs, got {iri!r}")
     if media_types is None:
         media_types = media_types_for(sniffed.form, request.headers.get("accept"), op.one("format"))
     # prefixes only shorten graph answers (Turtle, TriG): not sent along with other queries

@@ -198,23 +198,26 @@ def run_job(
     if job.describe is not None:
         return describe_job(store, job, facts)
     kwargs: dict[str, object] = {"base_iri": job.base_iri}
-    if job.default_graphs is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
-            ox.DefaultGraph()
-        ]
-    if job.named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if job.substitutions:
-        kwargs["substitutions"] = {
-            ox.Variable(v): _term(kind, value, datatype, lang)
-            for v, kind, value, datatype, lang in job.substitutions
-        }
+    try:
+        if job.default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
+                ox.DefaultGraph()
+            ]
+        if job.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        if job.substitutions:
+            kwargs["substitutions"] = {
+                ox.Variable(v): _term(kind, value, datatype, lang)
+                for v, kind, value, datatype, lang in job.substitutions
+            }
+    except ValueError as exc:  # the server checks graph names and parameters first
+        return _error(400, f"Not a valid term: {exc}")
     sink = _Sink(job, emit)
     try:
         return answer(store.query(job.sparql, **kwargs), job, sink)  # type: ignore[arg-type]
     except SyntaxError as exc:
         return _error(400, f"The query does not parse: {exc}")
-    except (OSError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # an engine error, or a bug of ours: the worker answers and lives
         if sink.streaming:  # the client already has a 200 and part of the answer
             sink.abort(f"The query failed: {exc}")
             return None
@@ -380,7 +383,10 @@ def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
             stores = open_stores(new_source)
             conn.send(("reloaded", version))
             continue
-        outcome = run_job(stores.for_job(job), job, conn.send, stores.facts)
+        try:
+            outcome = run_job(stores.for_job(job), job, conn.send, stores.facts)
+        except Exception as exc:  # a job the checks let through: answered, never fatal
+            outcome = _error(500, f"The query could not be run: {exc}")
         if outcome is not None:  # None: streamed, and ended by its last message
             outcome.rss = resident_bytes()
             conn.send(outcome)
