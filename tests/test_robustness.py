@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 
 from aigraph.project import Project
 from aigraph.server.conneg import AcceptHeaderError, negotiate
+from aigraph.server.settings import Settings
+from support import running_server
 
 ROOT = Project.default().root
 FUZZ = settings(
@@ -249,6 +251,73 @@ def test_a_slow_client_does_not_hold_the_server(server: str) -> None:
     finally:
         for sock in slow:
             sock.close()
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data
+
+
+@pytest.mark.parametrize(
+    ("sent", "answer"),
+    [
+        (b"", b""),  # connected, said nothing: closed
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"HTTP/1.1 408"),
+        (b"G", b"HTTP/1.1 408"),
+    ],
+    ids=["silent", "half-a-head", "one-byte"],
+)
+def test_a_head_that_does_not_arrive_in_time_is_408_and_closed(
+    monkeypatch: pytest.MonkeyPatch, sent: bytes, answer: bytes
+) -> None:
+    """uvicorn keeps a connection that sends nothing, or a head byte by byte, for ever (its
+    only timer runs between requests): enough of them take every file descriptor. A head
+    must arrive within `head_timeout` (10 s; 0.5 s here), else 408 and the connection closes;
+    a kept-alive connection's next head is held to the same."""
+    from aigraph.server.http import BoundedHttpToolsProtocol
+
+    monkeypatch.setattr(BoundedHttpToolsProtocol, "head_timeout", 0.5)
+    with running_server(Settings(workers=1)) as url:
+        host, port = url.split("//")[1].rstrip("/").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            started = time.monotonic()
+            sock.sendall(sent)
+            received = _read_all(sock)
+            assert 0.4 < time.monotonic() - started < 5
+        if answer:
+            assert received.startswith(answer) and b"no whole request head within 0.5 s" in received
+        else:
+            assert received in (b"", b"HTTP/1.1 408") or received.startswith(b"HTTP/1.1 408")
+        # a whole request, then half of the next on the same connection: answered, then 408
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\nGET /-/health HTTP/1.1\r\n")
+            received = _read_all(sock)
+        assert received.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in received
+        assert httpx.get(url + "-/health").status_code == 200  # and the server goes on
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408_and_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body trickled past BODY_TIMEOUT (30 s; 0.5 s here) is a 408 and the connection
+    closes: a client no longer holds a connection by sending its body a byte at a time."""
+    from aigraph.server import protocol
+
+    monkeypatch.setattr(protocol, "BODY_TIMEOUT", 0.5)
+    with running_server(Settings(workers=1)) as url:
+        host, port = url.split("//")[1].rstrip("/").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK"
+            )
+            received = _read_all(sock)
+        assert received.startswith(b"HTTP/1.1 408")
+        assert b"the request body did not arrive within 0.5 s" in received
+        assert b"connection: close" in received.lower()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ body MUST be UTF-8"). Updates come by POST only (§2.2), as a form or
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -80,18 +81,32 @@ def _decode(body: bytes, what: str) -> str:
         raise ProtocolError(400, f"the {what} is not valid UTF-8 (byte {exc.start})") from None
 
 
+#: Seconds a request body may take to arrive: ample for `max_body_bytes` on a slow link,
+#: and a client trickling one byte at a time no longer holds its connection for ever.
+BODY_TIMEOUT = 30.0
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, or 413 past `limit` bytes (checked as it arrives, not only from
-    Content-Length, which a client may omit or understate)."""
+    Content-Length, which a client may omit or understate), or 408 if it takes longer than
+    BODY_TIMEOUT seconds (RFC 9110 §15.5.9; the connection is then closed)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ProtocolError(
+            408,
+            f"Request Timeout: the request body did not arrive within {BODY_TIMEOUT:g} s",
+            {"Connection": "close"},
+        ) from None
     return b"".join(chunks)
 
 
