@@ -418,6 +418,8 @@ def test_a_request_no_worker_could_take_is_a_503_saying_when_to_retry() -> None:
         time.sleep(0.5)  # the heavy query holds the worker
         refused = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"})
         assert heavy.result().status_code == 503
+        counts = httpx.get(url + "-/health").json()["queries"]
+    assert (counts["refused_busy"], counts["stopped_at_limit"]) == (1, 1)
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "1"
     assert "All query workers stayed busy" in refused.text
@@ -444,6 +446,7 @@ def test_one_client_cannot_hold_every_worker() -> None:
         polite = [q(url, "ASK { ?s a <http://schema.org/Person> }") for _ in range(5)]
         polite_done = time.monotonic() - start
         answers = sorted(f.result().status_code for f in heavy)
+        counts = httpx.get(url + "-/health").json()["queries"]
     assert [r.text for r in polite] == ['{"head": {}, "boolean": true}'] * 5
     assert polite_done < 2.5, polite_done  # before the hog's query reached its time limit
     # one heavy query ran to the limit (503); the other waited for the client's only slot
@@ -452,6 +455,14 @@ def test_one_client_cannot_hold_every_worker() -> None:
     refusal = next(f.result() for f in heavy if f.result().status_code == 429)
     assert refusal.headers["retry-after"] == "1"
     assert refusal.text.startswith("This client already runs 1 query at once")
+    # what the operator reads on /-/health
+    assert counts == {
+        "received": 7,
+        "stopped_at_limit": 1,
+        "refused_client_share": 1,
+        "refused_busy": 0,
+        "worker_died": 0,
+    }
 
 
 def test_behind_a_proxy_clients_are_told_apart_by_x_forwarded_for() -> None:

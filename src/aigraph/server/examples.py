@@ -17,6 +17,13 @@ HEALTH = {
     "workers": 2,
     "sandboxed_workers": True,
     "uptime_s": 12.5,
+    "queries": {
+        "received": 1042,
+        "stopped_at_limit": 3,
+        "refused_client_share": 1,
+        "refused_busy": 0,
+        "worker_died": 0,
+    },
 }
 ABOUT = {
     "version": "0.1.0",

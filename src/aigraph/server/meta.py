@@ -41,6 +41,7 @@ async def health(request: Request) -> JSONResponse:
             "workers": services.settings.workers,
             "sandboxed_workers": services.executor.sandboxed,
             "uptime_s": round(time.time() - services.started, 3),
+            "queries": dict(services.counts),
         }
     )
 

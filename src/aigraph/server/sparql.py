@@ -234,13 +234,17 @@ def client_of(request: Request) -> str:
 
 async def execute(services: Services, job: Job, timeout: float, client: str) -> Outcome:
     """Run `job` within `timeout` seconds, as one of `client`'s queries (fairness.py)."""
+    counts = services.counts
+    counts["received"] += 1
     try:
         waited = await services.shares.acquire(client, timeout)
     except ClientBusyError as exc:
+        counts["refused_client_share"] += 1
         raise _client_busy(exc.limit) from None
     streaming = False
     try:
         if timeout - waited < 0.01:  # its turn came as its time ran out: too late to start
+            counts["refused_client_share"] += 1
             raise _client_busy(services.shares.limit)
         outcome = await _run(services, job, timeout - waited, timeout)
         if outcome.rest is not None:  # the worker, and the slot, stay taken to the last chunk
@@ -279,6 +283,7 @@ async def _run(services: Services, job: Job, timeout: float, limit: float) -> Ou
     try:
         return await services.executor.run(job, timeout)
     except QueryTimeoutError:
+        services.counts["stopped_at_limit"] += 1
         logger.warning("query stopped at the time limit (%g s): %s", limit, _excerpt(job))
         raise ProtocolError(
             503,
@@ -286,6 +291,7 @@ async def _run(services: Services, job: Job, timeout: float, limit: float) -> Ou
             "of this server; narrow it down (LIMIT, more specific patterns).",
         ) from None
     except PoolBusyError:
+        services.counts["refused_busy"] += 1
         logger.warning("every query worker stayed busy for %g s: a request was refused", limit)
         raise ProtocolError(
             503,
@@ -293,6 +299,7 @@ async def _run(services: Services, job: Job, timeout: float, limit: float) -> Ou
             {"Retry-After": "1"},  # RFC 9110 §10.2.3
         ) from None
     except WorkerCrashedError:
+        services.counts["worker_died"] += 1
         logger.error("a query worker died (a new one is started) running: %s", _excerpt(job))
         raise ProtocolError(
             500, "The query worker stopped unexpectedly; it has been restarted."
