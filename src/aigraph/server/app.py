@@ -89,7 +89,8 @@ class Services:
     # every worker busy), and workers that died; shown by /-/health
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("received", "stopped_at_limit", "refused_client_share", "refused_busy", "worker_died"), 0
+            ("received", "stopped_at_limit", "refused_client_share", "refused_busy", "worker_died"),
+            0,
         )
     )
 
