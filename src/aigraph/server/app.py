@@ -85,7 +85,7 @@ class Services:
     started: float = field(default_factory=time.time)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     shares: ClientShares = field(init=False)  # each client's share of the workers
-    # since start: queries run, stopped at the time limit, refused (client's share used,
+    # since start: queries received, stopped at the time limit, refused (client's share used,
     # every worker busy), and workers that died; shown by /-/health
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
