@@ -262,16 +262,12 @@ def _read_all(sock: socket.socket) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("sent", "answer"),
-    [
-        (b"", b""),  # connected, said nothing: closed
-        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"HTTP/1.1 408"),
-        (b"G", b"HTTP/1.1 408"),
-    ],
+    "sent",
+    [b"", b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"G"],
     ids=["silent", "half-a-head", "one-byte"],
 )
 def test_a_head_that_does_not_arrive_in_time_is_408_and_closed(
-    monkeypatch: pytest.MonkeyPatch, sent: bytes, answer: bytes
+    monkeypatch: pytest.MonkeyPatch, sent: bytes
 ) -> None:
     """uvicorn keeps a connection that sends nothing, or a head byte by byte, for ever (its
     only timer runs between requests): enough of them take every file descriptor. A head
@@ -287,10 +283,8 @@ def test_a_head_that_does_not_arrive_in_time_is_408_and_closed(
             sock.sendall(sent)
             received = _read_all(sock)
             assert 0.4 < time.monotonic() - started < 5
-        if answer:
-            assert received.startswith(answer) and b"no whole request head within 0.5 s" in received
-        else:
-            assert received in (b"", b"HTTP/1.1 408") or received.startswith(b"HTTP/1.1 408")
+        assert received.startswith(b"HTTP/1.1 408")
+        assert b"no whole request head within 0.5 s" in received
         # a whole request, then half of the next on the same connection: answered, then 408
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\nGET /-/health HTTP/1.1\r\n")

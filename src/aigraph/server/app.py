@@ -130,7 +130,7 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="aigraph"'
     if exc.status == 405:
-        headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        headers["Allow"] = ", ".join(allowed_methods(request))
     if exc.status == 406:
         # the refusal was chosen by Accept as much as an answer would be (RFC 9110 §12.5.5)
         headers["Vary"] = "Accept"

@@ -221,6 +221,14 @@ def check_outbound(
             )
 
 
+def check_graph_iris(name: str, iris: list[str]) -> None:
+    """400 unless every value of the protocol parameter `name` is an absolute IRI: a worker
+    is never handed a graph name the engine cannot parse."""
+    for iri in iris:
+        if not ABSOLUTE_IRI.match(iri):
+            raise ProtocolError(400, f"{name} values must be absolute IRIs, got {iri!r}")
+
+
 def _excerpt(job: Job) -> str:
     """The job's query (or the entity it describes) on one line, for the log."""
     text = job.describe or " ".join(job.sparql.split())
@@ -371,13 +379,8 @@ def query_job(
         )
     check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
-    for name, iris in (
-        ("default-graph-uri", op.default_graphs),
-        ("named-graph-uri", op.named_graphs),
-    ):
-        for iri in iris:
-            if not ABSOLUTE_IRI.match(iri):
-                raise ProtocolError(400, f"{name} values must be absolute IRIs, got {iri!r}")
+    check_graph_iris("default-graph-uri", op.default_graphs)
+    check_graph_iris("named-graph-uri", op.named_graphs)
     if media_types is None:
         media_types = media_types_for(sniffed.form, request.headers.get("accept"), op.one("format"))
     # prefixes only shorten graph answers (Turtle, TriG): not sent along with other queries
@@ -470,9 +473,8 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
     sniffed = sniff(op.text)
     check_depth(sniffed)
     check_outbound(services, sniffed.services, sniffed.loads)
-    for iri in [*op.using_graphs, *op.using_named_graphs]:
-        if not ABSOLUTE_IRI.match(iri):
-            raise ProtocolError(400, f"using-graph-uri values must be absolute IRIs, got {iri!r}")
+    check_graph_iris("using-graph-uri", op.using_graphs)
+    check_graph_iris("using-named-graph-uri", op.using_named_graphs)
     try:
         text = apply_using(op.text, op.using_graphs, op.using_named_graphs)
     except UsingConflictError as exc:
