@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import socket
 import subprocess
 import sys
@@ -26,9 +27,11 @@ from aigraph.server.settings import Settings
 def running_server(settings: Settings) -> Iterator[str]:
     """Start the app with uvicorn on 127.0.0.1 (a free port) in a thread; yield its root URL."""
     app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
-    from aigraph.server.http import UVICORN_OPTIONS
+    from aigraph.server.http import UVICORN_OPTIONS, BoundedHttpToolsProtocol
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    protocol = BoundedHttpToolsProtocol.for_server(settings.max_connections_per_client)
+    options = {**UVICORN_OPTIONS, "http": protocol}
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -52,16 +55,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_process(*args: str, logs: Path) -> Iterator[tuple[str, Path, Path]]:
-    """`aigraph serve ARGS` as a user starts it, on a free loopback port, its standard output
-    and error written to files in `logs`; yields the root URL and the two files' paths once
-    it answers, and stops it (SIGTERM, as Ctrl+C would) at the end."""
+def serve_process(
+    *args: str, logs: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path, Path]]:
+    """`aigraph serve ARGS` as a user starts it (with `env` added to the environment), on a
+    free loopback port, its standard output and error written to files in `logs`; yields the
+    root URL and the two files' paths once it answers, and stops it (SIGTERM, as Ctrl+C
+    would) at the end."""
     port = free_port()
     out, err = logs / "stdout.log", logs / "stderr.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "aigraph", "serve", "--port", str(port), *args],
             cwd=Path(__file__).parent.parent, stdout=stdout, stderr=stderr,
+            env={**os.environ, **(env or {})},
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}/"
         try:

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from aigraph.project import Project
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.settings import Settings
-from support import running_server
+from support import running_server, serve_process
 
 ROOT = Project.default().root
 FUZZ = settings(
@@ -312,6 +312,108 @@ def test_a_body_that_does_not_arrive_in_time_is_408_and_closed(
         assert received.startswith(b"HTTP/1.1 408")
         assert b"the request body did not arrive within 0.5 s" in received
         assert b"connection: close" in received.lower()
+
+
+def _connect_from(address: str, url: str) -> socket.socket:
+    """A raw connection to the server at `url` from the loopback `address`."""
+    host, port = url.split("//")[1].rstrip("/").split(":")
+    try:
+        return socket.create_connection((host, int(port)), timeout=10, source_address=(address, 0))
+    except OSError as exc:  # pragma: no cover - only where 127.0.0.0/8 is not all loopback
+        pytest.skip(f"cannot connect from {address}: {exc}")
+
+
+_HEALTH = b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_one_client_may_hold_only_so_many_connections() -> None:
+    """Past `max_connections_per_client` open connections from one address, a connection's
+    request is a 503 saying why and the connection closes; other addresses are not affected,
+    a closed connection frees its place, and addresses trusted as proxies (127.0.0.1) are
+    not counted."""
+    with running_server(Settings(workers=1, max_connections_per_client=3)) as url:
+        held = [_connect_from("127.0.0.2", url) for _ in range(3)]
+        try:
+            with _connect_from("127.0.0.2", url) as extra:
+                extra.sendall(_HEALTH)
+                refused = _read_all(extra)
+            assert refused.startswith(b"HTTP/1.1 503")
+            assert b"already has 3 connections open" in refused
+            assert b"connection: close" in refused.lower()
+            assert b"retry-after: 1" in refused.lower()
+            # the held connections are served, and so is another address
+            held[0].sendall(_HEALTH)
+            assert held[0].recv(4096).startswith(b"HTTP/1.1 200")
+            with _connect_from("127.0.0.3", url) as other:
+                other.sendall(_HEALTH)
+                assert other.recv(4096).startswith(b"HTTP/1.1 200")
+            # the proxy's address (uvicorn trusts 127.0.0.1) holds as many as it likes
+            local = [_connect_from("127.0.0.1", url) for _ in range(5)]
+            for sock in local:
+                sock.sendall(_HEALTH)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+                sock.close()
+            # a closed connection gives its place back
+            held.pop().close()
+            deadline = time.monotonic() + 5
+            while True:
+                with _connect_from("127.0.0.2", url) as again:
+                    again.sendall(_HEALTH)
+                    if again.recv(4096).startswith(b"HTTP/1.1 200"):
+                        break
+                assert time.monotonic() < deadline, "the closed connection was never uncounted"
+                time.sleep(0.05)
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def test_a_silent_connection_over_the_limit_is_closed_within_a_second() -> None:
+    """An over-the-limit connection that sends nothing does not wait out the 10 s head
+    timer: it gets the 503 and is closed after a second."""
+    with running_server(Settings(workers=1, max_connections_per_client=1)) as url:
+        first = _connect_from("127.0.0.2", url)
+        with first, _connect_from("127.0.0.2", url) as second:
+            started = time.monotonic()
+            received = _read_all(second)
+            assert time.monotonic() - started < 3
+            assert received.startswith(b"HTTP/1.1 503")
+            first.sendall(_HEALTH)
+            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_aigraph_serve_applies_the_connection_limit(tmp_path: Path) -> None:
+    """The limit reaches the server `aigraph serve` starts (from the environment here)."""
+    env = {"AIGRAPH_MAX_CONNECTIONS_PER_CLIENT": "1"}
+    with serve_process("--workers", "1", logs=tmp_path, env=env) as (url, _, _):
+        first = _connect_from("127.0.0.2", url)
+        with first, _connect_from("127.0.0.2", url) as second:
+            second.sendall(_HEALTH)
+            assert b"already has 1 connection open" in _read_all(second)
+            first.sendall(_HEALTH)
+            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed", "trusted"),
+    [
+        ("127.0.0.1", "127.0.0.1,::1", True),
+        ("::1", "127.0.0.1, ::1", True),
+        ("127.0.0.2", "127.0.0.1,::1", False),
+        ("10.1.2.3", "10.0.0.0/8", True),
+        ("11.1.2.3", ["10.0.0.0/8", "192.168.0.1"], False),
+        ("192.168.0.1", ["10.0.0.0/8", "192.168.0.1"], True),
+        ("203.0.113.9", "*", True),
+        ("203.0.113.9", "/run/proxy.sock", False),
+        ("not-an-address", "127.0.0.1", False),
+    ],
+)
+def test_addresses_trusted_as_proxies_are_read_as_uvicorn_reads_them(
+    host: str, allowed: str | list[str], trusted: bool
+) -> None:
+    from aigraph.server.http import is_trusted_proxy
+
+    assert is_trusted_proxy(host, allowed) is trusted
 
 
 @pytest.mark.parametrize(

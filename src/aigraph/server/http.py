@@ -12,12 +12,25 @@ between two requests: one that connects and sends nothing, or a byte of a head n
 ("slowloris"), is kept for ever, and enough of them take every file descriptor. A head must
 arrive whole within `head_timeout` seconds of the connection, or of its first byte on a
 kept-alive connection; else 408 Request Timeout (RFC 9110 §15.5.9) and the connection closes.
+
+And it bounds the connections one client holds open. Each connection costs a file
+descriptor and a little memory while it lives; with no bound, one address opening
+connections as fast as it can would use up the server's descriptors (20,000 here) for everyone.
+Past `per_client` open connections from one address, a connection's request is answered
+503 with `Connection: close` (the head timer shortened to a second, so that a silent one goes
+too). Addresses uvicorn trusts as proxies (`FORWARDED_ALLOW_IPS`: 127.0.0.1 and ::1 by
+default) are not counted: behind a proxy every connection comes from the proxy, and the
+limit belongs there.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import functools
+import ipaddress
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -26,23 +39,80 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 MAX_HEAD_BYTES = 64 * 1024
 #: Seconds a request head may take to arrive (a real client sends it in one go).
 HEAD_TIMEOUT = 10.0
+#: Seconds an over-the-limit connection may take to send its head (it is refused either way).
+REFUSED_HEAD_TIMEOUT = 1.0
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted_networks(allowed: tuple[str, ...]) -> tuple[_Network, ...] | None:
+    """uvicorn's `forwarded_allow_ips` as networks; None when it trusts every address ("*").
+    Entries that are neither an address nor a network (a Unix socket's path) are skipped."""
+    networks = []
+    for entry in allowed:
+        if entry == "*":
+            return None
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+def is_trusted_proxy(host: str, allowed: str | Iterable[str]) -> bool:
+    """Whether uvicorn takes `host`'s X-Forwarded-For headers (`allowed` as in its
+    `forwarded_allow_ips`: a comma-separated string or a list of addresses and networks)."""
+    entries = allowed.split(",") if isinstance(allowed, str) else allowed
+    networks = _trusted_networks(tuple(entry.strip() for entry in entries))
+    if networks is None:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a limit on the size of a request head."""
+    """uvicorn's httptools protocol with limits on the size and time of a request head, and
+    on the connections one client holds open (`for_server` sets that limit)."""
 
     max_head_bytes = MAX_HEAD_BYTES
     head_timeout = HEAD_TIMEOUT
+    #: open connections one address may hold (0: no limit); see `for_server`
+    per_client = 0
+    #: open connections per counted address, shared by one server's connections
+    _open: ClassVar[Counter[str]] = Counter()
     _head_bytes = 0
     _in_head = True  # a new connection starts with a request head
     _head_timer: asyncio.TimerHandle | None = None
+    _counted: str | None = None  # the address this connection counts against
+    _over_limit = False
+
+    @classmethod
+    def for_server(cls, per_client: int) -> type[BoundedHttpToolsProtocol]:
+        """The protocol class for one server, with its own count of each client's connections
+        (a class, because uvicorn makes each connection's protocol from the class it is given)."""
+        return type(cls.__name__, (cls,), {"per_client": per_client, "_open": Counter()})
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.per_client and self.client is not None:
+            host = self.client[0]
+            if not is_trusted_proxy(host, self.config.forwarded_allow_ips):
+                self._counted = host
+                self._open[host] += 1
+                self._over_limit = self._open[host] > self.per_client
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
+        if self._counted is not None:
+            self._open[self._counted] -= 1
+            if not self._open[self._counted]:
+                del self._open[self._counted]  # the table holds only addresses with connections
+            self._counted = None
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
@@ -55,10 +125,39 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm_head_timer()
-        super().on_headers_complete()
+        if not self._over_limit:
+            super().on_headers_complete()
+            return
+        # uvicorn's own cycle answers, so that the body is read and the 503 sent as usual;
+        # `Connection: close` then ends the connection
+        app, self.app = self.app, self._too_many_connections
+        try:
+            super().on_headers_complete()
+        finally:
+            self.app = app
+
+    async def _too_many_connections(self, scope: Any, receive: Any, send: Any) -> None:
+        message = self._too_many_message().encode("ascii")
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(message)).encode("ascii")),
+            (b"connection", b"close"),
+            (b"retry-after", b"1"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": message})
+
+    def _too_many_message(self) -> str:
+        held = f"{self.per_client} connection" + ("s" if self.per_client > 1 else "")
+        return (
+            f"Service Unavailable: your address already has {held} open to this server, "
+            "the most one client may hold; reuse them or close some\n"
+        )
 
     def _arm_head_timer(self) -> None:
-        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+        delay = min(self.head_timeout, REFUSED_HEAD_TIMEOUT) if self._over_limit else None
+        self._head_timer = self.loop.call_later(delay or self.head_timeout, self._head_timed_out)
 
     def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -68,6 +167,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _head_timed_out(self) -> None:
         self._head_timer = None
         if self._in_head and not self.transport.is_closing():
+            if self._over_limit:
+                self._refuse(b"503 Service Unavailable", self._too_many_message())
+                return
             message = f"Request Timeout: no whole request head within {self.head_timeout:g} s\n"
             self._refuse(b"408 Request Timeout", message)
 
@@ -112,10 +214,11 @@ UVICORN_OPTIONS: dict[str, Any] = {  # keyword arguments of uvicorn.run and Conf
 }
 
 
-def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
-    """`UVICORN_OPTIONS`, with the logs `aigraph serve` writes: uvicorn's and aigraph's
-    warnings (a query stopped at the time limit, a worker that died, every worker busy)
-    with the time, on standard error; with `access_log`, a line per request on standard
+def uvicorn_options(access_log: bool = False, connections_per_client: int = 0) -> dict[str, Any]:
+    """`UVICORN_OPTIONS` for one server, at most `connections_per_client` connections open
+    from one address (0: no limit), with the logs `aigraph serve` writes: uvicorn's and
+    aigraph's warnings (a query stopped at the time limit, a worker that died, every worker
+    busy) with the time, on standard error; with `access_log`, a line per request on standard
     output (off by default: on a public endpoint, query texts are what its users ask)."""
     formats = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
@@ -147,4 +250,6 @@ def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
     config = {"version": 1, "disable_existing_loggers": False, "formatters": formats}
     config |= {"handlers": handlers, "loggers": loggers}
     # uvicorn sets its loggers to `log_level` after applying the config: None keeps these
-    return {**UVICORN_OPTIONS, "log_config": config, "log_level": None, "access_log": access_log}
+    protocol = BoundedHttpToolsProtocol.for_server(connections_per_client)
+    logs = {"log_config": config, "log_level": None, "access_log": access_log}
+    return {**UVICORN_OPTIONS, "http": protocol, **logs}

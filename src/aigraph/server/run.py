@@ -66,5 +66,6 @@ def serve(args: argparse.Namespace) -> int:
         f"aigraph: serving on http://{settings.host}:{settings.port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings.access_log))
+    options = uvicorn_options(settings.access_log, settings.max_connections_per_client)
+    uvicorn.run(app, host=settings.host, port=settings.port, **options)
     return 0

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         "turn within their time limit, then get a 429. Unset: half the workers (at least 1), "
         "so that no one client holds them all; 0: no limit.",
     )
+    max_connections_per_client: int = Field(
+        32,
+        ge=0,
+        description="Connections one client (IP address) may hold open at once; past it, its "
+        "requests get 503 and the connection closes. Addresses trusted as proxies "
+        "(`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default) are not counted; 0 = no limit.",
+    )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
     )
