@@ -1,18 +1,28 @@
 """The pool of query workers (aigraph.server.worker), driven from the event loop.
 
-- A request takes an idle worker (waiting at most its time limit: a busy server answers 503,
-  it does not queue forever), sends the job, and waits for the answer on the event loop:
-  the server's end of the worker's socket is an asyncio protocol that collects the answer's
-  frames as they arrive (no thread hand-off, and the loop never blocks on a large answer).
-- Past the time limit the worker is killed (SIGKILL: the Rust evaluation stops with the
-  process) and a fresh one is started in the background; the client gets a 503 saying so.
-- A crashed worker is replaced the same way.
+- Jobs go into one queue that every worker reads: a SOCK_SEQPACKET socket, whose messages
+  are taken whole, each by one reader. A job is taken by whichever worker is free, so it
+  never waits behind another's long query; and under load a worker that finishes one job
+  finds the next already there, without being put to sleep and woken for it (writing to a
+  sleeping worker's socket woke it: the largest single cost of the server process under
+  load, bench/NOTES.md).
+- A worker answers on its own socket, each message tagged with its job's id; the server's
+  end is an asyncio protocol that hands the messages to the request that waits for them
+  (no thread hand-off, and the loop never blocks on a large answer).
+- Which worker runs which job is in shared memory: past a job's time limit the worker
+  running it is killed (SIGKILL: the Rust evaluation stops with the process) and a fresh one
+  is started in the background; the client gets a 503 saying so. A job still waiting at its
+  time limit is a 503 "busy", and is marked so that no worker runs it. A worker's kernel
+  timer ends it shortly after its job's deadline in any case.
+- A crashed worker is replaced the same way; so is a worker that grew past its memory
+  limit (it says so and leaves).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import multiprocessing as mp
 import os
 import pickle
@@ -21,13 +31,21 @@ import struct
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from aigraph.server.worker import Job, Outcome, StoreSource, worker_main
+from aigraph.server.worker import (
+    CANCELLED_SLOTS,
+    JOB_BYTES,
+    Job,
+    Outcome,
+    Shared,
+    StoreSource,
+    worker_main,
+)
 
 # "spawn": a worker starts from a clean interpreter (no copy of the server's threads, locks
 # or sockets, which "fork" would inherit from a running uvicorn process).
@@ -35,6 +53,9 @@ _CONTEXT = mp.get_context("spawn")
 
 _NONE = pickle.dumps(None)
 _STOP = struct.pack("!i", len(_NONE)) + _NONE  # a framed None: the worker's signal to stop
+#: Bytes of jobs the queue holds before the server waits to add more (the kernel caps it at
+#: net.core.wmem_max; beyond, jobs wait in the server for room, within their time limit).
+QUEUE_BYTES = 4 * 2**20
 
 
 class QueryTimeoutError(Exception):
@@ -61,22 +82,24 @@ class StreamStoppedError(Exception):
 class Channel(asyncio.Protocol):
     """The server's end of a worker's socket, read by the event loop. Messages are framed as
     multiprocessing.Connection frames them (a 4-byte big-endian length, or -1 and an 8-byte
-    length, then the pickle), so that the worker keeps its plain blocking Connection.
+    length, then the pickle), so that the worker keeps its plain blocking Connection. Each
+    complete message goes to `deliver`.
 
-    Messages wait in a queue until taken. A streamed answer may arrive faster than its
-    client reads it: past `high_water` bytes waiting, the channel stops reading the socket,
-    the worker's writes block, and the worker pauses until the client catches up."""
+    A streamed answer may arrive faster than its client reads it: past `high_water` bytes
+    held (delivered, not yet taken), the channel stops reading the socket, the worker's
+    writes block, and the worker pauses until the client catches up."""
 
     high_water = 4 * 2**20
 
-    def __init__(self) -> None:
+    def __init__(self, deliver: Callable[[Channel, object, int], None]) -> None:
+        self.deliver = deliver
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
-        self.messages: deque[tuple[object, int]] = deque()
-        self.queued = 0  # bytes of the messages waiting
+        self.held = 0  # bytes of messages delivered and not yet taken
         self.paused = False
-        self.waiter: asyncio.Future[None] | None = None
         self.closed = False
+        self.worker: Worker | None = None
+        self.lost: Callable[[Channel], None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -84,14 +107,7 @@ class Channel(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (taken := self._take()) is not None:
-            self.messages.append(taken)
-            self.queued += taken[1]
-        # only complete messages count: a message larger than the mark must still arrive
-        if self.queued > self.high_water and not self.paused:
-            assert self.transport is not None
-            self.transport.pause_reading()
-            self.paused = True
-        self._wake()
+            self.deliver(self, *taken)
 
     def _take(self) -> tuple[object, int] | None:
         """The first complete message in the buffer and its size, removed from it; None if
@@ -111,13 +127,23 @@ class Channel(asyncio.Protocol):
         del self.buffer[: start + size]
         return message, size
 
-    def _wake(self) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
+    def hold(self, size: int) -> None:
+        self.held += size
+        # only complete messages count: a message larger than the mark must still arrive
+        if self.held > self.high_water and not self.paused and self.transport is not None:
+            self.transport.pause_reading()
+            self.paused = True
+
+    def release(self, size: int) -> None:
+        self.held -= size
+        if self.paused and self.held <= self.high_water // 2 and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self._wake()
+        if self.lost is not None:
+            self.lost(self)
 
     def send(self, message: object) -> None:
         if self.closed or self.transport is None:
@@ -130,57 +156,84 @@ class Channel(asyncio.Protocol):
         )
         self.transport.write(header + payload)
 
-    async def receive(self) -> object:
-        """The next message from the worker (EOFError once it has closed its socket)."""
-        while not self.messages:
-            if self.closed:
-                raise EOFError("the worker closed its socket")
-            self.waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self.waiter
-            finally:
-                self.waiter = None
-        message, size = self.messages.popleft()
-        self.queued -= size
-        if self.paused and self.queued <= self.high_water // 2:
-            assert self.transport is not None
-            self.paused = False
-            self.transport.resume_reading()
-        return message
-
-    async def request(self, message: object) -> object:
-        """Send `message` and wait for the worker's (first) answer."""
-        self.send(message)
-        return await self.receive()
-
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
 
 @dataclass
+class _Pending:
+    """A job (or a reload) waiting for its worker's messages."""
+
+    jid: int
+    job: Job | None
+    messages: deque[tuple[object, int]] = field(default_factory=deque)
+    waiter: asyncio.Future[None] | None = None
+    channel: Channel | None = None  # the channel of the worker that answers, once known
+    failed: bool = False  # that worker died
+
+    def put(self, channel: Channel, message: object, size: int) -> None:
+        self.channel = channel
+        self.messages.append((message, size))
+        channel.hold(size)
+        self._wake()
+
+    def fail(self) -> None:
+        self.failed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def receive(self) -> object:
+        """The next message for this job (EOFError once its worker has died)."""
+        while not self.messages:
+            if self.failed:
+                raise EOFError("the worker died")
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        message, size = self.messages.popleft()
+        assert self.channel is not None
+        self.channel.release(size)
+        return message
+
+    def drop(self) -> None:
+        """Give up the messages not taken (their bytes no longer hold the channel back)."""
+        while self.messages:
+            _, size = self.messages.popleft()
+            assert self.channel is not None
+            self.channel.release(size)
+
+
+@dataclass
 class Worker:
     process: BaseProcess
     conn: Connection
+    slot: int  # its place in the shared table of running jobs
     sandboxed: bool = False
-    served: int = 0
     baseline: int = 0  # resident memory once its store is loaded
     channel: Channel | None = None  # the event loop's end of `conn`, once attached
+    gone: bool = False  # killed or replaced: its socket's end is not a crash
 
-    async def attach(self) -> None:
+    async def attach(
+        self, deliver: Callable[[Channel, object, int], None], lost: Callable[[Channel], None]
+    ) -> None:
         """Hand the server's end of the socket from the blocking Connection (used while
         the worker starts) to the event loop."""
         sock = socket.socket(fileno=os.dup(self.conn.fileno()))
         self.conn.close()
         sock.setblocking(False)
         loop = asyncio.get_running_loop()
-        _, self.channel = await loop.create_unix_connection(Channel, sock=sock)
-
-    async def request(self, message: object) -> object:
-        assert self.channel is not None
-        return await self.channel.request(message)
+        _, channel = await loop.create_unix_connection(lambda: Channel(deliver), sock=sock)
+        channel.worker, channel.lost = self, lost
+        self.channel = channel
 
     def kill(self) -> None:
+        self.gone = True
         with contextlib.suppress(Exception):
             self.process.kill()
         with contextlib.suppress(Exception):
@@ -192,10 +245,15 @@ class Worker:
             self.process.join(timeout=2)
 
 
-def _start_worker(source: StoreSource, sandbox: bool) -> Worker:
+def _start_worker(
+    source: StoreSource, sandbox: bool, shared: Shared, slot: int, max_rss: int
+) -> Worker:
     parent, child = _CONTEXT.Pipe()
     process = _CONTEXT.Process(
-        target=worker_main, args=(child, source, sandbox), daemon=True, name="aigraph-worker"
+        target=worker_main,
+        args=(child, source, sandbox, shared, slot, max_rss),
+        daemon=True,
+        name="aigraph-worker",
     )
     process.start()
     child.close()
@@ -207,7 +265,7 @@ def _start_worker(source: StoreSource, sandbox: bool) -> Worker:
         process.kill()
         raise RuntimeError(f"a query worker failed to start: {message!r}")
     baseline = int(message[3]) if len(message) > 3 else 0
-    return Worker(process, parent, sandboxed=bool(message[2]), baseline=baseline)
+    return Worker(process, parent, slot, sandboxed=bool(message[2]), baseline=baseline)
 
 
 @dataclass
@@ -221,90 +279,163 @@ class WorkerPool:
     #: query that needed a lot (a big sort, a wide join) does not keep it for the next ones
     max_rss: int = 0
     recycled: int = 0
-    _idle: asyncio.Queue[Worker] = field(default_factory=asyncio.Queue)
-    _all: list[Worker] = field(default_factory=list)
-    _threads: ThreadPoolExecutor | None = None
-    _pending: set[asyncio.Task[None]] = field(default_factory=set)
-    _closed: bool = False
     killed: int = 0
     started: float = 0.0
+    _workers: list[Worker | None] = field(default_factory=list)  # by slot
+    _pending: dict[int, _Pending] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _shared: Shared | None = None
+    _queue: socket.socket | None = None  # the server's end of the job queue
+    _threads: ThreadPoolExecutor | None = None
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _closed: bool = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with contextlib.suppress(OSError):
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, QUEUE_BYTES)
+        ours.setblocking(False)
+        running = _CONTEXT.RawArray("q", self.size)
+        cancelled = _CONTEXT.RawArray("q", CANCELLED_SLOTS)
+        # the workers' end stays open here too: workers started later inherit it
+        self._queue, self._shared = ours, Shared(theirs, running, cancelled)
         # threads only start workers (a blocking wait for their "ready")
         self._threads = ThreadPoolExecutor(4, thread_name_prefix="aigraph-pool")
         started = await asyncio.gather(
-            *(
-                loop.run_in_executor(self._threads, _start_worker, self.source, self.sandbox)
-                for _ in range(self.size)
-            )
+            *(loop.run_in_executor(self._threads, self._start, slot) for slot in range(self.size))
         )
+        self._workers = [None] * self.size
         for worker in started:
-            await worker.attach()
-            self._all.append(worker)
-            self._idle.put_nowait(worker)
+            await self._enlist(worker)
         self.started = time.time()
+
+    def _start(self, slot: int) -> Worker:
+        assert self._shared is not None
+        return _start_worker(self.source, self.sandbox, self._shared, slot, self.max_rss)
+
+    async def _enlist(self, worker: Worker) -> None:
+        await worker.attach(self._deliver, self._lost)
+        self._workers[worker.slot] = worker
 
     @property
     def sandboxed(self) -> bool:
-        return bool(self._all) and all(w.sandboxed for w in self._all)
+        workers = [w for w in self._workers if w is not None]
+        return bool(workers) and all(w.sandboxed for w in workers)
+
+    # -- messages from the workers
+
+    def _deliver(self, channel: Channel, message: object, size: int) -> None:
+        assert isinstance(message, tuple)
+        jid, payload = message
+        if jid == 0:  # ("recycled", rss): the worker grew past its limit and leaves
+            self.recycled += 1
+            if channel.worker is not None:
+                self._replace(channel.worker)
+            return
+        pending = self._pending.get(jid)
+        if pending is None:
+            return  # a job given up (its time limit, its client gone): nobody waits
+        if isinstance(payload, tuple) and payload[0] == "fetch":
+            channel.send(("job", jid, pending.job))  # too large for the queue
+            return
+        pending.put(channel, payload, size)
+
+    def _lost(self, channel: Channel) -> None:
+        """A worker's socket closed. Unless we killed it, it died: its job fails, and a
+        fresh worker takes its place."""
+        worker = channel.worker
+        if worker is None or worker.gone:
+            return
+        assert self._shared is not None
+        jid = self._shared.running[worker.slot]
+        for pending in self._pending.values():
+            if pending.channel is channel or pending.jid == jid:
+                pending.fail()
+        self._replace(worker)
+
+    # -- jobs
 
     async def run(self, job: Job, timeout: float) -> Outcome:
         """Run `job` on a worker within `timeout` seconds (waiting for a worker included)."""
+        assert self._queue is not None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        # the deadline the worker checks: the monotonic clock is the same in every process
+        deadline = time.monotonic() + timeout
+        at = loop.time() + timeout
+        jid = next(self._ids)
+        pending = self._pending[jid] = _Pending(jid, job)
         try:
-            worker = self._idle.get_nowait()
-        except asyncio.QueueEmpty:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), timeout)
-            except TimeoutError:
-                raise PoolBusyError() from None
-        try:
-            async with asyncio.timeout_at(max(deadline, loop.time() + 0.001)):
-                outcome = await worker.request(job)
+            async with asyncio.timeout_at(at):
+                payload = pickle.dumps((jid, deadline, job), protocol=pickle.HIGHEST_PROTOCOL)
+                if len(payload) > JOB_BYTES:  # the worker fetches it on its own socket
+                    payload = pickle.dumps((jid, deadline, None))
+                await self._enqueue(payload)
+                outcome = await pending.receive()
         except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeoutError(timeout) from None
+            if self._stop(jid):
+                raise QueryTimeoutError(timeout) from None
+            raise PoolBusyError() from None
         except (EOFError, OSError, pickle.UnpicklingError):
-            self._replace(worker)
+            self._stop(jid)
             raise WorkerCrashedError() from None
         except asyncio.CancelledError:
-            # the client went away mid-query: the worker is still busy with it, so it cannot
-            # go back to the idle queue; a fresh one takes its place
-            self._replace(worker)
+            # the client went away: the worker running the job (if one took it) is killed,
+            # since it cannot be stopped otherwise, and a fresh one takes its place
+            self._stop(jid)
             raise
         assert isinstance(outcome, Outcome)
         if outcome.streamed:
-            # the worker goes on sending: it stays checked out until the end of the answer
-            outcome.rest = self._rest(worker, deadline, outcome)
+            # the worker goes on sending: the job stays pending until the end of the answer
+            outcome.rest = self._rest(pending, at, outcome)
             return outcome
-        self._release(worker, outcome.rss)
+        self._forget(jid)
         return outcome
 
-    def _release(self, worker: Worker, rss: int) -> None:
-        worker.served += 1
-        # over the limit, or holding twice what the store needs (a big store's own size is
-        # not a reason to recycle: the limit is relative to what the worker started with)
-        if self.max_rss and rss > max(self.max_rss, 2 * worker.baseline):
-            self.recycled += 1
-            self._replace(worker)
-        else:
-            self._idle.put_nowait(worker)
+    async def _enqueue(self, payload: bytes) -> None:
+        assert self._queue is not None
+        try:
+            self._queue.send(payload)
+        except BlockingIOError:  # the queue is full: wait for room
+            await asyncio.get_running_loop().sock_sendall(self._queue, payload)
 
-    async def _rest(
-        self, worker: Worker, deadline: float, outcome: Outcome
-    ) -> AsyncIterator[bytes]:
-        """The rest of a streamed answer, chunk by chunk, within the job's time limit. The
-        worker goes back to the pool after the end; if the answer stops early (the time
-        limit, an error, the client gone), it is replaced: it may still be writing."""
-        assert worker.channel is not None
+    def _running(self, jid: int) -> Worker | None:
+        assert self._shared is not None
+        for worker in self._workers:
+            if worker is not None and self._shared.running[worker.slot] == jid:
+                return worker
+        return None
+
+    def _stop(self, jid: int) -> bool:
+        """Make sure job `jid` runs no more: kill the worker running it, or mark it so that
+        no worker takes it. Returns whether a worker was running it."""
+        self._forget(jid)
+        worker = self._running(jid)
+        if worker is None:
+            assert self._shared is not None
+            self._shared.cancelled[jid % CANCELLED_SLOTS] = jid
+            # a worker may have taken it as we marked it: it checks the mark after saying so
+            worker = self._running(jid)
+        if worker is None:
+            return False
+        self._replace(worker)
+        return True
+
+    def _forget(self, jid: int) -> None:
+        pending = self._pending.pop(jid, None)
+        if pending is not None:
+            pending.drop()
+
+    async def _rest(self, pending: _Pending, at: float, outcome: Outcome) -> AsyncIterator[bytes]:
+        """The rest of a streamed answer, chunk by chunk, within the job's time limit. If the
+        answer stops early (the time limit, an error, the client gone), the worker still
+        on it is replaced: it may still be writing."""
         finished = False
         try:
             while True:
                 try:
-                    async with asyncio.timeout_at(deadline):
-                        message = await worker.channel.receive()
+                    async with asyncio.timeout_at(at):
+                        message = await pending.receive()
                 except TimeoutError:
                     raise StreamStoppedError("the time limit ended the answer") from None
                 except (EOFError, OSError, pickle.UnpicklingError):
@@ -313,66 +444,82 @@ class WorkerPool:
                 if message[0] == "chunk":
                     yield message[1]
                 elif message[0] == "end":
-                    _, outcome.rows, outcome.truncated, rss = message
+                    _, outcome.rows, outcome.truncated, _rss = message
                     finished = True
-                    self._release(worker, rss)
                     return
                 else:  # ("abort", why)
+                    finished = True  # the worker ended it itself and goes on
                     raise StreamStoppedError(str(message[1]))
         finally:
-            if not finished:
-                self._replace(worker)
+            if finished:
+                self._forget(pending.jid)
+            else:
+                self._stop(pending.jid)
+
+    # -- workers
 
     def _replace(self, worker: Worker) -> None:
-        """Kill `worker` and start another in the background."""
+        """Kill `worker` and start another in its slot, in the background."""
+        if worker.gone:
+            return
         self.killed += 1
         worker.kill()
-        if worker in self._all:
-            self._all.remove(worker)
+        if self._shared is not None:
+            self._shared.running[worker.slot] = 0
+        if self._workers[worker.slot] is worker:
+            self._workers[worker.slot] = None
         if self._closed:
             return
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._threads, _start_worker, self.source, self.sandbox)
+        future = loop.run_in_executor(self._threads, self._start, worker.slot)
 
         async def enlist() -> None:
             try:
                 new = await future
-                await new.attach()
             except Exception as exc:  # reported; the pool goes on smaller
                 sys.stderr.write(f"aigraph: could not restart a query worker: {exc}\n")
                 return
             if self._closed:
                 new.kill()
                 return
-            self._all.append(new)
-            self._idle.put_nowait(new)
+            await self._enlist(new)
 
         task = loop.create_task(enlist())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def reload(self, source: StoreSource) -> None:
         """Point every worker at new data (after an update), one worker at a time, so that
-        the others keep answering meanwhile."""
+        the others keep answering meanwhile. Workers started from now on load `source`."""
         self.source = source
-        for _ in range(len(self._all)):
-            worker = await self._idle.get()
-            try:
-                await worker.request(("reload", 0, source))
-            except (EOFError, OSError):
-                self._replace(worker)
+        for worker in list(self._workers):
+            if worker is None or worker.gone or worker.channel is None:
                 continue
-            self._idle.put_nowait(worker)
+            jid = next(self._ids)
+            pending = self._pending[jid] = _Pending(jid, None, channel=worker.channel)
+            try:
+                worker.channel.send(("reload", jid, source))
+                await pending.receive()
+            except (EOFError, OSError):
+                self._replace(worker)  # (if it died, it is being replaced already)
+            finally:
+                self._forget(jid)
 
     async def close(self) -> None:
         self._closed = True
-        for worker in list(self._all):
+        workers = [w for w in self._workers if w is not None]
+        for worker in workers:
             with contextlib.suppress(Exception):
                 if worker.channel is not None and worker.channel.transport is not None:
                     worker.channel.transport.write(_STOP)
-        for worker in list(self._all):
+        for worker in workers:
             worker.process.join(timeout=2)
             worker.kill()
-        self._all.clear()
+        self._workers = [None] * len(self._workers)
+        for pending in self._pending.values():
+            pending.fail()
+        for sock in (self._queue, self._shared.jobs if self._shared else None):
+            if sock is not None:
+                sock.close()
         if self._threads is not None:
             self._threads.shutdown(wait=False, cancel_futures=True)

@@ -15,10 +15,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pickle
+import select
 import signal
+import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -362,31 +367,122 @@ def _cannot_carry(media: str, exc: Exception) -> Outcome:
     return _error(406, f"{media} cannot carry this answer ({exc}); ask for one of {others}")
 
 
-def worker_main(conn: Connection, source: StoreSource, sandbox: bool) -> None:
-    """The worker's loop: open the store, say ready, answer jobs until told to stop (None)."""
+#: Seconds past a job's deadline at which the kernel ends the worker if the server has not
+#: (SIGALRM, whose default action is to terminate: no Python code needs to run for it).
+DEADLINE_GRACE = 1.0
+#: Seconds an idle worker sleeps before it looks at the queue again, woken or not.
+IDLE_POLL = 0.1
+#: The largest job message the queue carries; a larger job is sent on the worker's socket.
+JOB_BYTES = 64 * 1024
+#: Slots of the table of cancelled jobs (a job's slot is its id modulo this).
+CANCELLED_SLOTS = 4096
+
+
+@dataclass
+class Shared:
+    """What every worker shares with the server: the queue of jobs (one SOCK_SEQPACKET socket
+    read by every worker: a job is taken by whichever worker is free, whole) and two tables
+    in shared memory — the id of the job each worker runs (by slot), and ids of jobs given up
+    while they waited (at id modulo CANCELLED_SLOTS)."""
+
+    jobs: socket.socket
+    running: Any  # ctypes array of int64, one per worker slot
+    cancelled: Any  # ctypes array of int64, CANCELLED_SLOTS long
+
+
+def worker_main(
+    conn: Connection, source: StoreSource, sandbox: bool, shared: Shared, slot: int, max_rss: int
+) -> None:
+    """The worker's loop: open the store, say ready, then answer jobs from the shared queue,
+    and the server's messages on `conn` (reload, stop), until told to stop (None).
+
+    Each answer's messages are `(job id, message)` on `conn`. A job whose deadline has passed,
+    or that was cancelled, before it was taken is skipped. A job is bounded by the kernel
+    too: a timer (SIGALRM) ends the process `DEADLINE_GRACE` after the deadline, should the
+    server not have killed it. Past `max_rss` bytes after a job (0: never), the worker says
+    so and leaves, for a fresh one to take its place."""
     die_with_parent()
     if os.getppid() == 1:  # the server died before we could ask
         return
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     sandboxed = unshare_network() if sandbox else False
     stores = open_stores(source)
-    version = 0
-    conn.send(("ready", os.getpid(), sandboxed, resident_bytes()))
+    baseline = resident_bytes()
+    conn.send(("ready", os.getpid(), sandboxed, baseline))
+    # EPOLLEXCLUSIVE: a job wakes one idle worker, not all of them (each would wake, one
+    # would take it and the others sleep again: a cost on every job when the server is idle)
+    poller = select.epoll()
+    poller.register(conn.fileno(), select.EPOLLIN)
+    poller.register(shared.jobs.fileno(), select.EPOLLIN | select.EPOLLEXCLUSIVE)
+    deferred: list[object] = []  # the server's messages that came while a job was fetched
     while True:
+        while deferred:
+            message = deferred.pop(0)
+            if message is None:
+                return
+            if isinstance(message, tuple) and message[0] == "reload":
+                _, jid, new_source = message
+                stores = open_stores(new_source)
+                baseline = resident_bytes()
+                conn.send((jid, ("reloaded",)))
         try:
-            job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+            # not for ever: on kernels whose exclusive wake-ups can pass over an idle worker
+            # (before Linux 6.0's auto-removing epoll waits), a waiting job is seen anyway
+            ready = {fd for fd, _ in poller.poll(IDLE_POLL)}
+        except KeyboardInterrupt:
             return
-        if job is None:
-            return
-        if isinstance(job, tuple) and job[0] == "reload":
-            _, version, new_source = job
-            stores = open_stores(new_source)
-            conn.send(("reloaded", version))
+        if conn.fileno() in ready:
+            try:
+                deferred.append(conn.recv())
+            except (EOFError, KeyboardInterrupt):
+                return
             continue
         try:
-            outcome = run_job(stores.for_job(job), job, conn.send, stores.facts)
+            data = shared.jobs.recv(JOB_BYTES, socket.MSG_DONTWAIT)
+        except BlockingIOError:  # another worker took it
+            continue
+        if not data:
+            return  # the server closed the queue
+        jid, deadline, job = pickle.loads(data)
+        # the slot first, then the checks: a server that finds the slot empty past the
+        # deadline (or on cancelling) knows this worker will see the deadline (or the mark)
+        shared.running[slot] = jid
+        now = time.monotonic()
+        if now >= deadline or shared.cancelled[jid % CANCELLED_SLOTS] == jid:
+            shared.running[slot] = 0
+            continue
+        signal.setitimer(signal.ITIMER_REAL, deadline - now + DEADLINE_GRACE)
+        if job is None:  # too large for the queue: the server sends it on our own socket
+            job = _fetch(conn, jid, deferred)
+
+        def emit(message: object, jid: int = jid) -> None:
+            conn.send((jid, message))
+
+        try:
+            outcome = run_job(stores.for_job(job), job, emit, stores.facts)
         except Exception as exc:  # a job the checks let through: answered, never fatal
             outcome = _error(500, f"The query could not be run: {exc}")
+        rss = resident_bytes()
         if outcome is not None:  # None: streamed, and ended by its last message
-            outcome.rss = resident_bytes()
-            conn.send(outcome)
+            outcome.rss = rss
+            emit(outcome)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        shared.running[slot] = 0
+        # over the limit, or holding twice what the store needs (a big store's own size is
+        # not a reason to recycle: the limit is relative to what the worker started with)
+        if max_rss and rss > max(max_rss, 2 * baseline):
+            conn.send((0, ("recycled", rss)))
+            return
+
+
+def _fetch(conn: Connection, jid: int, deferred: list[object]) -> Job:
+    """A job too large for the queue: ask the server for it on our own socket (the server's
+    other messages meanwhile are kept in `deferred`, for after the job)."""
+    conn.send((jid, ("fetch",)))
+    while True:
+        message = conn.recv()
+        if isinstance(message, tuple) and message[0] == "job" and message[1] == jid:
+            job = message[2]
+            assert isinstance(job, Job)
+            return job
+        deferred.append(message)

@@ -1,0 +1,175 @@
+"""The worker pool on its own (aigraph.server.pool): one queue of jobs read by every worker,
+answers routed back by job id, the time limit, and jobs given up before a worker took them.
+
+The server-level consequences (503s, other clients answered meanwhile) are in
+test_server_safety.py; these tests hold the pool's own promises."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from aigraph.server.data import prepare
+from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerPool
+from aigraph.server.settings import Settings
+from aigraph.server.worker import JOB_BYTES, Job
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
+JSON = {
+    "boolean": "application/sparql-results+json",
+    "solutions": "application/sparql-results+json",
+}
+
+
+def ask(text: str = "ASK {}") -> Job:
+    return Job(text, form="ASK", media_types=JSON)
+
+
+@asynccontextmanager
+async def pool_of(size: int) -> AsyncIterator[WorkerPool]:
+    data = prepare(Settings())
+    pool = WorkerPool(data.snapshot_source, size, sandbox=False)
+    await pool.start()
+    try:
+        yield pool
+    finally:
+        await pool.close()
+        if data.workdir is not None:
+            data.workdir.cleanup()
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    return asyncio.run(scenario())
+
+
+def test_a_job_never_waits_behind_another_workers_long_query() -> None:
+    """Jobs are taken by whichever worker is free: with one worker held by a heavy query,
+    twenty quick jobs sent meanwhile are all answered by the other, at once."""
+
+    async def scenario() -> tuple[list[int], float, type[BaseException] | None]:
+        async with pool_of(2) as pool:
+            heavy = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 3))
+            await asyncio.sleep(0.3)  # the heavy query holds one worker
+            started = time.monotonic()
+            quick = await asyncio.gather(*(pool.run(ask(), 10) for _ in range(20)))
+            took = time.monotonic() - started
+            try:
+                await heavy
+                error = None
+            except Exception as exc:
+                error = type(exc)
+            return [o.status for o in quick], took, error
+
+    statuses, took, error = run(scenario)
+    assert statuses == [200] * 20
+    assert took < 1.5  # not the heavy query's 3 s
+    assert error is QueryTimeoutError
+
+
+@pytest.mark.parametrize("given_up", ["time limit", "client gone"])
+def test_a_job_given_up_before_a_worker_took_it_is_never_run(given_up: str) -> None:
+    """A heavy job still waiting when it is given up (its time limit passed: 503 busy; or its
+    client went away) is skipped by the worker that finds it: the next job is answered as
+    soon as a worker is free, not after the abandoned job's work."""
+
+    async def scenario() -> tuple[float, int, bool]:
+        async with pool_of(1) as pool:
+            first = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 1.5))
+            await asyncio.sleep(0.3)  # the only worker is busy: the next job waits
+            busy = False
+            if given_up == "time limit":
+                try:
+                    await pool.run(Job(HEAVY, form="SELECT"), 0.5)
+                except PoolBusyError:
+                    busy = True
+            else:
+                waiting = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 30))
+                await asyncio.sleep(0.3)
+                waiting.cancel()
+                (result,) = await asyncio.gather(waiting, return_exceptions=True)
+                busy = isinstance(result, asyncio.CancelledError)
+            with pytest.raises(QueryTimeoutError):
+                await first  # killed at 1.5 s; a fresh worker starts
+            started = time.monotonic()
+            outcome = await pool.run(ask(), 20)
+            assert json.loads(outcome.body)["boolean"] is True
+            return time.monotonic() - started, pool.killed, busy
+
+    waited, killed, busy = run(scenario)
+    assert busy
+    assert killed == 1  # the running heavy job's worker only
+    assert waited < 10  # a fresh worker's start-up; the abandoned job would take for ever
+
+
+def test_a_job_too_large_for_the_queue_is_fetched_by_its_worker() -> None:
+    """A job past JOB_BYTES (a long query) does not fit the queue's messages: the worker
+    that takes its ticket fetches it on its own socket, and answers it."""
+    padding = "#" + "x" * (JOB_BYTES + 1000) + "\n"
+
+    async def scenario() -> list[Any]:
+        async with pool_of(2) as pool:
+            big = [pool.run(ask(padding + "ASK { FILTER(false) }"), 20) for _ in range(3)]
+            small = [pool.run(ask(), 20) for _ in range(3)]
+            outcomes = await asyncio.gather(*big, *small)
+            return [json.loads(o.body)["boolean"] for o in outcomes]
+
+    assert run(scenario) == [False] * 3 + [True] * 3
+
+
+def test_answers_go_to_the_job_that_asked() -> None:
+    """Many jobs at once over two workers: each gets its own answer (routed by job id)."""
+
+    async def scenario() -> list[tuple[int, list[str]]]:
+        async with pool_of(2) as pool:
+            jobs = [
+                Job(f"SELECT ?n WHERE {{ VALUES ?n {{ {n} }} }}", form="SELECT", media_types=JSON)
+                for n in range(60)
+            ]
+            outcomes = await asyncio.gather(*(pool.run(job, 20) for job in jobs))
+            rows = [json.loads(o.body)["results"]["bindings"] for o in outcomes]
+            return [(n, [b["n"]["value"] for b in r]) for n, r in enumerate(rows)]
+
+    assert all(values == [str(n)] for n, values in run(scenario))
+
+
+def test_the_kernel_ends_a_worker_its_server_did_not_stop() -> None:
+    """Should the server fail to kill a worker past a job's deadline, the worker's own
+    timer (SIGALRM, whose default action ends the process) does, DEADLINE_GRACE later."""
+
+    async def scenario() -> tuple[int | None, float]:
+        async with pool_of(1) as pool:
+            worker = pool._workers[0]
+            assert worker is not None
+            pool._replace = lambda w: None  # type: ignore[method-assign]  # a server that fails
+            started = time.monotonic()
+            with pytest.raises(QueryTimeoutError):
+                await pool.run(Job(HEAVY, form="SELECT"), 0.5)
+            await asyncio.to_thread(worker.process.join, 10)
+            took = time.monotonic() - started
+            code = worker.process.exitcode
+            worker.gone = True  # for close()
+            return code, took
+
+    code, took = run(scenario)
+    assert code == -signal.SIGALRM
+    assert took < 5  # 0.5 s + DEADLINE_GRACE, not the query's hours
+
+
+def test_no_worker_is_left_behind_by_close() -> None:
+    async def scenario() -> list[int]:
+        async with pool_of(2) as pool:
+            await pool.run(ask(), 20)
+            pids = [w.process.pid for w in pool._workers if w is not None]
+        return [pid for pid in pids if pid is not None]
+
+    for pid in run(scenario):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
