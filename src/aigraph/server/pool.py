@@ -334,11 +334,12 @@ class WorkerPool:
                 self._replace(channel.worker)
             return
         pending = self._pending.get(jid)
+        if isinstance(payload, tuple) and payload[0] == "fetch":  # too large for the queue
+            # (None: the job was given up meanwhile, and the worker skips it)
+            channel.send(("job", jid, pending.job if pending is not None else None))
+            return
         if pending is None:
             return  # a job given up (its time limit, its client gone): nobody waits
-        if isinstance(payload, tuple) and payload[0] == "fetch":
-            channel.send(("job", jid, pending.job))  # too large for the queue
-            return
         pending.put(channel, payload, size)
 
     def _lost(self, channel: Channel) -> None:

@@ -454,6 +454,10 @@ def worker_main(
         signal.setitimer(signal.ITIMER_REAL, deadline - now + DEADLINE_GRACE)
         if job is None:  # too large for the queue: the server sends it on our own socket
             job = _fetch(conn, jid, deferred)
+            if job is None:  # given up meanwhile
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                shared.running[slot] = 0
+                continue
 
         def emit(message: object, jid: int = jid) -> None:
             conn.send((jid, message))
@@ -475,14 +479,15 @@ def worker_main(
             return
 
 
-def _fetch(conn: Connection, jid: int, deferred: list[object]) -> Job:
-    """A job too large for the queue: ask the server for it on our own socket (the server's
-    other messages meanwhile are kept in `deferred`, for after the job)."""
+def _fetch(conn: Connection, jid: int, deferred: list[object]) -> Job | None:
+    """A job too large for the queue: ask the server for it on our own socket (None if it
+    was given up meanwhile). The server's other messages meanwhile are kept in `deferred`,
+    for after the job."""
     conn.send((jid, ("fetch",)))
     while True:
         message = conn.recv()
         if isinstance(message, tuple) and message[0] == "job" and message[1] == jid:
             job = message[2]
-            assert isinstance(job, Job)
+            assert job is None or isinstance(job, Job)
             return job
         deferred.append(message)
