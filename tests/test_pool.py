@@ -173,3 +173,28 @@ def test_no_worker_is_left_behind_by_close() -> None:
     for pid in run(scenario):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_full_queue_makes_jobs_wait_for_room_not_fail() -> None:
+    """The queue holds what the kernel lets a socket buffer (net.core.wmem_max): past it, a
+    job waits in the server for room, within its time limit. With the only worker held,
+    3,000 jobs of 2 KB (6 MB) are all refused as busy at their limit, none lost or mixed
+    up; once the worker is free again, jobs are answered."""
+    padding = "#" + "x" * 2000 + "\n"
+
+    async def scenario() -> tuple[set[str], bool]:
+        async with pool_of(1) as pool:
+            heavy = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 2))
+            await asyncio.sleep(0.3)
+            results = await asyncio.gather(
+                *(pool.run(ask(padding + "ASK {}"), 1) for _ in range(3000)),
+                return_exceptions=True,
+            )
+            with pytest.raises(QueryTimeoutError):
+                await heavy
+            after = await pool.run(ask(), 20)
+            return {type(r).__name__ for r in results}, json.loads(after.body)["boolean"]
+
+    kinds, answered = run(scenario)
+    assert kinds == {"PoolBusyError"}
+    assert answered is True
