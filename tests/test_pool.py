@@ -198,3 +198,37 @@ def test_a_full_queue_makes_jobs_wait_for_room_not_fail() -> None:
     kinds, answered = run(scenario)
     assert kinds == {"PoolBusyError"}
     assert answered is True
+
+
+@pytest.mark.parametrize("when", ["running a job", "idle"])
+def test_a_worker_that_dies_is_replaced_and_its_job_fails_at_once(when: str) -> None:
+    """A worker killed from outside (the kernel's OOM killer, say) fails the job it was
+    running at once, not at the time limit; a fresh worker takes its place, and jobs sent
+    meanwhile are answered by it."""
+    from aigraph.server.pool import WorkerCrashedError
+
+    async def scenario() -> tuple[str, float, int, bool]:
+        async with pool_of(1) as pool:
+            worker = pool._workers[0]
+            assert worker is not None and worker.process.pid is not None
+            outcome = "no job"
+            started = time.monotonic()
+            if when == "running a job":
+                heavy = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 30))
+                await asyncio.sleep(0.5)
+                os.kill(worker.process.pid, signal.SIGKILL)
+                try:
+                    await heavy
+                except WorkerCrashedError:
+                    outcome = "WorkerCrashedError"
+            else:
+                os.kill(worker.process.pid, signal.SIGKILL)
+                await asyncio.sleep(0.2)
+            failed_after = time.monotonic() - started
+            answer = await pool.run(ask(), 20)
+            return outcome, failed_after, pool.killed, json.loads(answer.body)["boolean"]
+
+    outcome, failed_after, killed, answered = run(scenario)
+    assert outcome == ("WorkerCrashedError" if when == "running a job" else "no job")
+    assert failed_after < 5  # at once, not at the 30 s limit
+    assert killed == 1 and answered is True

@@ -486,3 +486,48 @@ def test_behind_a_proxy_clients_are_told_apart_by_x_forwarded_for() -> None:
 def test_a_clients_share_of_the_workers(workers: int, setting: int | None, share: int) -> None:
     settings = Settings(workers=workers, max_queries_per_client=setting)
     assert settings.client_share == share
+
+
+def test_a_worker_killed_mid_query_is_a_500_and_is_replaced(tmp_path: Path) -> None:
+    """A query worker killed from outside while it answers (the kernel's OOM killer, say):
+    the client gets a 500 saying so at once, the operator a log line and a count in
+    /-/health, and the next query is answered by a fresh worker."""
+    import os
+    import signal
+
+    import psutil
+
+    with (
+        serve_process("--workers", "1", "--query-timeout", "30", logs=tmp_path) as (
+            url,
+            _,
+            err,
+        ),
+        concurrent.futures.ThreadPoolExecutor(1) as threads,
+    ):
+        heavy = threads.submit(httpx.get, url + "sparql", params={"query": HEAVY}, timeout=60)
+        time.sleep(1.0)  # the worker is busy with it
+        server = psutil.Process(_pid_listening(url))
+        busiest = max(server.children(), key=lambda p: p.cpu_times().user)
+        started = time.monotonic()
+        os.kill(busiest.pid, signal.SIGKILL)
+        failed = heavy.result()
+        assert time.monotonic() - started < 5  # at once, not at the 30 s limit
+        assert failed.status_code == 500
+        assert "The query worker stopped unexpectedly; it has been restarted." in failed.text
+        after = httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=60)
+        assert after.status_code == 200 and after.json()["boolean"] is True
+        assert httpx.get(url + "-/health").json()["queries"]["worker_died"] == 1
+    assert "a query worker died (a new one is started) running: " in err.read_text()
+
+
+def _pid_listening(url: str) -> int:
+    """The `aigraph serve` process started for `url` (found by its --port argument)."""
+    import psutil
+
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "serve" in cmdline and "--port" in cmdline and port in cmdline:
+            return int(process.pid)
+    raise AssertionError(f"no aigraph serve process on port {port}")
