@@ -49,6 +49,7 @@ def http_layer() -> Any:
         """An executor that answers every job at once, without a worker."""
 
         sandboxed = True
+        workers_up = None
 
         async def run(self, job: Job, timeout: float) -> Outcome:
             return Outcome(200, "application/sparql-results+json", ANSWER, "solutions", 0)

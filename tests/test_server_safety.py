@@ -531,3 +531,43 @@ def _pid_listening(url: str) -> int:
         if "serve" in cmdline and "--port" in cmdline and port in cmdline:
             return int(process.pid)
     raise AssertionError(f"no aigraph serve process on port {port}")
+
+
+def test_health_says_when_no_query_worker_is_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """/-/health tells the truth about the workers: "ok" with every worker up; once workers
+    die and cannot be restarted, "degraded" while one is left, then "unavailable" with a 503,
+    so that a load balancer sends queries elsewhere (a query meanwhile waits its time limit
+    and is refused)."""
+    import os
+    import signal
+
+    import psutil
+
+    from aigraph.server import pool
+
+    with running_server(Settings(workers=2, query_timeout=1)) as url:
+        health = httpx.get(url + "-/health")
+        assert (health.status_code, health.json()["status"]) == (200, "ok")
+        assert health.json()["workers_up"] == 2
+
+        def cannot_start(*args: object) -> pool.Worker:
+            raise RuntimeError("no memory left for a worker")
+
+        monkeypatch.setattr(pool, "_start_worker", cannot_start)
+        workers = [
+            child
+            for child in psutil.Process().children()
+            if "multiprocessing.spawn" in " ".join(child.cmdline())
+            and "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        assert len(workers) == 2
+        expected = [(200, "degraded", 1), (503, "unavailable", 0)]
+        for worker, (status, words, up) in zip(workers, expected, strict=True):
+            os.kill(worker.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while (health := httpx.get(url + "-/health")).json()["workers_up"] != up:
+                assert time.monotonic() < deadline, health.json()
+                time.sleep(0.05)
+            assert (health.status_code, health.json()["status"]) == (status, words)
+        refused = httpx.get(url + "sparql", params={"query": "ASK {}"})
+        assert refused.status_code == 503 and "busy" in refused.text

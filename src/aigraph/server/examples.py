@@ -15,6 +15,7 @@ HEALTH = {
     "triples": 2316,
     "named_graphs": 66,
     "workers": 2,
+    "workers_up": 2,
     "sandboxed_workers": True,
     "uptime_s": 12.5,
     "queries": {

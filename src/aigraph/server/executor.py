@@ -29,6 +29,11 @@ class Executor(Protocol):
     @property
     def sandboxed(self) -> bool: ...
 
+    @property
+    def workers_up(self) -> int | None:
+        """Query workers able to take a job now; None when queries run elsewhere."""
+        ...
+
     async def start(self) -> None: ...
     async def run(self, job: Job, timeout: float) -> Outcome: ...
     async def graph_exists(self, name: str) -> bool: ...
@@ -58,6 +63,10 @@ class LocalExecutor:
     @property
     def sandboxed(self) -> bool:
         return self.pool.sandboxed
+
+    @property
+    def workers_up(self) -> int | None:
+        return self.pool.alive
 
     async def start(self) -> None:
         await self.pool.start()
@@ -135,6 +144,7 @@ class RemoteExecutor:
     whatever the remote store does."""
 
     sandboxed = False
+    workers_up = None  # the remote store runs the queries
 
     def __init__(self, settings: Settings) -> None:
         if not settings.remote_query_url:

@@ -29,20 +29,31 @@ router = APIRouter(tags=["Dataset"])
     responses=examples.json_example(examples.HEALTH),
 )
 async def health(request: Request) -> JSONResponse:
+    """"ok"; "degraded" while some query workers are being restarted (or could not be);
+    "unavailable", with a 503 so that a load balancer sends queries elsewhere, while none
+    is running: queries then wait for one, and past their time limit are refused."""
     services = services_of(request)
     info = services.data.info if services.data is not None else DatasetInfo()
+    up = services.executor.workers_up
+    status, code = "ok", 200
+    if up == 0:
+        status, code = "unavailable", 503
+    elif up is not None and up < services.settings.workers:
+        status = "degraded"
     return JSONResponse(
         {
-            "status": "ok",
+            "status": status,
             "version": __version__,
             "backend": services.settings.backend,
             "triples": info.triples,
             "named_graphs": len(info.named),
             "workers": services.settings.workers,
+            "workers_up": up,
             "sandboxed_workers": services.executor.sandboxed,
             "uptime_s": round(time.time() - services.started, 3),
             "queries": dict(services.counts),
-        }
+        },
+        status_code=code,
     )
 
 

@@ -323,6 +323,11 @@ class WorkerPool:
         workers = [w for w in self._workers if w is not None]
         return bool(workers) and all(w.sandboxed for w in workers)
 
+    @property
+    def alive(self) -> int:
+        """Workers able to take a job now (not one being started or replaced)."""
+        return sum(1 for w in self._workers if w is not None and not w.gone)
+
     # -- messages from the workers
 
     def _deliver(self, channel: Channel, message: object, size: int) -> None:
