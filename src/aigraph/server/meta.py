@@ -29,9 +29,10 @@ router = APIRouter(tags=["Dataset"])
     responses=examples.json_example(examples.HEALTH),
 )
 async def health(request: Request) -> JSONResponse:
-    """"ok"; "degraded" while some query workers are being restarted (or could not be);
-    "unavailable", with a 503 so that a load balancer sends queries elsewhere, while none
-    is running: queries then wait for one, and past their time limit are refused."""
+    """The status is "ok"; "degraded" while some query workers are being restarted (or
+    could not be); "unavailable", with a 503 so that a load balancer sends queries
+    elsewhere, while none is running: queries then wait for one, and past their time limit
+    are refused."""
     services = services_of(request)
     info = services.data.info if services.data is not None else DatasetInfo()
     up = services.executor.workers_up
