@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from rdflib import Dataset, Graph
 
 from aigraph.server.app import create_app
@@ -26,6 +27,13 @@ from aigraph.server.settings import Settings
 @contextlib.contextmanager
 def running_server(settings: Settings) -> Iterator[str]:
     """Start the app with uvicorn on 127.0.0.1 (a free port) in a thread; yield its root URL."""
+    with running_app(settings) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def running_app(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
+    """`running_server`, yielding the app too (its services, for tests that look inside)."""
     app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
     from aigraph.server.http import UVICORN_OPTIONS, BoundedHttpToolsProtocol
 
@@ -42,7 +50,7 @@ def running_server(settings: Settings) -> Iterator[str]:
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", app
     finally:
         server.should_exit = True
         thread.join(timeout=30)

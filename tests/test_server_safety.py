@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from rdflib import Graph
 
 from aigraph.server.settings import Settings
-from support import canary, client_at, running_server, serve_process
+from support import canary, client_at, running_app, running_server, serve_process
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
 TOKEN = "test-token-0123456789"
@@ -541,11 +541,9 @@ def test_health_says_when_no_query_worker_is_running(monkeypatch: pytest.MonkeyP
     import os
     import signal
 
-    import psutil
-
     from aigraph.server import pool
 
-    with running_server(Settings(workers=2, query_timeout=1)) as url:
+    with running_app(Settings(workers=2, query_timeout=1)) as (url, app):
         health = httpx.get(url + "-/health")
         assert (health.status_code, health.json()["status"]) == (200, "ok")
         assert health.json()["workers_up"] == 2
@@ -554,16 +552,11 @@ def test_health_says_when_no_query_worker_is_running(monkeypatch: pytest.MonkeyP
             raise RuntimeError("no memory left for a worker")
 
         monkeypatch.setattr(pool, "_start_worker", cannot_start)
-        workers = [
-            child
-            for child in psutil.Process().children()
-            if "multiprocessing.spawn" in " ".join(child.cmdline())
-            and "resource_tracker" not in " ".join(child.cmdline())
-        ]
+        workers = [w.process.pid for w in app.state.services.executor.pool._workers if w]
         assert len(workers) == 2
         expected = [(200, "degraded", 1), (503, "unavailable", 0)]
-        for worker, (status, words, up) in zip(workers, expected, strict=True):
-            os.kill(worker.pid, signal.SIGKILL)
+        for pid, (status, words, up) in zip(workers, expected, strict=True):
+            os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
             while (health := httpx.get(url + "-/health")).json()["workers_up"] != up:
                 assert time.monotonic() < deadline, health.json()
