@@ -156,8 +156,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         )
 
     def _arm_head_timer(self) -> None:
-        delay = min(self.head_timeout, REFUSED_HEAD_TIMEOUT) if self._over_limit else None
-        self._head_timer = self.loop.call_later(delay or self.head_timeout, self._head_timed_out)
+        delay = (
+            min(self.head_timeout, REFUSED_HEAD_TIMEOUT) if self._over_limit else self.head_timeout
+        )
+        self._head_timer = self.loop.call_later(delay, self._head_timed_out)
 
     def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:

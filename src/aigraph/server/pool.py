@@ -450,7 +450,7 @@ class WorkerPool:
                 if message[0] == "chunk":
                     yield message[1]
                 elif message[0] == "end":
-                    _, outcome.rows, outcome.truncated, _rss = message
+                    _, outcome.rows, outcome.truncated = message
                     finished = True
                     return
                 else:  # ("abort", why)

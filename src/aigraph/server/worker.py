@@ -87,9 +87,8 @@ class Outcome:
     kind: str = ""  # "solutions" | "boolean" | "graph" | "error"
     rows: int = 0
     truncated: bool = False
-    rss: int = 0  # the worker's resident memory after the job, in bytes
     # True: `body` is only the beginning; the worker goes on with ("chunk", bytes) messages
-    # and ends with ("end", rows, truncated, rss), or ("abort", message) on an error
+    # and ends with ("end", rows, truncated), or ("abort", message) on an error
     streamed: bool = False
     # in the server, for a streamed answer: the chunks after `body` (set by the pool)
     rest: AsyncIterator[bytes] | None = None
@@ -257,7 +256,7 @@ class _Sink:
     def finish(self, media: str, kind: str, rows: int, truncated: bool) -> Outcome | None:
         if self.streaming:
             assert self.emit is not None
-            self.emit(("end", rows, truncated, resident_bytes()))
+            self.emit(("end", rows, truncated))
             return None
         return Outcome(200, media, b"".join(self.parts), kind, rows, truncated)
 
@@ -466,15 +465,13 @@ def worker_main(
             outcome = run_job(stores.for_job(job), job, emit, stores.facts)
         except Exception as exc:  # a job the checks let through: answered, never fatal
             outcome = _error(500, f"The query could not be run: {exc}")
-        rss = resident_bytes()
         if outcome is not None:  # None: streamed, and ended by its last message
-            outcome.rss = rss
             emit(outcome)
         signal.setitimer(signal.ITIMER_REAL, 0)
         shared.running[slot] = 0
         # over the limit, or holding twice what the store needs (a big store's own size is
         # not a reason to recycle: the limit is relative to what the worker started with)
-        if max_rss and rss > max(max_rss, 2 * baseline):
+        if max_rss and (rss := resident_bytes()) > max(max_rss, 2 * baseline):
             conn.send((0, ("recycled", rss)))
             return
 
