@@ -116,7 +116,7 @@ def trig_bytes(ds: Dataset, base: str) -> bytes:
         for triple in ds.graph(name):
             graph.add(triple)
         bind_prefixes(graph, base)
-        body = graph.serialize(format="turtle")
+        body = graph.serialize(format="aigraph-turtle")
         body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix"))
         blocks.append(f"{graph.namespace_manager.normalizeUri(name)} {{\n{body.strip()}\n}}\n")
     return "\n".join(blocks).encode("utf-8")
@@ -234,7 +234,7 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
         ),
         "aigraph.ttl": (
             "text/turtle",
-            facts.serialize(format="turtle", encoding="utf-8"),
+            facts.serialize(format="aigraph-turtle", encoding="utf-8"),
             "The facts without their evidence: the RDF merge of the claim, editorial, derived "
             "and vocabulary graphs.",
         ),
@@ -250,7 +250,7 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
         ),
         "ontology.ttl": (
             "text/turtle",
-            ontology.serialize(format="turtle", encoding="utf-8"),
+            ontology.serialize(format="aigraph-turtle", encoding="utf-8"),
             "The aigraph ontology and its alignment axioms.",
         ),
     }
@@ -302,7 +302,7 @@ def render_all(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str,
     )
     outputs[METADATA_NAME] = (
         "text/turtle",
-        description.serialize(format="turtle", encoding="utf-8"),
+        description.serialize(format="aigraph-turtle", encoding="utf-8"),
         "The DCAT/VoID description of the dataset and of these files (with their checksums).",
     )
     return outputs

@@ -314,7 +314,7 @@ def add_links(links_file: Path, links: Iterable[Link], base: str = CANONICAL_BAS
     for triple in graph:
         single.graph(graph.identifier).add(triple)
     bind_prefixes(single, base)
-    body = single.serialize(format="trig")
+    body = single.serialize(format="aigraph-trig")
     write_atomic(links_file, (header + "\n" + body).encode("utf-8"))
     return added
 

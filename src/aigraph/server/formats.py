@@ -69,11 +69,11 @@ FORMAT_NAMES["boolean"] = {
 }
 
 RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
+    "text/turtle": "aigraph-turtle",  # numbers as the data writes them (aigraph.turtle)
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
-    "application/trig": "trig",
+    "application/trig": "aigraph-trig",
     "application/n-quads": "nquads",
 }
 
