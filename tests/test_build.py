@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_isomorphic
+from rdflib.namespace import RDF
 
 from aigraph.build import facts_graph, write_atomic
 from aigraph.namespaces import CANONICAL_BASE
@@ -65,6 +66,7 @@ def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
         "sessions.csv",
         "participations.csv",
         "topics.csv",
+        "links.csv",
         "network.graphml",
         "aigraph.jsonld",
         "aigraph-0.1.jsonld",
@@ -134,6 +136,28 @@ def test_csv_tables_parse_and_say_what_the_release_says(built: Path, source_text
         with open(built / f"{name}.csv", newline="", encoding="utf-8") as handle:
             counts[name] = len(list(csv.DictReader(handle)))
     assert counts == {"people": 27, "organisations": 19, "sessions": 10, "topics": 17}
+
+
+def test_links_table_is_graph_links_with_its_evidence(built: Path, dataset: Dataset) -> None:
+    import csv
+
+    from aigraph.namespaces import AIG
+
+    with open(built / "links.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    links = dataset.graph(URIRef("https://w3id.org/aigraph/id/graph/links"))
+    stated = {
+        (str(links.value(n, RDF.subject)), str(links.value(n, RDF.object)))
+        for n in links.subjects(RDF.type, AIG.Link)
+    }
+    assert {(r["entity"], r["identifier"]) for r in rows} == stated and len(rows) == len(stated)
+    sacd = next(r for r in rows if r["identifier"] == "784406936")
+    assert sacd["name"] == "SACD" and sacd["predicate"].endswith("#siren")
+    assert (
+        sacd["evidence"].startswith("https://iiab.me/kiwix/")
+        and sacd["method"] == "curated by hand"
+    )
+    assert "SIREN 784406936" in sacd["note"] and sacd["found"] == "2026-11-26T23:45:00Z"
 
 
 def test_network_file_loads_in_networkx(built: Path) -> None:

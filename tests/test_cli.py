@@ -34,7 +34,7 @@ def test_validate_conforms_with_exit_0() -> None:
     result = aigraph("validate")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Conforms: 0 violation(s)" in result.stdout
-    assert "No external identifier yet" in result.stdout  # warnings are shown, grouped
+    assert "No authority identifier yet" in result.stdout  # warnings are shown, grouped
 
 
 #: what release.trig needs beside it to be validated alone (sector classifications, the
@@ -67,7 +67,7 @@ def test_validate_reports_a_violation_readably_with_exit_1(tmp_path: Path) -> No
 def test_validate_json_and_turtle_formats(tmp_path: Path) -> None:
     report = json.loads(aigraph("validate", "--format", "json").stdout)
     assert report["conforms"] is True and report["violations"] == 0
-    assert report["warnings"] == len(report["results"]) == 46
+    assert report["warnings"] == len(report["results"]) == 44
     turtle = aigraph("validate", "--format", "turtle").stdout
     g = Graph().parse(data=turtle, format="turtle")
     assert len(list(g.subjects(predicate=None, object=None))) > 46
@@ -182,6 +182,7 @@ def test_stats() -> None:
     assert data["counts"]["people"] == 27
     assert data["counts"]["sessions"] == 10
     assert data["counts"]["participations"] == 29
+    assert data["counts"]["external links"] == 11  # websites and SIREN numbers, graph:links
     assert data["violations"] == 0
 
 

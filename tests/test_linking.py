@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from aigraph.linking.identifiers import (
     identifier_problem,
@@ -286,7 +287,7 @@ def test_apply_turns_accepted_rows_into_validated_links(tmp_path: Path, links_co
     ds = merged(links_copy)
     target = URIRef("http://www.wikidata.org/entity/Q900000001")
     assert (URIRef(JARRE), SCHEMA.sameAs, target) in ds
-    node = next(ds.subjects(AIG.linkMethod, None))
+    node = next(ds.subjects(RDF.object, target))
     assert ds.value(node, PROV.wasDerivedFrom) == URIRef("https://www.wikidata.org/wiki/Q900000001")
     assert ds.value(node, AIG.confidence).toPython() > 0.8  # type: ignore[union-attr]
     assert str(ds.value(node, AIG.linkMethod)).endswith("/reviewed-candidate")
@@ -295,8 +296,13 @@ def test_apply_turns_accepted_rows_into_validated_links(tmp_path: Path, links_co
     status = json.loads(
         aigraph("link", "--status", "--format", "json", "--links", str(links_copy)).stdout
     )
-    assert status["person"]["linked"] == 1 and status["person"]["by_authority"] == {"wikidata": 1}
-    assert JARRE not in {u["iri"] for u in status["person"]["unlinked"]}
+    # Jarre already had his website (curated); Grégory Chatonsky has his
+    assert status["person"]["linked"] == 2
+    assert status["person"]["by_authority"] == {"website": 2, "wikidata": 1}
+    jarre = next(e for e in status["person"]["links"] if e["iri"] == JARRE)
+    wikidata = next(link for link in jarre["links"] if link["authority"] == "wikidata")
+    assert wikidata["evidence"] == ["https://www.wikidata.org/wiki/Q900000001"]
+    assert wikidata["method"] == "reviewed-candidate" and wikidata["confidence"] > 0.8
     # applying again adds nothing
     again = aigraph("link", "--apply", str(review), "--links", str(links_copy))
     assert again.returncode == 0 and "0 new link(s)" in again.stderr
@@ -336,7 +342,9 @@ def test_threshold_links_only_clear_winners(tmp_path: Path, links_copy: Path) ->
     linked = {str(s) for s in ds.subjects(SCHEMA.sameAs, None)}
     # Jarre and Studio TF1 clearly; Marianne Carpentier's only candidate is a homonym athlete
     assert linked == {JARRE, "https://w3id.org/aigraph/id/organisation/studio-tf1"}
-    methods = {str(o) for o in ds.objects(None, AIG.linkMethod)}
+    methods = {
+        str(ds.value(node, AIG.linkMethod)) for node in ds.subjects(RDF.predicate, SCHEMA.sameAs)
+    }
     assert methods == {"https://w3id.org/aigraph/concept/link-method/above-threshold"}
 
 
@@ -352,8 +360,92 @@ def test_link_offline_exits_2_with_a_message(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and not (tmp_path / "r.csv").exists()
 
 
-def test_status_reports_every_entity_unlinked_today() -> None:
+def test_status_reports_links_with_their_evidence_and_the_unlinked() -> None:
     result = aigraph("link", "--status")
     assert result.returncode == 0
-    assert "person          0 of  27 linked" in result.stdout
-    assert "Jean-Michel Jarre" in result.stdout
+    assert "person          2 of  27 linked  (authorities: website 2)" in result.stdout
+    assert (
+        "SACD: siren 784406936  (curated 0.9; "
+        "https://iiab.me/kiwix/content/wikipedia_fr_all_maxi_2022-09/A/Beaumarchais_(Association_SACD))"
+    ) in result.stdout
+    unlinked = next(line for line in result.stdout.splitlines() if "not linked:" in line)
+    assert "Alexandra Bensamoun" in unlinked and "Jean-Michel Jarre" not in unlinked
+
+
+# --- the curated links of data/links.trig ---------------------------------------------------
+
+
+def _bundled_links() -> list[tuple[URIRef, Graph]]:
+    ds = Dataset()
+    ds.parse(ROOT / "data" / "links.trig", format="trig")
+    graph = ds.graph(URIRef("https://w3id.org/aigraph/id/graph/links"))
+    return [(node, graph) for node in sorted(graph.subjects(RDF.type, AIG.Link))]
+
+
+def _domain(host: str) -> str:
+    return ".".join(host.split(".")[-2:])
+
+
+@pytest.mark.parametrize(("node", "graph"), _bundled_links(), ids=lambda v: str(v)[-30:])
+def test_each_curated_link_quotes_its_identifier_and_cites_a_fitting_source(
+    node: URIRef, graph: Graph
+) -> None:
+    """The note says what the cited page shows: the identifier as written there (a typo in the
+    triple, or a note about another identifier, fails); confidence 1 is kept for the entity's
+    own site (its evidence on one of the entity's web domains)."""
+    from urllib.parse import urlsplit
+
+    assert str(graph.value(node, AIG.linkMethod)).endswith("/curated")
+    note = graph.value(node, RDFS.comment)
+    assert isinstance(note, Literal) and note.language == "en"
+    target = graph.value(node, RDF.object)
+    if graph.value(node, RDF.predicate) == AIG.siren:
+        assert str(target) in str(note).replace(" ", "")  # "775 724 818 00015" → 775724818…
+    else:
+        assert urlsplit(str(target)).hostname in str(note)
+    confidence = float(graph.value(node, AIG.confidence))  # type: ignore[arg-type]
+    assert confidence in (1.0, 0.9)
+    if confidence == 1.0:
+        subject = graph.value(node, RDF.subject)
+        own = {
+            _domain(urlsplit(str(site)).hostname or "")
+            for site in graph.objects(subject, SCHEMA.url)
+        }
+        for evidence in graph.objects(node, PROV.wasDerivedFrom):
+            assert _domain(urlsplit(str(evidence)).hostname or "") in own
+
+
+def test_status_page_links_only_web_addresses() -> None:
+    """A served file may state any IRI as a website (javascript: included): the status page
+    shows it as text, never as a link."""
+    from aigraph.server.resources import render
+
+    status = {
+        "organisation": {
+            "entities": 1,
+            "linked": 1,
+            "by_authority": {"website": 1},
+            "links": [
+                {
+                    "iri": "https://example.org/o",
+                    "name": "O",
+                    "href": "https://example.org/o",
+                    "links": [
+                        {
+                            "predicate": str(SCHEMA.url),
+                            "target": "javascript:alert(1)",
+                            "authority": "website",
+                            "evidence": ["javascript:alert(2)", "https://example.org/page"],
+                            "confidence": 1.0,
+                            "method": "curated",
+                        }
+                    ],
+                }
+            ],
+            "unlinked": [],
+        }
+    }
+    html = render("links.html", "en", status=status, alternates=[])
+    assert "javascript:alert(1)" in html and "javascript:alert(2)" in html  # shown…
+    assert 'href="javascript' not in html  # …never linked
+    assert '<a href="https://example.org/page" rel="external nofollow">' in html

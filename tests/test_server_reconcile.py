@@ -5,6 +5,7 @@ the spec's request shapes, previews, suggest, and clear 400s for malformed queri
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -169,13 +170,27 @@ def test_preview_escapes_what_it_shows(server: str) -> None:
 
 def test_linking_status_page(server: str) -> None:
     status = httpx.get(server + "-/links", headers={"Accept": "application/json"}).json()
-    assert status["person"]["entities"] == 27 and status["person"]["linked"] == 0
+    assert status["person"]["entities"] == 27 and status["person"]["linked"] == 2
     assert {
-        "iri": "https://w3id.org/aigraph/id/person/jean-michel-jarre",
-        "name": "Jean-Michel Jarre",
+        "iri": "https://w3id.org/aigraph/id/person/alexandra-bensamoun",
+        "name": "Alexandra Bensamoun",
     } in status["person"]["unlinked"]
+    afnor = next(e for e in status["organisation"]["links"] if e["name"] == "AFNOR")
+    assert {
+        "predicate": "https://w3id.org/aigraph/ns#siren",
+        "target": "775724818",
+        "authority": "siren",
+        "evidence": ["https://certificats-attestations.afnor.org/legal-notice"],
+        "confidence": 1.0,
+        "method": "curated",
+    } in afnor["links"]
     html = httpx.get(
         server + "-/links", headers={"Accept": "text/html", "Accept-Language": "en"}
     ).text
-    assert "not linked (27)" in html
-    assert '<a href="/id/person/jean-michel-jarre">Jean-Michel Jarre</a>' in html
+    assert "not linked (25)" in html
+    assert '<a href="/id/person/alexandra-bensamoun">Alexandra Bensamoun</a>' in html
+    row = re.search(r"<tr><td><a href=\"/id/person/jean-michel-jarre\">.*?</tr>", html, re.S)
+    assert row is not None  # the linked entity, its website and the page that shows it
+    assert '<a href="https://jeanmicheljarre.com/" rel="external nofollow">' in row.group(0)
+    assert 'href="https://fr.m.wikipedia.org/wiki/Jean-Michel_Jarre"' in row.group(0)
+    assert "curated, 0.9" in row.group(0)

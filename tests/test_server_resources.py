@@ -108,6 +108,8 @@ def test_html_page_for_people(server: str) -> None:
         re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     )  # type: ignore[union-attr]
     assert data["@type"] == "Person" and data["name"] == "Jean-Michel Jarre"
+    assert data["url"] == "https://jeanmicheljarre.com/"  # his official website, graph:links
+    assert "https://jeanmicheljarre.com/" in html  # the fact is on the page too
 
 
 @pytest.mark.parametrize(

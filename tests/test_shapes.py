@@ -150,8 +150,9 @@ def test_every_rule_is_made_to_fail(project: Project, baseline: Report) -> None:
 @pytest.mark.parametrize(
     "kind,entity",
     [
+        # Jarre's official website (schema:url) is a link, not an authority identifier
         ("Person", "person:jean-michel-jarre"),
-        ("Organisation", "organisation:sacd"),
+        ("Organisation", "organisation:afdas"),
     ],
 )
 def test_missing_link_warning_goes_away_with_a_link(
@@ -166,6 +167,14 @@ def test_missing_link_warning_goes_away_with_a_link(
     )
     report, _ = validate_dataset(apply_update(project, update), project)
     assert (rule, entity) not in keys(report, "Warning")
+
+
+def test_a_siren_number_is_an_authority_identifier(baseline: Report) -> None:
+    """The SACD and AFNOR have a SIREN number (graph:links) and no Wikidata item: no warning."""
+    warned = keys(baseline, "Warning")
+    for entity in ("organisation:sacd", "organisation:afnor"):
+        assert ("shape:Organisation-externalLink", entity) not in warned
+    assert ("shape:Organisation-externalLink", "organisation:cnc") in warned  # a website only
 
 
 def test_findings_name_the_node_and_the_rule_in_words(project: Project) -> None:

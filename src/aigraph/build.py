@@ -189,6 +189,12 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
         "One row per participation: session, person, role, title and organisation as stated, "
         "and the release's words that name the person, with their offsets.",
     )
+    csv_files["links.csv"] = (
+        "text/csv",
+        csv_files["links.csv"][1],
+        "One row per link to external open data (graph:links, not the release's statements): "
+        "entity, predicate, identifier, the page that shows it, when, how, confidence, note.",
+    )
     context_url = f"{base}context/{CONTEXT_NAME}"
     context = json.loads(project.jsonld_context.read_text(encoding="utf-8"))["@context"]
     sessions = sessions_document(engine, context)
@@ -258,7 +264,7 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
 
 METADATA_NAME = "void.ttl"
 
-#: `aigraph export --format NAME` → the build file it writes. "csv" writes the five tables.
+#: `aigraph export --format NAME` → the build file it writes. "csv" writes the six tables.
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "turtle": ("aigraph.ttl",),
     "ntriples": ("aigraph.nt",),
@@ -277,6 +283,7 @@ EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
         "sessions.csv",
         "participations.csv",
         "topics.csv",
+        "links.csv",
     ),
 }
 

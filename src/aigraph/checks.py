@@ -342,6 +342,7 @@ LINK_DESCRIPTION = {
     PROV.generatedAtTime,
     AIG.linkMethod,
     AIG.confidence,
+    RDFS.comment,  # what the cited page shows, in words
 }
 
 

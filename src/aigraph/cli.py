@@ -241,6 +241,14 @@ def _render_status(status: dict[str, dict[str, object]], fmt: str) -> str:
         authorities = ", ".join(f"{k} {v}" for k, v in row["by_authority"].items()) or "none"  # type: ignore[attr-defined]
         linked = f"{row['linked']:>3} of {row['entities']:>3} linked"
         lines.append(f"{kind:<13} {linked}  (authorities: {authorities})")
+        for entity in row["links"]:  # type: ignore[attr-defined]
+            for link in entity["links"]:
+                evidence = ", ".join(link["evidence"]) or "no evidence"
+                confidence = "" if link["confidence"] is None else f" {link['confidence']:g}"
+                lines.append(
+                    f"    {entity['name']}: {link['authority']} {link['target']}"
+                    f"  ({link['method'] or '?'}{confidence}; {evidence})"
+                )
         unlinked = [u["name"] for u in row["unlinked"]]  # type: ignore[attr-defined]
         if unlinked:
             lines.append("    not linked: " + ", ".join(unlinked))

@@ -16,6 +16,7 @@ PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -51,6 +52,15 @@ TABLES: dict[str, str] = {
         OPTIONAL { ?topic skos:definition ?definition_en FILTER (lang(?definition_en) = "en") }
         OPTIONAL { ?session schema:about ?topic ; a aig:Session } }
         GROUP BY ?topic ?label_fr ?label_en ?definition_en ORDER BY ?label_en""",
+    # graph:links, kept apart from the release's statements: each link with its evidence
+    "links.csv": """SELECT ?entity ?name ?predicate ?identifier ?evidence ?found ?method ?confidence ?note
+        WHERE {
+        ?link a aig:Link ; rdf:subject ?entity ; rdf:predicate ?predicate ; rdf:object ?identifier ;
+              prov:wasDerivedFrom ?evidence ; prov:generatedAtTime ?found ; aig:confidence ?confidence ;
+              aig:linkMethod/skos:prefLabel ?method FILTER (lang(?method) = "en")
+        OPTIONAL { ?entity schema:name ?name FILTER (lang(?name) != "en") }
+        OPTIONAL { ?link rdfs:comment ?note } }
+        ORDER BY ?name ?predicate ?identifier""",
 }
 
 

@@ -26,7 +26,8 @@ COUNTS: tuple[tuple[str, str], ...] = (
         "external links",
         "?s ?p ?x FILTER (?p IN (<http://schema.org/sameAs>, "
         "<http://www.w3.org/2004/02/skos/core#exactMatch>, "
-        "<http://www.w3.org/2004/02/skos/core#closeMatch>))",
+        "<http://www.w3.org/2004/02/skos/core#closeMatch>, <http://schema.org/url>, "
+        "<https://w3id.org/aigraph/ns#siren>))",
     ),
 )
 

@@ -324,50 +324,83 @@ def add_links(links_file: Path, links: Iterable[Link], base: str = CANONICAL_BAS
 STATUS_QUERY = """
 PREFIX aig: <https://w3id.org/aigraph/ns#>
 PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?kind ?s ?name ?target WHERE {
+SELECT ?kind ?s ?name ?p ?target ?evidence ?confidence ?method WHERE {
   { ?s a schema:Person ; schema:name ?name . BIND ("person" AS ?kind) }
   UNION { ?s a org:Organization ; schema:name ?name . BIND ("organisation" AS ?kind) }
   UNION { ?s skos:inScheme <https://w3id.org/aigraph/concept/scheme/topics> ; skos:prefLabel ?name .
           FILTER (lang(?name) = "fr") BIND ("topic" AS ?kind) }
-  OPTIONAL { ?s schema:sameAs|skos:exactMatch|skos:closeMatch|schema:url|aig:siren ?target
-             FILTER (isIRI(?target) || isLiteral(?target)) }
+  OPTIONAL {
+    ?s ?p ?target
+    FILTER (?p IN (schema:sameAs, skos:exactMatch, skos:closeMatch, schema:url, aig:siren))
+    FILTER (isIRI(?target) || isLiteral(?target))
+    # the link's evidence (graph:links describes every link; served files may not)
+    OPTIONAL {
+      ?link rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?target .
+      OPTIONAL { ?link prov:wasDerivedFrom ?evidence }
+      OPTIONAL { ?link aig:confidence ?confidence }
+      OPTIONAL { ?link aig:linkMethod ?method }
+    }
+  }
   FILTER (isIRI(?s) && isLiteral(?name))  # served files may say anything
-} ORDER BY ?kind ?name"""
+} ORDER BY ?kind ?name ?target"""
 
 
 def link_status(store: ox.Store) -> dict[str, dict[str, object]]:
-    """Per kind: how many entities, how many linked, to which authorities, which are not
-    (`store`: its default graph is the merge of every graph, as an Engine's)."""
+    """Per kind: how many entities, how many linked, to which authorities, each link with its
+    evidence, and which entities are not linked (`store`: its default graph is the merge of
+    every graph, as an Engine's)."""
     from aigraph.linking.identifiers import WEBSITE, authority_of
 
     seen: dict[str, dict[str, object]] = {}
-    targets: dict[tuple[str, str], set[str]] = {}
+    links: dict[tuple[str, str], dict[tuple[str, str], dict[str, object]]] = {}
     names: dict[tuple[str, str], str] = {}
     for row in as_solutions(store.query(STATUS_QUERY)):
         key = (row["kind"].value, row["s"].value)
         names[key] = row["name"].value
-        targets.setdefault(key, set())
-        if row["target"] is not None:
-            target = row["target"].value
-            authority = authority_of(target) if isinstance(row["target"], ox.NamedNode) else None
-            targets[key].add(
-                authority.key
+        of_entity = links.setdefault(key, {})
+        if row["target"] is None:
+            continue
+        target = row["target"]
+        authority = authority_of(target.value) if isinstance(target, ox.NamedNode) else None
+        link = of_entity.setdefault(
+            (row["p"].value, target.value),
+            {
+                "predicate": row["p"].value,
+                "target": target.value,
+                "authority": authority.key
                 if authority
-                else ("siren" if not isinstance(row["target"], ox.NamedNode) else WEBSITE)
-            )
+                else ("siren" if not isinstance(target, ox.NamedNode) else WEBSITE),
+                "evidence": [],
+                "confidence": None,
+                "method": None,
+            },
+        )
+        if row["evidence"] is not None and row["evidence"].value not in link["evidence"]:  # type: ignore[operator]
+            link["evidence"].append(row["evidence"].value)  # type: ignore[attr-defined]
+        if row["confidence"] is not None:
+            link["confidence"] = float(row["confidence"].value)
+        if row["method"] is not None:
+            link["method"] = row["method"].value.rsplit("/", 1)[-1]
     for kind in KINDS:
-        mine = sorted((k for k in targets if k[0] == kind), key=lambda k: fold(names[k]))
+        mine = sorted((k for k in links if k[0] == kind), key=lambda k: fold(names[k]))
         authorities: dict[str, int] = {}
         for k in mine:
-            for a in targets[k]:
+            for a in {str(link["authority"]) for link in links[k].values()}:
                 authorities[a] = authorities.get(a, 0) + 1
         seen[kind] = {
             "entities": len(mine),
-            "linked": sum(1 for k in mine if targets[k]),
+            "linked": sum(1 for k in mine if links[k]),
             "by_authority": dict(sorted(authorities.items())),
-            "unlinked": [{"iri": k[1], "name": names[k]} for k in mine if not targets[k]],
+            "links": [
+                {"iri": k[1], "name": names[k], "links": list(links[k].values())}
+                for k in mine
+                if links[k]
+            ],
+            "unlinked": [{"iri": k[1], "name": names[k]} for k in mine if not links[k]],
         }
     return seen
 

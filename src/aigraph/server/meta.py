@@ -153,7 +153,7 @@ async def links_status(request: Request) -> Response:
         return JSONResponse(status, headers={"Vary": "Accept"})
     base = services.settings.base_iri
     for row in status.values():
-        for item in row["unlinked"]:  # type: ignore[attr-defined]
+        for item in [*row["links"], *row["unlinked"]]:  # type: ignore[misc]
             item["href"] = local_href(item["iri"], base) or item["iri"]
     html = render("links.html", language(request), status=status, alternates=[])
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})

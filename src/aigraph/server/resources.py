@@ -502,16 +502,20 @@ class Page:
         ]
         if names:
             doc["name"] = names[0]
-        same = sorted(
-            {
-                term_text(q.object)
-                for q in self.facts
-                if term_text(q.subject) == self.iri
-                and q.predicate.value == "http://schema.org/sameAs"
-            }
-        )
-        if same:
-            doc["sameAs"] = same
+        # schema.org's own terms for an item's identifiers elsewhere and its official website
+        for key, predicate in (
+            ("sameAs", "http://schema.org/sameAs"),
+            ("url", "http://schema.org/url"),
+        ):
+            values = sorted(
+                {
+                    term_text(q.object)
+                    for q in self.facts
+                    if term_text(q.subject) == self.iri and q.predicate.value == predicate
+                }
+            )
+            if values:
+                doc[key] = values if len(values) > 1 else values[0]
         return script_json(doc)
 
 
