@@ -530,12 +530,12 @@ def test_rdflib_sparqlstore_client(server: str) -> None:
 
 def test_about(server: str, dataset: Dataset) -> None:
     about = httpx.get(server + "-/about", timeout=60).json()
-    assert about["triples"] == union_size(dataset) and about["named_graphs"] == 66
+    assert about["triples"] == union_size(dataset) and about["named_graphs"] == 67
     assert (
         about["source_text_sha256"]
         == "093abb534ccd7ea2b82963de8d4114f8f8d6a387575d1ff1754bea8996d5755f"
     )
-    assert about["shapes"] == {"conforms": True, "violations": 0, "warnings": 46}
+    assert about["shapes"] == {"conforms": True, "violations": 0, "warnings": 44}
     assert len(about["data_sha256"]) == 64
 
 

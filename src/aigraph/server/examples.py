@@ -121,18 +121,80 @@ SEARCH = {
         }
     ],
 }
+
+
+def _linked(
+    iri: str,
+    name: str,
+    predicate: str,
+    target: str,
+    authority: str,
+    evidence: str,
+    confidence: float,
+) -> dict[str, object]:
+    link = {
+        "predicate": predicate,
+        "target": target,
+        "authority": authority,
+        "evidence": [evidence],
+        "confidence": confidence,
+        "method": "curated",
+    }
+    return {"iri": iri, "name": name, "links": [link]}
+
+
 LINKS = {
-    kind: {
-        "entities": count,
+    "person": {
+        "entities": 27,
+        "linked": 2,
+        "by_authority": {"website": 2},
+        "links": [
+            _linked(
+                "https://w3id.org/aigraph/id/person/jean-michel-jarre",
+                "Jean-Michel Jarre",
+                "http://schema.org/url",
+                "https://jeanmicheljarre.com/",
+                "website",
+                "https://fr.m.wikipedia.org/wiki/Jean-Michel_Jarre",
+                0.9,
+            )
+        ],
+        "unlinked": [
+            {
+                "iri": "https://w3id.org/aigraph/id/person/alexandra-bensamoun",
+                "name": "Alexandra Bensamoun",
+            }
+        ],
+    },
+    "organisation": {
+        "entities": 19,
+        "linked": 7,
+        "by_authority": {"siren": 2, "website": 7},
+        "links": [
+            _linked(
+                "https://w3id.org/aigraph/id/organisation/afnor",
+                "AFNOR",
+                "https://w3id.org/aigraph/ns#siren",
+                "775724818",
+                "siren",
+                "https://certificats-attestations.afnor.org/legal-notice",
+                1.0,
+            )
+        ],
+        "unlinked": [{"iri": "https://w3id.org/aigraph/id/organisation/afdas", "name": "Afdas"}],
+    },
+    "topic": {
+        "entities": 17,
         "linked": 0,
         "by_authority": {},
-        "unlinked": [{"iri": f"https://w3id.org/aigraph/{path}", "name": name}],
-    }
-    for kind, count, path, name in (
-        ("person", 27, "id/person/jean-michel-jarre", "Jean-Michel Jarre"),
-        ("organisation", 19, "id/organisation/cnc", "CNC"),
-        ("topic", 17, "concept/topic/value-sharing", "partage de la valeur"),
-    )
+        "links": [],
+        "unlinked": [
+            {
+                "iri": "https://w3id.org/aigraph/concept/topic/value-sharing",
+                "name": "partage de la valeur",
+            }
+        ],
+    },
 }
 
 

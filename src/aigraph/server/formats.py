@@ -69,12 +69,18 @@ FORMAT_NAMES["boolean"] = {
 }
 
 RDFLIB_FORMATS = {
-    "text/turtle": "aigraph-turtle",  # numbers as the data writes them (aigraph.turtle)
+    "text/turtle": "turtle",
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
-    "application/trig": "aigraph-trig",
+    "application/trig": "trig",
     "application/n-quads": "nquads",
+}
+#: The writers: Turtle and TriG keep every literal's lexical form (aigraph.turtle).
+RDFLIB_WRITERS = {
+    **RDFLIB_FORMATS,
+    "text/turtle": "aigraph-turtle",
+    "application/trig": "aigraph-trig",
 }
 
 KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
@@ -130,4 +136,4 @@ def content_type(media: str) -> str:
 
 
 def serialize_rdflib(graph: Graph, media: str) -> bytes:
-    return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
+    return graph.serialize(format=RDFLIB_WRITERS[media], encoding="utf-8")
