@@ -378,6 +378,8 @@ def test_a_silent_connection_over_the_limit_is_closed_within_a_second() -> None:
             received = _read_all(second)
             assert time.monotonic() - started < 3
             assert received.startswith(b"HTTP/1.1 503")
+            assert b"retry-after: 1\r\n" in received.lower()  # as the other 503s say
+            assert b"already has 1 connection open" in received
             first.sendall(_HEALTH)
             assert first.recv(4096).startswith(b"HTTP/1.1 200")
 

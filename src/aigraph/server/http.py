@@ -169,8 +169,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _head_timed_out(self) -> None:
         self._head_timer = None
         if self._in_head and not self.transport.is_closing():
-            if self._over_limit:
-                self._refuse(b"503 Service Unavailable", self._too_many_message())
+            if self._over_limit:  # as the 503 of `_too_many_connections`, Retry-After included
+                self._refuse(
+                    b"503 Service Unavailable", self._too_many_message(), b"retry-after: 1\r\n"
+                )
                 return
             message = f"Request Timeout: no whole request head within {self.head_timeout:g} s\n"
             self._refuse(b"408 Request Timeout", message)
@@ -191,15 +193,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         )
         self._refuse(b"431 Request Header Fields Too Large", message)
 
-    def _refuse(self, status: bytes, text: str) -> None:
-        """Answer `status` with `text` and close: the head was not read whole."""
+    def _refuse(self, status: bytes, text: str, extra: bytes = b"") -> None:
+        """Answer `status` with `text` (and the header lines `extra`) and close: the head was
+        not read whole."""
         self._disarm_head_timer()
         message = text.encode("ascii")
         self.transport.write(
             b"HTTP/1.1 " + status + b"\r\n"
             b"content-type: text/plain; charset=utf-8\r\n"
             b"content-length: " + str(len(message)).encode("ascii") + b"\r\n"
-            b"connection: close\r\n\r\n" + message
+            b"x-content-type-options: nosniff\r\n" + extra + b"connection: close\r\n\r\n" + message
         )
         self.transport.close()
         self.parser = httptools.HttpRequestParser(self)  # drop what the old one buffered
