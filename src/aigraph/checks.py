@@ -18,6 +18,7 @@ from rdflib.term import Node
 from aigraph.namespaces import (
     AIG,
     CANONICAL_BASE,
+    LINK_PREDICATES,
     OA,
     ONTOLOGY_IRI,
     ORG,
@@ -331,8 +332,6 @@ def check_editorial(ds: Dataset) -> Iterator[CheckFinding]:
             )
 
 
-#: The predicates of links to external data: only graph:links may state them about entities.
-LINK_PREDICATES = (SCHEMA.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.url, AIG.siren)
 LINK_DESCRIPTION = {
     RDF.type,
     RDF.subject,

@@ -79,6 +79,18 @@ class AIG(DefinedNamespace):
     siren: URIRef
 
 
+#: The predicates of links to external open data (docs/linking.md): only graph:links may state
+#: them about aigraph's entities, each with its aig:Link. One list for the checks, the status
+#: report and the stats.
+LINK_PREDICATES: tuple[URIRef, ...] = (
+    SCHEMA.sameAs,
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    SCHEMA.url,
+    AIG.siren,
+)
+
+
 ONTOLOGY_IRI = URIRef(CANONICAL_BASE + "ns")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aigraph.engine import Engine
+from aigraph.namespaces import LINK_PREDICATES
 
 #: (label, SPARQL pattern binding ?x) for each count the stats report.
 COUNTS: tuple[tuple[str, str], ...] = (
@@ -24,10 +25,7 @@ COUNTS: tuple[tuple[str, str], ...] = (
     ("passages (spans)", "?x a <http://www.w3.org/ns/oa#SpecificResource>"),
     (
         "external links",
-        "?s ?p ?x FILTER (?p IN (<http://schema.org/sameAs>, "
-        "<http://www.w3.org/2004/02/skos/core#exactMatch>, "
-        "<http://www.w3.org/2004/02/skos/core#closeMatch>, <http://schema.org/url>, "
-        "<https://w3id.org/aigraph/ns#siren>))",
+        f"?s ?p ?x FILTER (?p IN ({', '.join(f'<{p}>' for p in LINK_PREDICATES)}))",
     ),
 )
 

@@ -24,7 +24,7 @@ from rdflib.term import Literal, Node
 def exact_shorthand(literal: Literal) -> bool:
     """Whether Turtle's numeric shorthand writes `literal` with its own lexical form."""
     if literal.datatype == XSD.decimal:
-        return "." in literal and "e" not in literal.lower()
+        return "." in literal  # a decimal has no exponent: "1" needs the point to stay one
     if literal.datatype == XSD.boolean:  # "1" would be read back as an integer
         return str(literal) in ("true", "false")
     return literal.datatype != XSD.double
@@ -42,8 +42,8 @@ class _Exact:
 
 
 class ExactTurtleSerializer(_Exact, TurtleSerializer):
-    short_name = "aigraph-turtle"
+    """`aigraph-turtle` (pyproject.toml entry point)."""
 
 
 class ExactTrigSerializer(_Exact, TrigSerializer):
-    short_name = "aigraph-trig"
+    """`aigraph-trig` (pyproject.toml entry point)."""

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, XSD
 from aigraph.engine import as_solutions
 from aigraph.linking.identifiers import identifier_problem
 from aigraph.linking.wikidata import WikidataClient
-from aigraph.namespaces import AIG, CANONICAL_BASE, PROV, SCHEMA, graph_iri
+from aigraph.namespaces import AIG, CANONICAL_BASE, LINK_PREDICATES, PROV, SCHEMA, graph_iri
 from aigraph.search import fold, similarity
 
 WD_ENTITY = "http://www.wikidata.org/entity/"
@@ -335,7 +335,7 @@ SELECT ?kind ?s ?name ?p ?target ?evidence ?confidence ?method WHERE {
           FILTER (lang(?name) = "fr") BIND ("topic" AS ?kind) }
   OPTIONAL {
     ?s ?p ?target
-    FILTER (?p IN (schema:sameAs, skos:exactMatch, skos:closeMatch, schema:url, aig:siren))
+    FILTER (?p IN ($LINK_PREDICATES))
     FILTER (isIRI(?target) || isLiteral(?target))
     # the link's evidence (graph:links describes every link; served files may not)
     OPTIONAL {
@@ -346,7 +346,9 @@ SELECT ?kind ?s ?name ?p ?target ?evidence ?confidence ?method WHERE {
     }
   }
   FILTER (isIRI(?s) && isLiteral(?name))  # served files may say anything
-} ORDER BY ?kind ?name ?target"""
+} ORDER BY ?kind ?name ?target""".replace(
+    "$LINK_PREDICATES", ", ".join(f"<{p}>" for p in LINK_PREDICATES)
+)
 
 
 def link_status(store: ox.Store) -> dict[str, dict[str, object]]:
