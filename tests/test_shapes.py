@@ -9,15 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from aigraph.checks import CHECK_NAMES, CHECKS
 from aigraph.dataset import derive, load_source_dataset, to_oxigraph
 from aigraph.namespaces import PREFIXES, SH, data_prefixes
 from aigraph.project import Project
-from aigraph.validate import SHAPES, Finding, Report, compact, validate_dataset
+from aigraph.validate import (
+    SHAPES,
+    Finding,
+    PreparedQueryGraph,
+    Report,
+    _union,
+    compact,
+    load_shapes,
+    validate_dataset,
+)
 
 INVALID = Path(__file__).parent / "data" / "invalid"
 PREFIX_BLOCK = "".join(
@@ -186,3 +197,40 @@ def test_findings_name_the_node_and_the_rule_in_words(project: Project) -> None:
     assert finding.path == "aig:role"
     assert finding.value == "topic:creativity"
     assert "role scheme" in finding.message
+
+
+def test_a_sparql_constraint_is_parsed_once_and_bound_per_focus_node() -> None:
+    """pySHACL passes the same text with `$this` in initBindings for every focus node;
+    PreparedQueryGraph parses it once, and each call still answers for its own binding."""
+    graph = PreparedQueryGraph()
+    ex = "http://example.org/"
+    for name in ("a", "b"):
+        graph.add((URIRef(ex + name), RDF.type, URIRef(ex + name.upper())))
+    text = "SELECT ?type WHERE { ?this a ?type }"
+    answers = {
+        name: [row[0] for row in graph.query(text, initBindings={"this": URIRef(ex + name)})]
+        for name in ("a", "b")
+    }
+    assert answers == {"a": [URIRef(ex + "A")], "b": [URIRef(ex + "B")]}
+    assert list(graph._prepared) == [text]
+    # a caller's own namespaces are not served from the cache (they change the parse)
+    ns = {"ex": ex}
+    rows = graph.query("SELECT ?s WHERE { ?s a ex:A }", initNs=ns)
+    assert [row[0] for row in rows] == [URIRef(ex + "a")]
+    assert list(graph._prepared) == [text]
+
+
+def test_prepared_queries_change_no_finding(project: Project, dataset: Dataset) -> None:
+    """The SHACL results are the same graph whether rdflib parses each constraint once or
+    once per focus node (the SPARQL constraints of links, sessions, participations, selectors)."""
+    shapes = load_shapes(project)
+    prepared = _union(dataset)
+    plain = Graph()
+    for triple in prepared:
+        plain.add(triple)
+    reports = [
+        pyshacl.validate(g, shacl_graph=shapes, inference="none", allow_warnings=True)[1]
+        for g in (plain, prepared)
+    ]
+    assert isomorphic(*reports)
+    assert len(prepared._prepared) == 5  # the five SPARQL constraints of ontology/shapes

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from rdflib.term import Node
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor, Result
+from rdflib.term import Identifier, Node
 
 from aigraph.checks import CHECKS, run_checks
 from aigraph.dataset import derive, load_source_dataset, parse_into
@@ -103,8 +106,45 @@ def load_shapes(project: Project) -> Graph:
     return shapes
 
 
+class PreparedQueryGraph(Graph):
+    """A graph that parses each SPARQL text once.
+
+    pySHACL runs a SPARQL-based constraint once per focus node, with the same text each time
+    and ``$this`` passed in ``initBindings`` (SHACL §5.3.1, pre-binding); rdflib parses the
+    text again on every call, with pyparsing, ~24 ms for our constraints. Eleven links and
+    three other SPARQL constraints made that 2.9 s of a 3.4 s validation (cProfile). A parsed
+    query is immutable, so the parse is kept per text; ``initBindings`` still apply per call.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[str, Query] = {}
+
+    def query(
+        self,
+        query_object: str | Query,
+        processor: str | Processor = "sparql",
+        result: str | type[Result] = "sparql",
+        initNs: Mapping[str, object] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: object,
+    ) -> Result:
+        # Only the plain case (the graph's prefixes, no base) is kept; a caller that passes
+        # its own namespaces or base gets rdflib's own parse.
+        if isinstance(query_object, str) and initNs is None and kwargs.get("base") is None:
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
+                self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def _union(ds: Dataset) -> Graph:
-    union = Graph()
+    union = PreparedQueryGraph()
     for s, p, o, _g in ds.quads((None, None, None, None)):
         union.add((s, p, o))
     return union
