@@ -35,9 +35,11 @@ def running_server(settings: Settings) -> Iterator[str]:
 def running_app(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
     """`running_server`, yielding the app too (its services, for tests that look inside)."""
     app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": 0}))
-    from aigraph.server.http import UVICORN_OPTIONS, BoundedHttpToolsProtocol
+    from aigraph.server.http import UVICORN_OPTIONS, BoundedHttpToolsProtocol, connection_limit
 
-    protocol = BoundedHttpToolsProtocol.for_server(settings.max_connections_per_client)
+    protocol = BoundedHttpToolsProtocol.for_server(
+        settings.max_connections_per_client, connection_limit(settings.max_connections)
+    )
     options = {**UVICORN_OPTIONS, "http": protocol}
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", **options)
     server = uvicorn.Server(config)

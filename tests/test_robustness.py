@@ -396,6 +396,77 @@ def test_aigraph_serve_applies_the_connection_limit(tmp_path: Path) -> None:
             assert first.recv(4096).startswith(b"HTTP/1.1 200")
 
 
+def test_the_server_holds_only_so_many_connections_in_all() -> None:
+    """Past `max_connections` open connections, every address together (127.0.0.1, trusted
+    as a proxy and not counted per client, counts here: a descriptor is a descriptor), a new
+    connection's request is a 503 saying why, and a closed connection frees its place."""
+    with running_server(Settings(workers=1, max_connections=3)) as url:
+        held = [_connect_from(address, url) for address in ("127.0.0.1", "127.0.0.2", "127.0.0.3")]
+        try:
+            for address in ("127.0.0.1", "127.0.0.4"):
+                with _connect_from(address, url) as extra:
+                    extra.sendall(_HEALTH)
+                    refused = _read_all(extra)
+                assert refused.startswith(b"HTTP/1.1 503"), refused
+                assert b"the server has 3 connections open, the most it takes" in refused
+                assert b"retry-after: 1" in refused.lower()
+                assert b"connection: close" in refused.lower()
+            for sock in held:  # the held ones are served
+                sock.sendall(_HEALTH)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+            held.pop().close()
+            deadline = time.monotonic() + 5
+            while True:
+                with _connect_from("127.0.0.5", url) as again:
+                    again.sendall(_HEALTH)
+                    if again.recv(4096).startswith(b"HTTP/1.1 200"):
+                        break
+                assert time.monotonic() < deadline, "the closed connection was never uncounted"
+                time.sleep(0.05)
+        finally:
+            for sock in held:
+                sock.close()
+
+
+@pytest.mark.parametrize(
+    ("configured", "open_files", "limit"),
+    [
+        (None, 20_000, 19_744),  # this machine: the soft limit less 256
+        (None, 1_024, 768),  # a common default soft limit
+        (None, 300, 64),  # never fewer than 64
+        (None, resource.RLIM_INFINITY, 0),  # no open-file limit: none here either
+        (0, 1_024, 0),  # the operator says no limit
+        (5_000, 1_024, 5_000),  # the operator's number, as given
+    ],
+)
+def test_the_connection_limit_follows_the_open_file_limit(
+    configured: int | None, open_files: int, limit: int
+) -> None:
+    from aigraph.server.http import connection_limit
+
+    assert connection_limit(configured, open_files) == limit
+
+
+def test_aigraph_serve_applies_the_limit_in_all(tmp_path: Path) -> None:
+    """`AIGRAPH_MAX_CONNECTIONS` reaches the server `aigraph serve` starts."""
+    env = {"AIGRAPH_MAX_CONNECTIONS": "1"}
+    with serve_process("--workers", "1", logs=tmp_path, env=env) as (url, _, _):
+        deadline = time.monotonic() + 5
+        while True:  # the start-up probe's connection may not be uncounted yet
+            first = _connect_from("127.0.0.1", url)
+            first.sendall(_HEALTH)
+            if first.recv(4096).startswith(b"HTTP/1.1 200"):
+                break
+            first.close()
+            assert time.monotonic() < deadline, "the probe's connection was never uncounted"
+            time.sleep(0.05)
+        with first, _connect_from("127.0.0.1", url) as second:
+            second.sendall(_HEALTH)
+            assert b"the server has 1 connection open, the most it takes" in _read_all(second)
+            first.sendall(_HEALTH)
+            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+
+
 @pytest.mark.parametrize(
     ("host", "allowed", "trusted"),
     [

@@ -21,6 +21,14 @@ Past `per_client` open connections from one address, a connection's request is a
 too). Addresses uvicorn trusts as proxies (`FORWARDED_ALLOW_IPS`: 127.0.0.1 and ::1 by
 default) are not counted: behind a proxy every connection comes from the proxy, and the
 limit belongs there.
+
+And it bounds the connections the server holds in all. Many addresses (a botnet, or one
+host's IPv6 /64) can each stay under the per-client limit; once the process has no
+descriptor left, accepting fails and so does everything else that opens one (a worker's
+replacement, a dump file). Past `max_connections` open connections, every client counted
+(proxies too: a descriptor is a descriptor), a new connection's request is answered 503
+the same way; by default the limit is the process's open-file limit less
+`RESERVED_DESCRIPTORS`, kept for the workers, the store and files.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import resource
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -42,7 +51,36 @@ HEAD_TIMEOUT = 10.0
 #: Seconds an over-the-limit connection may take to send its head (it is refused either way).
 REFUSED_HEAD_TIMEOUT = 1.0
 
+#: Descriptors `connection_limit` keeps out of the connections' reach by default: the
+#: workers' sockets and pipes, the store's files, the dumps served, the log.
+RESERVED_DESCRIPTORS = 256
+#: The least the automatic limit gives, however low the open-file limit.
+MIN_AUTOMATIC_CONNECTIONS = 64
+
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def connection_limit(configured: int | None, open_files: int | None = None) -> int:
+    """The most connections one server holds open (0: no limit). `configured` is the
+    `max_connections` setting: None asks for the process's soft open-file limit (or
+    `open_files`) less `RESERVED_DESCRIPTORS`, at least `MIN_AUTOMATIC_CONNECTIONS`; no
+    limit when the open-file limit is unlimited."""
+    if configured is not None:
+        return configured
+    if open_files is None:
+        open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if open_files == resource.RLIM_INFINITY or open_files < 0:
+        return 0
+    return max(open_files - RESERVED_DESCRIPTORS, MIN_AUTOMATIC_CONNECTIONS)
+
+
+class _OpenConnections:
+    """The connections one server holds open: in all, and per counted address (only
+    addresses with a connection are in the table)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_address: Counter[str] = Counter()
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,43 +113,78 @@ def is_trusted_proxy(host: str, allowed: str | Iterable[str]) -> bool:
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with limits on the size and time of a request head, and
-    on the connections one client holds open (`for_server` sets that limit)."""
+    """uvicorn's httptools protocol with limits on the size and time of a request head, on
+    the connections one client holds open and on those the server holds in all
+    (`for_server` sets both)."""
 
     max_head_bytes = MAX_HEAD_BYTES
     head_timeout = HEAD_TIMEOUT
     #: open connections one address may hold (0: no limit); see `for_server`
     per_client = 0
-    #: open connections per counted address, shared by one server's connections
-    _open: ClassVar[Counter[str]] = Counter()
+    #: open connections the server may hold, every address together (0: no limit)
+    max_connections = 0
+    #: the connections open, shared by one server's connections
+    _open: ClassVar[_OpenConnections] = _OpenConnections()
     _head_bytes = 0
     _in_head = True  # a new connection starts with a request head
     _head_timer: asyncio.TimerHandle | None = None
     _counted: str | None = None  # the address this connection counts against
-    _over_limit = False
+    _in_total = False  # whether this connection counts in `_open.total`
+    _refusal: str | None = None  # why this connection's request is refused (over a limit)
 
     @classmethod
-    def for_server(cls, per_client: int) -> type[BoundedHttpToolsProtocol]:
-        """The protocol class for one server, with its own count of each client's connections
-        (a class, because uvicorn makes each connection's protocol from the class it is given)."""
-        return type(cls.__name__, (cls,), {"per_client": per_client, "_open": Counter()})
+    def for_server(
+        cls, per_client: int, max_connections: int = 0
+    ) -> type[BoundedHttpToolsProtocol]:
+        """The protocol class for one server, with its own count of connections (a class,
+        because uvicorn makes each connection's protocol from the class it is given)."""
+        attributes = {
+            "per_client": per_client,
+            "max_connections": max_connections,
+            "_open": _OpenConnections(),
+        }
+        return type(cls.__name__, (cls,), attributes)
+
+    @property
+    def _over_limit(self) -> bool:
+        return self._refusal is not None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.max_connections:
+            self._in_total = True
+            self._open.total += 1
+            if self._open.total > self.max_connections:
+                held = f"{self.max_connections:,} connection" + (
+                    "s" if self.max_connections > 1 else ""
+                )
+                self._refusal = (
+                    f"Service Unavailable: the server has {held} open, the most it takes; "
+                    "try again in a moment\n"
+                )
         if self.per_client and self.client is not None:
             host = self.client[0]
             if not is_trusted_proxy(host, self.config.forwarded_allow_ips):
                 self._counted = host
-                self._open[host] += 1
-                self._over_limit = self._open[host] > self.per_client
+                self._open.by_address[host] += 1
+                if self._refusal is None and self._open.by_address[host] > self.per_client:
+                    held = f"{self.per_client} connection" + ("s" if self.per_client > 1 else "")
+                    self._refusal = (
+                        f"Service Unavailable: your address already has {held} open to this "
+                        "server, the most one client may hold; reuse them or close some\n"
+                    )
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
+        if self._in_total:
+            self._open.total -= 1
+            self._in_total = False
         if self._counted is not None:
-            self._open[self._counted] -= 1
-            if not self._open[self._counted]:
-                del self._open[self._counted]  # the table holds only addresses with connections
+            by_address = self._open.by_address
+            by_address[self._counted] -= 1
+            if not by_address[self._counted]:
+                del by_address[self._counted]
             self._counted = None
         super().connection_lost(exc)
 
@@ -137,7 +210,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.app = app
 
     async def _too_many_connections(self, scope: Any, receive: Any, send: Any) -> None:
-        message = self._too_many_message().encode("ascii")
+        message = (self._refusal or "Service Unavailable\n").encode("ascii")
         headers = [
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"content-length", str(len(message)).encode("ascii")),
@@ -147,13 +220,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         ]
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": message})
-
-    def _too_many_message(self) -> str:
-        held = f"{self.per_client} connection" + ("s" if self.per_client > 1 else "")
-        return (
-            f"Service Unavailable: your address already has {held} open to this server, "
-            "the most one client may hold; reuse them or close some\n"
-        )
 
     def _arm_head_timer(self) -> None:
         delay = (
@@ -170,9 +236,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self._in_head and not self.transport.is_closing():
             if self._over_limit:  # as the 503 of `_too_many_connections`, Retry-After included
-                self._refuse(
-                    b"503 Service Unavailable", self._too_many_message(), b"retry-after: 1\r\n"
-                )
+                refusal = self._refusal or "Service Unavailable\n"
+                self._refuse(b"503 Service Unavailable", refusal, b"retry-after: 1\r\n")
                 return
             message = f"Request Timeout: no whole request head within {self.head_timeout:g} s\n"
             self._refuse(b"408 Request Timeout", message)
@@ -219,12 +284,15 @@ UVICORN_OPTIONS: dict[str, Any] = {  # keyword arguments of uvicorn.run and Conf
 }
 
 
-def uvicorn_options(access_log: bool = False, connections_per_client: int = 0) -> dict[str, Any]:
+def uvicorn_options(
+    access_log: bool = False, connections_per_client: int = 0, max_connections: int = 0
+) -> dict[str, Any]:
     """`UVICORN_OPTIONS` for one server, at most `connections_per_client` connections open
-    from one address (0: no limit), with the logs `aigraph serve` writes: uvicorn's and
-    aigraph's warnings (a query stopped at the time limit, a worker that died, every worker
-    busy) with the time, on standard error; with `access_log`, a line per request on standard
-    output (off by default: on a public endpoint, query texts are what its users ask)."""
+    from one address and `max_connections` in all (0: no limit), with the logs `aigraph
+    serve` writes: uvicorn's and aigraph's warnings (a query stopped at the time limit, a
+    worker that died, every worker busy) with the time, on standard error; with
+    `access_log`, a line per request on standard output (off by default: on a public
+    endpoint, query texts are what its users ask)."""
     formats = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "access": {
@@ -255,6 +323,6 @@ def uvicorn_options(access_log: bool = False, connections_per_client: int = 0) -
     config = {"version": 1, "disable_existing_loggers": False, "formatters": formats}
     config |= {"handlers": handlers, "loggers": loggers}
     # uvicorn sets its loggers to `log_level` after applying the config: None keeps these
-    protocol = BoundedHttpToolsProtocol.for_server(connections_per_client)
+    protocol = BoundedHttpToolsProtocol.for_server(connections_per_client, max_connections)
     logs = {"log_config": config, "log_level": None, "access_log": access_log}
     return {**UVICORN_OPTIONS, "http": protocol, **logs}

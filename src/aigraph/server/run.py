@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
-from aigraph.server.http import uvicorn_options
+from aigraph.server.http import connection_limit, uvicorn_options
 from aigraph.server.settings import Settings
 
 
@@ -66,6 +66,10 @@ def serve(args: argparse.Namespace) -> int:
         f"aigraph: serving on http://{settings.host}:{settings.port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
     )
-    options = uvicorn_options(settings.access_log, settings.max_connections_per_client)
+    options = uvicorn_options(
+        settings.access_log,
+        settings.max_connections_per_client,
+        connection_limit(settings.max_connections),
+    )
     uvicorn.run(app, host=settings.host, port=settings.port, **options)
     return 0

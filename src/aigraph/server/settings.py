@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         "requests get 503 and the connection closes. Addresses trusted as proxies "
         "(`FORWARDED_ALLOW_IPS`, 127.0.0.1 by default) are not counted; 0 = no limit.",
     )
+    max_connections: int | None = Field(
+        None,
+        ge=0,
+        description="Connections the server holds open at once, every client together "
+        "(proxies too); past it, a new connection's request gets 503 and the connection "
+        "closes. Unset: the process's open-file limit less 256 descriptors kept for the "
+        "workers, the store and files; 0 = no limit.",
+    )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
     )
