@@ -112,6 +112,22 @@ def test_html_page_for_people(server: str) -> None:
     assert "https://jeanmicheljarre.com/" in html  # the fact is on the page too
 
 
+def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str) -> None:
+    """The claim of session 6 rests on two sentences; her name is in the first only, so the
+    name's evidence quotes that one (and those of the sessions she moderated), while her
+    participation, which both sentences support, quotes both."""
+    headers = {"Accept": "text/html", "Accept-Language": "en"}
+    html = httpx.get(server + "id/person/perrine-vincent", headers=headers).text
+    facts, _, mentioned = html.partition("Mentioned by")
+    name_row = facts[facts.index(">name<") :]
+    assert name_row.count("<blockquote") == 3
+    assert "« Perrine Vincent, cheffe du service de l&#39;accompagnement" in name_row
+    assert "Ce nouvel appel vise" not in name_row
+    presenter = mentioned[mentioned.index("perrine-vincent--presenter") :]
+    presenter = presenter[: presenter.index("</div>")]
+    assert presenter.count("<blockquote") == 2 and "Ce nouvel appel vise" in presenter
+
+
 @pytest.mark.parametrize(
     "path,label,inside",
     [

@@ -414,6 +414,17 @@ class Page:
                 parts.append(str(part))  # a literal or blank node, in N-Triples form
         return "<<( " + " ".join(parts) + " )>>"
 
+    def supporting(self, claim: str, term: Term) -> list[dict[str, object]]:
+        """The passages of `claim` that support a fact whose value is `term`. A claim may
+        rest on several sentences ("Perrine Vincent, cheffe du service … présente l'appel à
+        projets …" then "Ce nouvel appel vise à …"): a text value is shown with the ones
+        that hold its words (check:verbatim makes sure one does), other values with all."""
+        quotes = self.passages.get(claim, [])
+        if isinstance(term, ox.Literal):
+            holding = [q for q in quotes if term.value in str(q["exact"])]
+            return holding or quotes
+        return quotes
+
     def rows(self, subject: str | None, obj: str | None = None) -> list[dict[str, object]]:
         """Facts grouped by predicate, each value with the quotes of the claims stating it."""
         grouped: dict[tuple[str, str], Value] = {}
@@ -433,7 +444,7 @@ class Page:
                     order.append(q.predicate.value)
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if "/id/claim/" in graph:
-                for quote in self.passages.get(graph, []):
+                for quote in self.supporting(graph, term):
                     if quote not in grouped[key].quotes:
                         grouped[key].quotes.append(quote)
             elif graph.endswith("/id/graph/editorial") and not grouped[key].quotes:
