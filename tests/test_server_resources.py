@@ -112,6 +112,32 @@ def test_html_page_for_people(server: str) -> None:
     assert "https://jeanmicheljarre.com/" in html  # the fact is on the page too
 
 
+@pytest.mark.parametrize(
+    ("path", "lang", "shown", "once"),
+    [
+        # the French title is stated in the claim and in the merge: one label, not two
+        (
+            "id/session/2025-10-07-s07",
+            "en",
+            '<p><span lang="fr">Table ronde : recherche-création et expérimentation artistique'
+            '</span> <span class="muted">(fr)</span></p>',
+            True,
+        ),
+        # schema:url reads as a word in either language
+        ("id/organisation/cnc", "en", '<th scope="row">website</th>', True),
+        ("id/organisation/cnc", "fr", '<th scope="row">site web</th>', True),
+        # a French page: the colon after "Thèmes" keeps its no-break space
+        ("", "fr", "Thèmes\u00a0:</span>", False),
+        ("", "en", "Topics:</span>", False),
+    ],
+)
+def test_page_wording(server: str, path: str, lang: str, shown: str, once: bool) -> None:
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": lang}).text
+    assert shown in html
+    if once:
+        assert html.count(shown) == 1
+
+
 def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str) -> None:
     """The claim of session 6 rests on two sentences; her name is in the first only, so the
     name's evidence quotes that one (and those of the sessions she moderated), while her

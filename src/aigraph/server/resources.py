@@ -173,6 +173,7 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
     "http://schema.org/organizer": ("organisateur", "organiser"),
     "http://schema.org/performer": ("intervenant·e", "speaker"),
     "http://schema.org/sameAs": ("identifiant externe", "external identifier"),
+    "http://schema.org/url": ("site web", "website"),
     "http://schema.org/datePublished": ("date de publication", "date published"),
     "http://schema.org/publisher": ("éditeur", "publisher"),
     "http://schema.org/inLanguage": ("langue", "language"),
@@ -606,8 +607,11 @@ def entity_page(
         iri=iri,
         title=title,
         types=page.types(),
+        # a label stated in several graphs (its claim, the merge) is one label
         other_labels=[
-            {"text": v.value, "lang": v.language} for v in labels if v.language and v.value != title
+            {"text": text, "lang": language}
+            for text, language in dict.fromkeys((v.value, v.language) for v in labels)
+            if language and text != title
         ],
         alternates=alternates(path),
         contents=graph_contents(services, iri),
