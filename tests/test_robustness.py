@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -261,6 +262,23 @@ def _read_all(sock: socket.socket) -> bytes:
     return data
 
 
+def _read_response(sock: socket.socket) -> bytes:
+    """One whole response on a kept-alive connection (its head, then `Content-Length` bytes:
+    uvicorn writes the head and the body apart, so one `recv` may hold only the head)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, f"the connection closed after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    while length and len(body) < int(length.group(1)):
+        chunk = sock.recv(4096)
+        assert chunk, f"the connection closed after {data!r}"
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 @pytest.mark.parametrize(
     "sent",
     [b"", b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"G"],
@@ -326,6 +344,20 @@ def _connect_from(address: str, url: str) -> socket.socket:
 _HEALTH = b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
+def _served_once_counted_out(address: str, url: str) -> socket.socket:
+    """A connection from `address` whose request was answered 200, once the connection
+    closed before it is no longer counted (the server learns of a close a moment after)."""
+    deadline = time.monotonic() + 5
+    while True:
+        sock = _connect_from(address, url)
+        sock.sendall(_HEALTH)
+        if _read_response(sock).startswith(b"HTTP/1.1 200"):
+            return sock
+        sock.close()
+        assert time.monotonic() < deadline, "the closed connection was never uncounted"
+        time.sleep(0.05)
+
+
 def test_one_client_may_hold_only_so_many_connections() -> None:
     """Past `max_connections_per_client` open connections from one address, a connection's
     request is a 503 saying why and the connection closes; other addresses are not affected,
@@ -343,26 +375,19 @@ def test_one_client_may_hold_only_so_many_connections() -> None:
             assert b"retry-after: 1" in refused.lower()
             # the held connections are served, and so is another address
             held[0].sendall(_HEALTH)
-            assert held[0].recv(4096).startswith(b"HTTP/1.1 200")
+            assert _read_response(held[0]).startswith(b"HTTP/1.1 200")
             with _connect_from("127.0.0.3", url) as other:
                 other.sendall(_HEALTH)
-                assert other.recv(4096).startswith(b"HTTP/1.1 200")
+                assert _read_response(other).startswith(b"HTTP/1.1 200")
             # the proxy's address (uvicorn trusts 127.0.0.1) holds as many as it likes
             local = [_connect_from("127.0.0.1", url) for _ in range(5)]
             for sock in local:
                 sock.sendall(_HEALTH)
-                assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+                assert _read_response(sock).startswith(b"HTTP/1.1 200")
                 sock.close()
             # a closed connection gives its place back
             held.pop().close()
-            deadline = time.monotonic() + 5
-            while True:
-                with _connect_from("127.0.0.2", url) as again:
-                    again.sendall(_HEALTH)
-                    if again.recv(4096).startswith(b"HTTP/1.1 200"):
-                        break
-                assert time.monotonic() < deadline, "the closed connection was never uncounted"
-                time.sleep(0.05)
+            _served_once_counted_out("127.0.0.2", url).close()
         finally:
             for sock in held:
                 sock.close()
@@ -381,7 +406,7 @@ def test_a_silent_connection_over_the_limit_is_closed_within_a_second() -> None:
             assert b"retry-after: 1\r\n" in received.lower()  # as the other 503s say
             assert b"already has 1 connection open" in received
             first.sendall(_HEALTH)
-            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+            assert _read_response(first).startswith(b"HTTP/1.1 200")
 
 
 def test_aigraph_serve_applies_the_connection_limit(tmp_path: Path) -> None:
@@ -393,7 +418,7 @@ def test_aigraph_serve_applies_the_connection_limit(tmp_path: Path) -> None:
             second.sendall(_HEALTH)
             assert b"already has 1 connection open" in _read_all(second)
             first.sendall(_HEALTH)
-            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+            assert _read_response(first).startswith(b"HTTP/1.1 200")
 
 
 def test_the_server_holds_only_so_many_connections_in_all() -> None:
@@ -413,16 +438,9 @@ def test_the_server_holds_only_so_many_connections_in_all() -> None:
                 assert b"connection: close" in refused.lower()
             for sock in held:  # the held ones are served
                 sock.sendall(_HEALTH)
-                assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+                assert _read_response(sock).startswith(b"HTTP/1.1 200")
             held.pop().close()
-            deadline = time.monotonic() + 5
-            while True:
-                with _connect_from("127.0.0.5", url) as again:
-                    again.sendall(_HEALTH)
-                    if again.recv(4096).startswith(b"HTTP/1.1 200"):
-                        break
-                assert time.monotonic() < deadline, "the closed connection was never uncounted"
-                time.sleep(0.05)
+            _served_once_counted_out("127.0.0.5", url).close()
         finally:
             for sock in held:
                 sock.close()
@@ -451,20 +469,12 @@ def test_aigraph_serve_applies_the_limit_in_all(tmp_path: Path) -> None:
     """`AIGRAPH_MAX_CONNECTIONS` reaches the server `aigraph serve` starts."""
     env = {"AIGRAPH_MAX_CONNECTIONS": "1"}
     with serve_process("--workers", "1", logs=tmp_path, env=env) as (url, _, _):
-        deadline = time.monotonic() + 5
-        while True:  # the start-up probe's connection may not be uncounted yet
-            first = _connect_from("127.0.0.1", url)
-            first.sendall(_HEALTH)
-            if first.recv(4096).startswith(b"HTTP/1.1 200"):
-                break
-            first.close()
-            assert time.monotonic() < deadline, "the probe's connection was never uncounted"
-            time.sleep(0.05)
+        first = _served_once_counted_out("127.0.0.1", url)  # the start-up probe's, closed
         with first, _connect_from("127.0.0.1", url) as second:
             second.sendall(_HEALTH)
             assert b"the server has 1 connection open, the most it takes" in _read_all(second)
             first.sendall(_HEALTH)
-            assert first.recv(4096).startswith(b"HTTP/1.1 200")
+            assert _read_response(first).startswith(b"HTTP/1.1 200")
 
 
 @pytest.mark.parametrize(
