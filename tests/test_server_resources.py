@@ -126,6 +126,14 @@ def test_html_page_for_people(server: str) -> None:
         # schema:url reads as a word in either language
         ("id/organisation/cnc", "en", '<th scope="row">website</th>', True),
         ("id/organisation/cnc", "fr", '<th scope="row">site web</th>', True),
+        # SKOS terms read as words too: a topic is a top concept of its scheme
+        ("concept/topic/value-sharing", "en", '<th scope="row">top concept of</th>', True),
+        (
+            "concept/topic/value-sharing",
+            "en",
+            '<p><span lang="fr">partage de la valeur</span> <span class="muted">(fr)</span></p>',
+            True,
+        ),
         # a French page: the colon after "Thèmes" keeps its no-break space
         ("", "fr", "Thèmes\u00a0:</span>", False),
         ("", "en", "Topics:</span>", False),

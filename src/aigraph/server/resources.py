@@ -188,6 +188,9 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
     "http://www.w3.org/2004/02/skos/core#inScheme": ("schéma", "scheme"),
     "http://www.w3.org/2004/02/skos/core#definition": ("définition", "definition"),
     "http://www.w3.org/2004/02/skos/core#broader": ("plus général", "broader"),
+    "http://www.w3.org/2004/02/skos/core#narrower": ("plus précis", "narrower"),
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": ("tête du schéma", "top concept of"),
+    "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("concepts de tête", "top concepts"),
     "http://www.w3.org/2000/01/rdf-schema#label": ("libellé", "label"),
 }
 
