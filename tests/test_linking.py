@@ -418,7 +418,7 @@ def test_each_curated_link_quotes_its_identifier_and_cites_a_fitting_source(
 def test_status_page_links_only_web_addresses() -> None:
     """A served file may state any IRI as a website (javascript: included): the status page
     shows it as text, never as a link."""
-    from aigraph.server.resources import render
+    from aigraph.server.pages import render
 
     status = {
         "organisation": {

@@ -24,8 +24,8 @@ from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import OFFERS, choose
+from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
-from aigraph.server.resources import language, local_href, render
 from aigraph.server.sparql import client_of, execute, outcome_response
 from aigraph.server.worker import Job
 from aigraph.sniff import sniff

@@ -27,6 +27,7 @@ from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.formats import choose, content_type, serialize_rdflib, wants_json
+from aigraph.server.pages import language, render
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
 from aigraph.server.routing import route
 
@@ -155,7 +156,6 @@ async def listing(request: Request) -> Response:
     ]
     if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse({"files": files}, headers={"Vary": "Accept"})
-    from aigraph.server.resources import language, render
 
     lang = language(request)
     html = render("dumps.html", lang, files=files, alternates=[])

@@ -17,6 +17,7 @@ from aigraph.server import examples
 from aigraph.server.app import Services, services_of
 from aigraph.server.data import DatasetInfo
 from aigraph.server.formats import wants_json
+from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
 
 router = APIRouter(tags=["Dataset"])
@@ -143,7 +144,6 @@ def _about(services: Services) -> dict[str, object]:
 )
 async def links_status(request: Request) -> Response:
     from aigraph.linking.review import link_status
-    from aigraph.server.resources import language, local_href, render
 
     services = services_of(request)
     if services.data is None:

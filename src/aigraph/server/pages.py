@@ -1,9 +1,151 @@
-"""Small HTML pages of the endpoint itself (the researcher UI lives elsewhere). Every value
-is escaped."""
+"""The server's HTML, shared by every page: the Jinja templates, the interface's words in
+French and English, the page's language, and the small endpoint page. Every value is escaped
+(templates autoescape; the endpoint page escapes by hand)."""
 
 from __future__ import annotations
 
+import json
 from html import escape
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+UI = {
+    "fr": {
+        "nav": "Navigation",
+        "ontology": "ontologie",
+        "language": "langue",
+        "facts": "Faits",
+        "incoming": "Mentionné par",
+        "raw": "Données brutes",
+        "truncated": "Description coupée à {n} faits (les liens entrants d'abord) : "
+        "les liens entrants par une requête SPARQL",
+        "contents": "Contenu de ce graphe nommé",
+        "context": "voir dans le communiqué",
+        "editorial": "(ajout éditorial, absent du communiqué)",
+        "source": "Le communiqué du CNC",
+        "checksum": "SHA-256",
+        "highlighted": "passage surligné :",
+        "not_found": "Introuvable",
+        "not_found_text": "Ce graphe ne dit rien de",
+        "home": "Accueil",
+        "licence": "Données : CC BY 4.0 ; texte du communiqué : © CNC.",
+        "dataset": "Description du jeu de données (VoID)",
+        "queries": "Requêtes",
+        "downloads": "Téléchargements",
+        "programme": "Programme",
+        "editor": "Éditeur SPARQL",
+        "network": "Réseau",
+        "links": "Liens externes",
+        "search": "Rechercher",
+        "search_placeholder": "personne, organisation, thème…",
+        "run": "Exécuter",
+        "results": "Résultats",
+        "rows": "lignes",
+        "no_results": "Aucun résultat.",
+        "examples": "Exemples du catalogue",
+        "table": "Tableau",
+        "graph": "Graphe",
+        "chart": "Diagramme",
+        "download": "Télécharger",
+        "error": "Erreur",
+        "passages": "Passages du communiqué",
+        "supports": "Ce passage établit",
+        "show_facts": "voir les faits",
+        "skip": "Aller au contenu",
+    },
+    "en": {
+        "nav": "Navigation",
+        "ontology": "ontology",
+        "language": "language",
+        "facts": "Facts",
+        "incoming": "Mentioned by",
+        "raw": "Raw data",
+        "truncated": "Description cut at {n} facts (incoming links first): "
+        "the incoming links by a SPARQL query",
+        "contents": "Contents of this named graph",
+        "context": "see it in the release",
+        "editorial": "(editorial addition, not in the release)",
+        "source": "The CNC's press release",
+        "checksum": "SHA-256",
+        "highlighted": "highlighted passage:",
+        "not_found": "Not found",
+        "not_found_text": "This graph says nothing about",
+        "home": "Home",
+        "licence": "Data: CC BY 4.0; release text: © CNC.",
+        "dataset": "Dataset description (VoID)",
+        "queries": "Queries",
+        "downloads": "Downloads",
+        "programme": "Programme",
+        "editor": "SPARQL editor",
+        "network": "Network",
+        "links": "External links",
+        "search": "Search",
+        "search_placeholder": "person, organisation, topic…",
+        "run": "Run",
+        "results": "Results",
+        "rows": "rows",
+        "no_results": "No results.",
+        "examples": "Catalogue examples",
+        "table": "Table",
+        "graph": "Graph",
+        "chart": "Chart",
+        "download": "Download",
+        "error": "Error",
+        "passages": "Passages of the release",
+        "supports": "This passage supports",
+        "show_facts": "see the facts",
+        "skip": "Skip to content",
+    },
+}
+
+
+def language(request: Request) -> str:
+    """``?lang=fr|en`` first, then Accept-Language, then French (the release's language)."""
+    asked = request.query_params.get("lang")
+    if asked in UI:
+        return asked
+    best, weight = "fr", 0.0
+    for item in request.headers.get("accept-language", "").split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = tag.strip().lower()[:2]
+        if code in UI and q > weight:
+            best, weight = code, q
+    return best
+
+
+def local_href(iri: str, base: str) -> str | None:
+    """The path on this server that serves `iri`, if it is one of ours."""
+    if iri.startswith(base):
+        rest = iri[len(base) :]
+        if rest.startswith(("id/", "concept/")):
+            return "/" + rest
+        if rest.startswith("ns"):
+            return "/ns" + (rest[2:] if rest[2:3] == "#" else "")
+    return None
+
+
+def script_json(doc: object) -> str:
+    """`doc` as JSON text to embed in a <script> element ("</" cannot end it early)."""
+    return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+
+
+def render(template: str, lang: str, **context: object) -> str:
+    return TEMPLATES.get_template(template).render(lang=lang, t=UI[lang], **context)
 
 
 def endpoint_page(endpoint: str) -> str:

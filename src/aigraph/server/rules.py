@@ -23,15 +23,14 @@ from aigraph.checks import CHECK_RULES, CHECKS
 from aigraph.project import Project
 from aigraph.server.app import services_of
 from aigraph.server.formats import content_type, serialize_rdflib
+from aigraph.server.pages import language, render
 from aigraph.server.resources import (
     EXTENSION_OF,
     EXTENSIONS,
     alternates,
     choose_media,
-    language,
     link_header,
     not_found,
-    render,
 )
 from aigraph.server.routing import route
 from aigraph.validate import SHAPES, compact, load_shapes, path_text

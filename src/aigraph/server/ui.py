@@ -30,8 +30,8 @@ from aigraph.serialize import term_text
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.formats import wants_json
+from aigraph.server.pages import language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
-from aigraph.server.resources import language, local_href, render, script_json
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute, query_job, request_timeout
 

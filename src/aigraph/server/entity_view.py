@@ -1,0 +1,279 @@
+"""An entity's description read for a person: its facts grouped by predicate, each value
+with the passages of the release that support it, its labels in the page's language, the
+participations and affiliations around it, and schema.org JSON-LD for crawlers. The routes
+(aigraph.server.resources) fetch the quads; this module only reads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from aigraph.serialize import Term, term_text
+from aigraph.server.pages import local_href, script_json
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_PREDICATES = (
+    "http://schema.org/name",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
+
+PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from the ontology
+    "http://schema.org/name": ("nom", "name"),
+    "http://schema.org/description": ("description", "description"),
+    "http://schema.org/about": ("thème", "about"),
+    "http://schema.org/superEvent": ("fait partie de", "part of"),
+    "http://schema.org/subEvent": ("comprend", "includes"),
+    "http://schema.org/startDate": ("date", "date"),
+    "http://schema.org/organizer": ("organisateur", "organiser"),
+    "http://schema.org/performer": ("intervenant·e", "speaker"),
+    "http://schema.org/sameAs": ("identifiant externe", "external identifier"),
+    "http://schema.org/url": ("site web", "website"),
+    "http://schema.org/datePublished": ("date de publication", "date published"),
+    "http://schema.org/publisher": ("éditeur", "publisher"),
+    "http://schema.org/inLanguage": ("langue", "language"),
+    "http://schema.org/author": ("auteur", "author"),
+    "http://schema.org/genre": ("genre", "genre"),
+    "http://www.w3.org/ns/org#member": ("membre", "member"),
+    "http://www.w3.org/ns/org#organization": ("organisation", "organisation"),
+    "http://www.w3.org/ns/org#role": ("titre", "title"),
+    "http://www.w3.org/ns/org#unitOf": ("service de", "unit of"),
+    "http://www.w3.org/ns/org#classification": ("secteur", "sector"),
+    "http://www.w3.org/2004/02/skos/core#prefLabel": ("libellé", "label"),
+    "http://www.w3.org/2004/02/skos/core#inScheme": ("schéma", "scheme"),
+    "http://www.w3.org/2004/02/skos/core#definition": ("définition", "definition"),
+    "http://www.w3.org/2004/02/skos/core#broader": ("plus général", "broader"),
+    "http://www.w3.org/2004/02/skos/core#narrower": ("plus précis", "narrower"),
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": ("tête du schéma", "top concept of"),
+    "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("concepts de tête", "top concepts"),
+    "http://www.w3.org/2000/01/rdf-schema#label": ("libellé", "label"),
+}
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    external: str | None = None
+    lang: str | None = None
+    quotes: list[dict[str, object]] = field(default_factory=list)
+    editorial: bool = False
+
+
+class Page:
+    """The entity's quads, read for a person."""
+
+    def __init__(self, iri: str, quads: list[ox.Quad], base: str, lang: str) -> None:
+        self.iri, self.base, self.lang = iri, base, lang
+        self.labels: dict[str, list[ox.Literal]] = {}
+        self.facts: list[ox.Quad] = []
+        self.passages: dict[str, list[dict[str, object]]] = {}  # claim → quotes
+        prov_triples: list[ox.Quad] = []
+        for q in quads:
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
+            if graph and graph.endswith("/id/graph/provenance"):
+                prov_triples.append(q)
+                continue
+            if q.predicate.value in LABEL_PREDICATES and isinstance(q.object, ox.Literal):
+                self.labels.setdefault(term_text(q.subject), []).append(q.object)
+            # default-graph quads are the labels of every node mentioned (describe.LABELS),
+            # and the triples of data loaded without a graph (`serve --data file.ttl`): the
+            # rows keep the entity's own only
+            self.facts.append(q)
+        self._read_evidence(prov_triples)
+
+    def _read_evidence(self, quads: list[ox.Quad]) -> None:
+        by_subject: dict[str, dict[str, list[Term]]] = {}
+        for q in quads:
+            by_subject.setdefault(term_text(q.subject), {}).setdefault(
+                q.predicate.value, []
+            ).append(q.object)
+        prov = "http://www.w3.org/ns/prov#wasDerivedFrom"
+        oa = "http://www.w3.org/ns/oa#"
+        for claim, props in by_subject.items():
+            for span in props.get(prov, []):
+                exact, start, end, source = None, None, None, None
+                sp = by_subject.get(term_text(span), {})
+                for src in sp.get(oa + "hasSource", []):
+                    source = term_text(src)
+                for selector in sp.get(oa + "hasSelector", []):
+                    sel = by_subject.get(term_text(selector), {})
+                    if oa + "exact" in sel:
+                        exact = term_text(sel[oa + "exact"][0])
+                    if oa + "start" in sel:
+                        start, end = (
+                            int(term_text(sel[oa + "start"][0])),
+                            int(term_text(sel[oa + "end"][0])),
+                        )
+                if exact is None:
+                    continue
+                href = local_href(source or "", self.base) or "#"
+                if start is not None:
+                    href += f"?highlight={start}-{end}#passage"
+                self.passages.setdefault(claim, []).append(
+                    {"exact": exact, "start": start, "end": end, "href": href}
+                )
+
+    def label(self, iri: str) -> str:
+        values = self.labels.get(iri, [])
+        for wanted in (self.lang, "fr", "en", None):
+            for v in values:
+                if v.language == wanted or wanted is None:
+                    return v.value
+        from aigraph.validate import compact
+
+        return compact(iri, self.base)
+
+    def predicate_label(self, iri: str) -> str:
+        if iri in self.labels:
+            return self.label(iri)
+        fr, en = PREDICATE_LABELS.get(iri, (None, None))
+        if fr:
+            return fr if self.lang == "fr" else en  # type: ignore[return-value]
+        from aigraph.validate import compact
+
+        return compact(iri, self.base)
+
+    def value(self, term: Term) -> Value:
+        if isinstance(term, ox.Triple):  # an RDF 1.2 triple term, as Turtle 1.2 writes it
+            return Value(self.triple_text(term))
+        if isinstance(term, ox.Literal):
+            return Value(term.value, lang=term.language or None)
+        if isinstance(term, ox.NamedNode):
+            href = local_href(term.value, self.base)
+            if href:
+                return Value(self.label(term.value), href=href)
+            return Value(
+                self.label(term.value) if term.value in self.labels else term.value,
+                external=term.value,
+            )
+        return Value(term.value)
+
+    def triple_text(self, term: ox.Triple) -> str:
+        from aigraph.validate import compact
+
+        parts = []
+        for part in (term.subject, term.predicate, term.object):
+            if isinstance(part, ox.Triple):
+                parts.append(self.triple_text(part))
+            elif isinstance(part, ox.NamedNode):
+                parts.append(compact(part.value, self.base))
+            else:
+                parts.append(str(part))  # a literal or blank node, in N-Triples form
+        return "<<( " + " ".join(parts) + " )>>"
+
+    def supporting(self, claim: str, term: Term) -> list[dict[str, object]]:
+        """The passages of `claim` that support a fact whose value is `term`. A claim may
+        rest on several sentences ("Perrine Vincent, cheffe du service … présente l'appel à
+        projets …" then "Ce nouvel appel vise à …"): a text value is shown with the ones
+        that hold its words (check:verbatim makes sure one does), other values with all."""
+        quotes = self.passages.get(claim, [])
+        if isinstance(term, ox.Literal):
+            holding = [q for q in quotes if term.value in str(q["exact"])]
+            return holding or quotes
+        return quotes
+
+    def rows(self, subject: str | None, obj: str | None = None) -> list[dict[str, object]]:
+        """Facts grouped by predicate, each value with the quotes of the claims stating it."""
+        grouped: dict[tuple[str, str], Value] = {}
+        order: list[str] = []
+        for q in self.facts:
+            if q.predicate.value == RDF_TYPE and obj is None:
+                continue
+            if subject is not None and term_text(q.subject) != subject:
+                continue
+            if obj is not None and term_text(q.object) != obj:
+                continue
+            term = q.subject if obj is not None else q.object
+            key = (q.predicate.value, str(term))
+            if key not in grouped:
+                grouped[key] = self.value(term)
+                if q.predicate.value not in order:
+                    order.append(q.predicate.value)
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            if "/id/claim/" in graph:
+                for quote in self.supporting(graph, term):
+                    if quote not in grouped[key].quotes:
+                        grouped[key].quotes.append(quote)
+            elif graph.endswith("/id/graph/editorial") and not grouped[key].quotes:
+                grouped[key].editorial = True
+        return [
+            {
+                "predicate": self.predicate_label(p),
+                "cells": [v for (pp, _), v in grouped.items() if pp == p],
+            }
+            for p in order
+        ]
+
+    def types(self) -> list[str]:
+        return sorted(
+            {
+                self.label(term_text(q.object))
+                for q in self.facts
+                if term_text(q.subject) == self.iri
+                and q.predicate.value == RDF_TYPE
+                and term_text(q.object).startswith(
+                    ("https://w3id.org/aigraph/ns#", "http://schema.org/")
+                )
+            }
+        )
+
+    def around(self) -> list[dict[str, object]]:
+        """Participations and stated affiliations linked to the entity, one section each."""
+        kinds = {"https://w3id.org/aigraph/ns#Participation", "http://www.w3.org/ns/org#Membership"}
+        nodes = sorted(
+            {
+                term_text(q.subject)
+                for q in self.facts
+                if q.predicate.value == RDF_TYPE
+                and term_text(q.object) in kinds
+                and term_text(q.subject) != self.iri
+            }
+        )
+        return [
+            {
+                "title": self.label(n) if n in self.labels else self.predicate_title(n),
+                "rows": self.rows(n),
+            }
+            for n in nodes
+        ]
+
+    def predicate_title(self, node: str) -> str:
+        kind = "participation" if "/participation/" in node else "affiliation"
+        return f"{kind.capitalize()} — {node.rsplit('/', 1)[-1].replace('--', ' · ')}"
+
+    def jsonld(self) -> str:
+        """schema.org JSON-LD for crawlers: the entity's type, names and identifiers."""
+        schema_types = sorted(
+            {
+                term_text(q.object).rsplit("/", 1)[-1]
+                for q in self.facts
+                if term_text(q.subject) == self.iri
+                and q.predicate.value == RDF_TYPE
+                and term_text(q.object).startswith("http://schema.org/")
+            }
+        )
+        doc: dict[str, object] = {"@context": "https://schema.org", "@id": self.iri}
+        if schema_types:
+            doc["@type"] = schema_types if len(schema_types) > 1 else schema_types[0]
+        names = [
+            v.value for v in self.labels.get(self.iri, []) if v.language in (None, "", self.lang)
+        ]
+        if names:
+            doc["name"] = names[0]
+        # schema.org's own terms for an item's identifiers elsewhere and its official website
+        for key, predicate in (
+            ("sameAs", "http://schema.org/sameAs"),
+            ("url", "http://schema.org/url"),
+        ):
+            values = sorted(
+                {
+                    term_text(q.object)
+                    for q in self.facts
+                    if term_text(q.subject) == self.iri and q.predicate.value == predicate
+                }
+            )
+            if values:
+                doc[key] = values if len(values) > 1 else values[0]
+        return script_json(doc)
