@@ -125,7 +125,7 @@ class Site:
     programme: dict[str, list[dict[str, Any]]]  # lang → sessions
     day: dict[str, dict[str, str]]  # lang → the day and its release
     counts: dict[str, int]
-    network: dict[str, Any]
+    network: dict[str, dict[str, Any]]  # lang → nodes and edges
     vocabulary: dict[str, Any]
 
 
@@ -193,7 +193,7 @@ def build_site(services: Services) -> Site:
         programme,
         day,
         counts,
-        _network(services, index),
+        {lang: _network(services, index, lang) for lang in ("fr", "en")},
         _vocabulary(services, index),
     )
 
@@ -293,7 +293,9 @@ def segments(
     return out
 
 
-def _network(services: Services, index: LabelIndex) -> dict[str, Any]:
+def _network(services: Services, index: LabelIndex, lang: str) -> dict[str, Any]:
+    """The network's nodes (labelled in `lang`, or in the other language when that is all
+    they have) and edges."""
     base = services.settings.base_iri
     nodes, edges = {}, []
     for r in _rows(services, NETWORK):
@@ -302,7 +304,7 @@ def _network(services: Services, index: LabelIndex) -> dict[str, Any]:
             if entry is not None and iri not in nodes:
                 nodes[iri] = {
                     "id": iri,
-                    "label": entry.label("fr"),
+                    "label": entry.label(lang),
                     "kind": entry.kind,
                     "href": local_href(iri, base) or iri,
                 }
@@ -554,12 +556,19 @@ def _cell_nt(term: str, base: str) -> dict[str, Any]:
 )
 async def network_page(request: Request) -> HTMLResponse:
     data = await site(request)
-    return _page(request, "network.html", counts=data.counts, edges=len(data.network["edges"]))
+    edges = len(data.network["fr"]["edges"])
+    return _page(request, "network.html", counts=data.counts, edges=edges)
 
 
-@router.get("/ui/network.json", summary="The network as nodes and edges (for the graph view)")
+@router.get(
+    "/ui/network.json",
+    summary="The network as nodes and edges (for the graph view), labelled in the language "
+    "asked (`?lang=fr|en`, then Accept-Language)",
+)
 async def network_json(request: Request) -> JSONResponse:
-    return JSONResponse((await site(request)).network)
+    lang = language(request)
+    network = (await site(request)).network[lang]
+    return JSONResponse(network, headers={"Vary": "Accept-Language", "Content-Language": lang})
 
 
 @router.get(

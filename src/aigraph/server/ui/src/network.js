@@ -41,7 +41,8 @@ export function draw(container, data) {
 
 const container = document.getElementById("network");
 if (container) {
-  fetch("/ui/network.json")
+  // the labels in the page's language (set by ?lang or Accept-Language on the page itself)
+  fetch(`/ui/network.json?lang=${encodeURIComponent(document.documentElement.lang)}`)
     .then((r) => r.json())
     .then((data) => draw(container, data));
 }
