@@ -137,6 +137,9 @@ def test_html_page_for_people(server: str) -> None:
         # a French page: the colon after "Thèmes" keeps its no-break space
         ("", "fr", "Thèmes\u00a0:</span>", False),
         ("", "en", "Topics:</span>", False),
+        # the last sentence of a paragraph and the download links after it are apart
+        ("network", "en", 'open its page. (<a href="/dumps/network.graphml">', True),
+        ("-/links", "en", 'listed here. (<a href="?format=json">', True),
     ],
 )
 def test_page_wording(server: str, path: str, lang: str, shown: str, once: bool) -> None:
