@@ -149,6 +149,36 @@ def test_page_wording(server: str, path: str, lang: str, shown: str, once: bool)
         assert html.count(shown) == 1
 
 
+def test_a_claim_page_shows_the_release_words_and_what_the_claim_states(server: str) -> None:
+    """A claim is a named graph: its page quotes the passages it rests on (each once) and
+    lists its statements with labels and links, not an empty table of facts."""
+    headers = {"Accept": "text/html", "Accept-Language": "en"}
+    html = httpx.get(server + "id/claim/s03-jean-michel-jarre", headers=headers).text
+    words = html[html.index("The release&#39;s words") : html.index("What this graph states")]
+    assert words.count("<blockquote") == 2
+    assert "« Jean-Michel Jarre, auteur-compositeur »" in words
+    assert "« Autant de questions explorées lors de la table ronde qui a réuni »" in words
+    states = html[html.index("What this graph states") :]
+    states = states[: states.index("</table>")]
+    row = (
+        '<tr><td><a href="/id/participation/2025-10-07-s03--jean-michel-jarre--panelist">'
+        "participation:2025-10-07-s03--jean-michel-jarre--panelist</a></td><td>role</td>"
+        '<td><a href="/concept/role/panelist">panelist</a></td></tr>'
+    )
+    assert row in states
+    assert states.count("<tr>") == 10  # the claim's ten statements
+    assert "<h2>Facts</h2>" not in html  # it has none of its own beyond its evidence
+
+
+def test_a_large_graph_page_lists_its_first_statements(server: str) -> None:
+    headers = {"Accept": "text/html", "Accept-Language": "en"}
+    html = httpx.get(server + "id/graph/provenance", headers=headers).text
+    assert "The first 200 statements; all are in its raw data." in html
+    states = html[html.index("What this graph states") :]
+    assert states[: states.index("</table>")].count("<tr>") == 200
+    assert "/store?graph=https%3A%2F%2Fw3id.org%2Faigraph%2Fid%2Fgraph%2Fprovenance" in html
+
+
 def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str) -> None:
     """The claim of session 6 rests on two sentences; her name is in the first only, so the
     name's evidence quotes that one (and those of the sessions she moderated), while her

@@ -48,6 +48,7 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
     "http://www.w3.org/2004/02/skos/core#topConceptOf": ("tête du schéma", "top concept of"),
     "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("concepts de tête", "top concepts"),
     "http://www.w3.org/2000/01/rdf-schema#label": ("libellé", "label"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": ("type", "type"),
 }
 
 
@@ -205,6 +206,15 @@ class Page:
             }
             for p in order
         ]
+
+    def statements(self, quads: list[ox.Quad]) -> list[dict[str, object]]:
+        """A named graph's statements as rows (subject, predicate, object), sorted as read."""
+        rows = [
+            (self.value(q.subject), self.predicate_label(q.predicate.value), self.value(q.object))
+            for q in quads
+        ]
+        rows.sort(key=lambda r: (r[0].text, r[1], r[2].text))
+        return [{"subject": s, "predicate": p, "object": o} for s, p, o in rows]
 
     def types(self) -> list[str]:
         return sorted(

@@ -13,6 +13,7 @@ hash IRIs). An unknown IRI is a 404 in the negotiated format.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from urllib.parse import quote, urlencode
@@ -26,7 +27,7 @@ from aigraph.metadata import dataset_iri
 from aigraph.namespaces import PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.entity_view import Page
+from aigraph.server.entity_view import LABEL_PREDICATES, Page
 from aigraph.server.formats import OFFERS, content_type
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
@@ -197,6 +198,10 @@ def entity_page(
 ) -> str:
     settings = services.settings
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    statements, more = graph_statements(services, iri)
+    if statements:  # a named graph: its passages and the labels of what it states come too
+        # (the claim's own spans are in its description too: each quad once)
+        quads = list(dict.fromkeys([*quads, *evidence_and_labels(services, iri, statements)]))
     page = Page(iri, quads, settings.base_iri, lang)
     labels = page.labels.get(iri, [])
     title = page.label(iri)
@@ -217,10 +222,53 @@ def entity_page(
         outgoing=page.rows(iri),
         incoming=page.rows(None, iri),
         nodes=page.around(),
+        words=page.passages.get(iri, []),
+        statements=page.statements(statements),
+        more_statements=more,
         jsonld=page.jsonld(),
         truncated=settings.max_results if truncated else None,
         rest_query="/query?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }}"}),
     )
+
+
+#: Statements of a named graph listed on its page; the rest is in its raw data.
+GRAPH_PAGE_STATEMENTS = 200
+PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+OA_SELECTOR = ox.NamedNode("http://www.w3.org/ns/oa#hasSelector")
+
+
+def graph_statements(services: Services, iri: str) -> tuple[list[ox.Quad], bool]:
+    """The first statements of the named graph `iri` (a claim holds a few; graph:derived at
+    10^6 triples, millions: an index scan cut at GRAPH_PAGE_STATEMENTS), and whether there
+    are more. None for an IRI that names no graph."""
+    if services.data is None or not services.data.contains_graph(iri):
+        return [], False
+    found = services.data.authoritative.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+    quads = list(itertools.islice(found, GRAPH_PAGE_STATEMENTS + 1))
+    return quads[:GRAPH_PAGE_STATEMENTS], len(quads) > GRAPH_PAGE_STATEMENTS
+
+
+def evidence_and_labels(services: Services, iri: str, statements: list[ox.Quad]) -> list[ox.Quad]:
+    """What a named graph's page shows besides its statements: the passages of the release
+    it rests on (its spans and their selectors, from graph:provenance) and the labels of the
+    terms it uses (from the merged triples, in the default graph as the description has
+    them)."""
+    assert services.data is not None
+    store, merged = services.data.authoritative, services.data.merged
+    provenance = ox.NamedNode(services.settings.base_iri + "id/graph/provenance")
+    claim = ox.NamedNode(iri)
+    extra = list(store.quads_for_pattern(claim, PROV_DERIVED, None, provenance))
+    for span in [q.object for q in extra]:
+        for q in store.quads_for_pattern(span, None, None, provenance):  # type: ignore[arg-type]
+            extra.append(q)
+            if q.predicate == OA_SELECTOR:
+                extra += store.quads_for_pattern(q.object, None, None, provenance)  # type: ignore[arg-type]
+    terms = {t for q in statements for t in (q.subject, q.predicate, q.object)}
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            for predicate in LABEL_PREDICATES:
+                extra += merged.quads_for_pattern(term, ox.NamedNode(predicate), None)
+    return extra
 
 
 def graph_contents(services: Services, iri: str) -> list[dict[str, str]]:
