@@ -149,6 +149,26 @@ def test_page_wording(server: str, path: str, lang: str, shown: str, once: bool)
         assert html.count(shown) == 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "first", "second"),
+    [
+        ("en", "value sharing", "partage de la valeur"),
+        ("fr", "partage de la valeur", "value sharing"),
+    ],
+)
+def test_values_in_the_page_language_come_first(
+    server: str, lang: str, first: str, second: str
+) -> None:
+    headers = {"Accept": "text/html", "Accept-Language": lang}
+    html = httpx.get(server + "concept/topic/value-sharing", headers=headers).text
+    facts = html[html.index("<table") :]
+    assert facts.index(f">{first}</span>") < facts.index(f">{second}</span>")
+    # the ontology's terms read as words too
+    ontology = httpx.get(server + "ns", headers=headers).text
+    assert ('<th scope="row">subclass of</th>' in ontology) is (lang == "en")
+    assert ('<th scope="row">sous-classe de</th>' in ontology) is (lang == "fr")
+
+
 def test_a_claim_page_shows_the_release_words_and_what_the_claim_states(server: str) -> None:
     """A claim is a named graph: its page quotes the passages it rests on (each once) and
     lists its statements with labels and links, not an empty table of facts."""

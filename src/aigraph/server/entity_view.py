@@ -49,6 +49,16 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
     "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("concepts de tête", "top concepts"),
     "http://www.w3.org/2000/01/rdf-schema#label": ("libellé", "label"),
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": ("type", "type"),
+    "http://www.w3.org/2000/01/rdf-schema#comment": ("commentaire", "comment"),
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf": ("sous-classe de", "subclass of"),
+    "http://www.w3.org/2000/01/rdf-schema#subPropertyOf": ("sous-propriété de", "subproperty of"),
+    "http://www.w3.org/2000/01/rdf-schema#domain": ("domaine", "domain"),
+    "http://www.w3.org/2000/01/rdf-schema#range": ("portée", "range"),
+    "http://www.w3.org/2000/01/rdf-schema#isDefinedBy": ("défini par", "defined by"),
+    "http://www.w3.org/2002/07/owl#versionInfo": ("version", "version"),
+    "http://purl.org/dc/terms/title": ("titre", "title"),
+    "http://purl.org/dc/terms/description": ("description", "description"),
+    "http://purl.org/dc/terms/license": ("licence", "licence"),
 }
 
 
@@ -202,7 +212,11 @@ class Page:
         return [
             {
                 "predicate": self.predicate_label(p),
-                "cells": [v for (pp, _), v in grouped.items() if pp == p],
+                # text in the page's language first, the other language after it
+                "cells": sorted(
+                    (v for (pp, _), v in grouped.items() if pp == p),
+                    key=lambda v: v.lang is not None and v.lang != self.lang,
+                ),
             }
             for p in order
         ]
