@@ -39,6 +39,11 @@ ODD_DATA = """\
 }
 _:graph { <person/w> a s:Person ; s:name "Wanda Blank-Graph"@fr ; skos:prefLabel <http://example.org/iri-label> . }
 <claim/q> { <person/x> s:name <<( <http://a> <http://b> "c" )>> . }
+# evidence of an odd shape: a literal where a span, then a selector, is expected
+<graph/provenance> {
+  <claim/q> <http://www.w3.org/ns/prov#wasDerivedFrom> "not a span" , <span/s> .
+  <span/s> <http://www.w3.org/ns/oa#hasSelector> "not a selector" .
+}
 
 # IRIs that are not slugs: non-ASCII (RFC 3987), sub-delimiters, a percent-encoded space
 <person/héloïse> s:name "Héloïse" .
@@ -90,6 +95,7 @@ def test_no_route_fails_on_odd_data(odd_server: str) -> None:
     routes = _get_routes(odd_server)
     assert len(routes) >= 25  # the whole route list, not a sample
     routes += ["/", "/id/person/x", "/id/person/w", "/id/claim/z", "/id/organisation/o"]
+    routes += ["/id/claim/q"]  # a named graph: its page lists its statements and evidence
     failures = []
     for route in routes:
         for accept in ACCEPTS:
@@ -173,7 +179,7 @@ def test_void_describes_odd_data_without_files(odd_server: str) -> None:
     assert response.status_code == 200
     void = Graph().parse(data=response.text, format="turtle")  # rdflib: a second parser
     sizes = {int(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#triples"))}
-    assert 18 in sizes, sizes  # the merge of every graph, as the default graph
+    assert 21 in sizes, sizes  # the merge of every graph, as the default graph
     assert not list(void.objects(None, URIRef("http://www.w3.org/ns/dcat#distribution")))
 
 

@@ -258,11 +258,15 @@ def evidence_and_labels(services: Services, iri: str, statements: list[ox.Quad])
     provenance = ox.NamedNode(services.settings.base_iri + "id/graph/provenance")
     claim = ox.NamedNode(iri)
     extra = list(store.quads_for_pattern(claim, PROV_DERIVED, None, provenance))
+    # served files (`serve --data`) may put a literal where a span or selector is expected:
+    # only nodes are looked up
     for span in [q.object for q in extra]:
-        for q in store.quads_for_pattern(span, None, None, provenance):  # type: ignore[arg-type]
+        if not isinstance(span, ox.NamedNode | ox.BlankNode):
+            continue
+        for q in store.quads_for_pattern(span, None, None, provenance):
             extra.append(q)
-            if q.predicate == OA_SELECTOR:
-                extra += store.quads_for_pattern(q.object, None, None, provenance)  # type: ignore[arg-type]
+            if q.predicate == OA_SELECTOR and isinstance(q.object, ox.NamedNode | ox.BlankNode):
+                extra += store.quads_for_pattern(q.object, None, None, provenance)
     terms = {t for q in statements for t in (q.subject, q.predicate, q.object)}
     for term in terms:
         if isinstance(term, ox.NamedNode):
