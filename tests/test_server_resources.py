@@ -169,6 +169,44 @@ def test_values_in_the_page_language_come_first(
     assert ('<th scope="row">sous-classe de</th>' in ontology) is (lang == "fr")
 
 
+@pytest.mark.parametrize(
+    ("path", "lang", "name"),
+    [
+        (
+            "id/person/perrine-vincent",
+            "en",
+            '<a href="/id/participation/2025-10-07-s07--perrine-vincent--moderator">Perrine '
+            "Vincent, moderator — Round table: research-creation and artistic experimentation</a>",
+        ),
+        (
+            "id/session/2025-10-07-s03",
+            "fr",
+            '<a href="/id/participation/2025-10-07-s03--jean-michel-jarre--panelist">Jean-Michel '
+            "Jarre, intervenant·e de table ronde — Table ronde : les commissions du CNC face "
+            "aux enjeux de l&#39;IA</a>",
+        ),
+        (
+            "id/person/perrine-vincent",
+            "en",
+            "<h2>Perrine Vincent — professional support department</h2>",
+        ),
+    ],
+)
+def test_participations_and_affiliations_are_named_on_pages(
+    server: str, path: str, lang: str, name: str
+) -> None:
+    """They have no label; a page names them from their person, role and session (or
+    organisation), and states nothing new: the JSON-LD and the RDF carry no such name."""
+    headers = {"Accept": "text/html", "Accept-Language": lang}
+    assert name in httpx.get(server + path, headers=headers).text
+    participation = "id/participation/2025-10-07-s07--perrine-vincent--moderator"
+    html = httpx.get(server + participation, headers=headers).text
+    assert "<h1>Perrine Vincent, " in html
+    assert '"name"' not in html[html.index("application/ld+json") :].split("</script>")[0]
+    turtle = httpx.get(server + participation + ".ttl").text
+    assert "Perrine Vincent, moderator" not in turtle and "moderator —" not in turtle
+
+
 def test_a_claim_page_shows_the_release_words_and_what_the_claim_states(server: str) -> None:
     """A claim is a named graph: its page quotes the passages it rests on (each once) and
     lists its statements with labels and links, not an empty table of facts."""
@@ -182,7 +220,8 @@ def test_a_claim_page_shows_the_release_words_and_what_the_claim_states(server: 
     states = states[: states.index("</table>")]
     row = (
         '<tr><td><a href="/id/participation/2025-10-07-s03--jean-michel-jarre--panelist">'
-        "participation:2025-10-07-s03--jean-michel-jarre--panelist</a></td><td>role</td>"
+        "Jean-Michel Jarre, panelist — Round table: the CNC&#39;s committees and the stakes of "
+        "AI</a></td><td>role</td>"
         '<td><a href="/concept/role/panelist">panelist</a></td></tr>'
     )
     assert row in states

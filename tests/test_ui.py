@@ -86,7 +86,7 @@ def test_from_the_day_to_the_sentence_that_names_a_person(page: object, server: 
     shot(page, "home")
     page.locator("#session-3 a").click()
     assert "/id/session/2025-10-07-s03" in page.url
-    page.get_by_role("link", name="Jean-Michel Jarre").first.click()
+    page.get_by_role("link", name="Jean-Michel Jarre", exact=True).first.click()
     assert page.url.endswith("/id/person/jean-michel-jarre")
     assert page.locator("h1").inner_text() == "Jean-Michel Jarre"
     # the quote that names him, and the way to see it in context

@@ -80,6 +80,9 @@ class Page:
         self.labels: dict[str, list[ox.Literal]] = {}
         self.facts: list[ox.Quad] = []
         self.passages: dict[str, list[dict[str, object]]] = {}  # claim → quotes
+        # names made for the page from other labels (a participation: its person, role and
+        # session); shown, never stated, so kept apart from `labels` (the JSON-LD's name)
+        self.composed: dict[str, dict[str, str]] = {}  # iri → lang → name
         prov_triples: list[ox.Quad] = []
         for q in quads:
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None
@@ -132,6 +135,8 @@ class Page:
             for v in values:
                 if v.language == wanted or wanted is None:
                     return v.value
+        if iri in self.composed:
+            return self.composed[iri][self.lang]
         from aigraph.validate import compact
 
         return compact(iri, self.base)
@@ -257,7 +262,9 @@ class Page:
         )
         return [
             {
-                "title": self.label(n) if n in self.labels else self.predicate_title(n),
+                "title": self.label(n)
+                if n in self.labels or n in self.composed
+                else self.predicate_title(n),
                 "rows": self.rows(n),
             }
             for n in nodes

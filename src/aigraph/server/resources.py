@@ -27,7 +27,7 @@ from aigraph.metadata import dataset_iri
 from aigraph.namespaces import PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.entity_view import LABEL_PREDICATES, Page
+from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
 from aigraph.server.formats import OFFERS, content_type
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
@@ -203,6 +203,7 @@ def entity_page(
         # (the claim's own spans are in its description too: each quad once)
         quads = list(dict.fromkeys([*quads, *evidence_and_labels(services, iri, statements)]))
     page = Page(iri, quads, settings.base_iri, lang)
+    page.composed = composed_names(services, [*quads, *statements])
     labels = page.labels.get(iri, [])
     title = page.label(iri)
     return render(
@@ -273,6 +274,76 @@ def evidence_and_labels(services: Services, iri: str, statements: list[ox.Quad])
             for predicate in LABEL_PREDICATES:
                 extra += merged.quads_for_pattern(term, ox.NamedNode(predicate), None)
     return extra
+
+
+AIG = "https://w3id.org/aigraph/ns#"
+ORG = "http://www.w3.org/ns/org#"
+#: Nodes with no label of their own, named on pages from the labels of the nodes around
+#: them: (their class, the path to each part of the name, how the parts are joined).
+COMPOSED = (
+    # "Perrine Vincent, moderator — Round table: research-creation and artistic experimentation"
+    (
+        AIG + "Participation",
+        ((AIG + "agent", False), (AIG + "role", False), (AIG + "participation", True)),
+        "{}, {} — {}",
+    ),
+    # "Perrine Vincent — service de l'accompagnement des professionnels"
+    (ORG + "Membership", ((ORG + "member", False), (ORG + "organization", False)), "{} — {}"),
+)
+
+
+COMPOSED_AT_MOST = 1_000
+
+
+def composed_names(services: Services, quads: list[ox.Quad]) -> dict[str, dict[str, str]]:
+    """Page names, in French and English, for the participations and stated affiliations the
+    quads mention, made from the labels of their person, role, session or organisation (read
+    from the merged triples). A name is shown only: nothing is added to the data."""
+    if services.data is None:
+        return {}
+    merged = services.data.merged
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    nodes = {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    names: dict[str, dict[str, str]] = {}
+    # a role at 10^6 triples is the object of thousands of participations: about a dozen
+    # lookups each, so the first COMPOSED_AT_MOST are named and the others keep their IRI
+    for node in sorted(nodes, key=lambda n: n.value)[:COMPOSED_AT_MOST]:
+        for cls, paths, form in COMPOSED:
+            if ox.Quad(node, rdf_type, ox.NamedNode(cls)) not in merged:
+                continue
+            parts = []
+            for predicate, inverse in paths:
+                pattern = (
+                    (None, ox.NamedNode(predicate), node)
+                    if inverse
+                    else (node, ox.NamedNode(predicate), None)
+                )
+                found = next(merged.quads_for_pattern(*pattern), None)
+                other = None if found is None else (found.subject if inverse else found.object)
+                if not isinstance(other, ox.NamedNode):
+                    break
+                parts.append(_labels_of(merged, other))
+            else:
+                names[node.value] = {
+                    lang: form.format(
+                        *(
+                            part.get(lang) or part.get("fr") or part.get("en") or part.get("", "")
+                            for part in parts
+                        )
+                    )
+                    for lang in ("fr", "en")
+                }
+    return names
+
+
+def _labels_of(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
+    """A node's labels by language tag ("" for none), the first label predicate first."""
+    labels: dict[str, str] = {}
+    for predicate in LABEL_PREDICATES:
+        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None):
+            if isinstance(q.object, ox.Literal):
+                labels.setdefault(q.object.language or "", q.object.value)
+    return labels
 
 
 def graph_contents(services: Services, iri: str) -> list[dict[str, str]]:
