@@ -74,6 +74,10 @@ def connection_limit(configured: int | None, open_files: int | None = None) -> i
     return max(open_files - RESERVED_DESCRIPTORS, MIN_AUTOMATIC_CONNECTIONS)
 
 
+def _connections(n: int) -> str:
+    return f"{n:,} connection" + ("s" if n > 1 else "")
+
+
 class _OpenConnections:
     """The connections one server holds open: in all, and per counted address (only
     addresses with a connection are in the table)."""
@@ -130,7 +134,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _counted: str | None = None  # the address this connection counts against
     _in_total = False  # whether this connection counts in `_open.total`
-    _refusal: str | None = None  # why this connection's request is refused (over a limit)
+    _refusal = ""  # why this connection's request is refused (over a limit); "" if it is not
 
     @classmethod
     def for_server(
@@ -147,7 +151,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     @property
     def _over_limit(self) -> bool:
-        return self._refusal is not None
+        return bool(self._refusal)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -155,23 +159,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._in_total = True
             self._open.total += 1
             if self._open.total > self.max_connections:
-                held = f"{self.max_connections:,} connection" + (
-                    "s" if self.max_connections > 1 else ""
-                )
                 self._refusal = (
-                    f"Service Unavailable: the server has {held} open, the most it takes; "
-                    "try again in a moment\n"
+                    f"Service Unavailable: the server has {_connections(self.max_connections)} "
+                    "open, the most it takes; try again in a moment\n"
                 )
         if self.per_client and self.client is not None:
             host = self.client[0]
             if not is_trusted_proxy(host, self.config.forwarded_allow_ips):
                 self._counted = host
                 self._open.by_address[host] += 1
-                if self._refusal is None and self._open.by_address[host] > self.per_client:
-                    held = f"{self.per_client} connection" + ("s" if self.per_client > 1 else "")
+                if not self._refusal and self._open.by_address[host] > self.per_client:
                     self._refusal = (
-                        f"Service Unavailable: your address already has {held} open to this "
-                        "server, the most one client may hold; reuse them or close some\n"
+                        "Service Unavailable: your address already has "
+                        f"{_connections(self.per_client)} open to this server, the most one "
+                        "client may hold; reuse them or close some\n"
                     )
         self._arm_head_timer()
 
@@ -210,7 +211,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.app = app
 
     async def _too_many_connections(self, scope: Any, receive: Any, send: Any) -> None:
-        message = (self._refusal or "Service Unavailable\n").encode("ascii")
+        message = self._refusal.encode("ascii")
         headers = [
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"content-length", str(len(message)).encode("ascii")),
@@ -236,8 +237,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self._in_head and not self.transport.is_closing():
             if self._over_limit:  # as the 503 of `_too_many_connections`, Retry-After included
-                refusal = self._refusal or "Service Unavailable\n"
-                self._refuse(b"503 Service Unavailable", refusal, b"retry-after: 1\r\n")
+                self._refuse(b"503 Service Unavailable", self._refusal, b"retry-after: 1\r\n")
                 return
             message = f"Request Timeout: no whole request head within {self.head_timeout:g} s\n"
             self._refuse(b"408 Request Timeout", message)

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
-from aigraph.namespaces import PREFIXES, data_prefixes
+from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
@@ -271,24 +271,21 @@ def evidence_and_labels(services: Services, iri: str, statements: list[ox.Quad])
     terms = {t for q in statements for t in (q.subject, q.predicate, q.object)}
     for term in terms:
         if isinstance(term, ox.NamedNode):
-            for predicate in LABEL_PREDICATES:
-                extra += merged.quads_for_pattern(term, ox.NamedNode(predicate), None)
+            extra += _label_quads(merged, term)
     return extra
 
 
-AIG = "https://w3id.org/aigraph/ns#"
-ORG = "http://www.w3.org/ns/org#"
 #: Nodes with no label of their own, named on pages from the labels of the nodes around
 #: them: (their class, the path to each part of the name, how the parts are joined).
 COMPOSED = (
     # "Perrine Vincent, moderator — Round table: research-creation and artistic experimentation"
     (
-        AIG + "Participation",
-        ((AIG + "agent", False), (AIG + "role", False), (AIG + "participation", True)),
+        AIG.Participation,
+        ((AIG.agent, False), (AIG.role, False), (AIG.participation, True)),
         "{}, {} — {}",
     ),
     # "Perrine Vincent — service de l'accompagnement des professionnels"
-    (ORG + "Membership", ((ORG + "member", False), (ORG + "organization", False)), "{} — {}"),
+    (ORG.Membership, ((ORG.member, False), (ORG.organization, False)), "{} — {}"),
 )
 
 
@@ -336,13 +333,21 @@ def composed_names(services: Services, quads: list[ox.Quad]) -> dict[str, dict[s
     return names
 
 
+def _label_quads(store: ox.Store, node: ox.NamedNode) -> list[ox.Quad]:
+    """A node's labels in the store's default graph, the first label predicate first."""
+    return [
+        q
+        for predicate in LABEL_PREDICATES
+        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None)
+        if isinstance(q.object, ox.Literal)
+    ]
+
+
 def _labels_of(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
     """A node's labels by language tag ("" for none), the first label predicate first."""
     labels: dict[str, str] = {}
-    for predicate in LABEL_PREDICATES:
-        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None):
-            if isinstance(q.object, ox.Literal):
-                labels.setdefault(q.object.language or "", q.object.value)
+    for q in _label_quads(store, node):
+        labels.setdefault(q.object.language or "", q.object.value)  # type: ignore[union-attr]
     return labels
 
 

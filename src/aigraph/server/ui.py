@@ -193,7 +193,7 @@ def build_site(services: Services) -> Site:
         programme,
         day,
         counts,
-        {lang: _network(services, index, lang) for lang in ("fr", "en")},
+        _network(services, index),
         _vocabulary(services, index),
     )
 
@@ -293,24 +293,34 @@ def segments(
     return out
 
 
-def _network(services: Services, index: LabelIndex, lang: str) -> dict[str, Any]:
-    """The network's nodes (labelled in `lang`, or in the other language when that is all
-    they have) and edges."""
+def _network(services: Services, index: LabelIndex) -> dict[str, dict[str, Any]]:
+    """The network's nodes and edges, per language of the interface: the same graph, its
+    nodes labelled in that language (or the other, when that is all they have)."""
     base = services.settings.base_iri
-    nodes, edges = {}, []
+    entries, edges = {}, []
     for r in _rows(services, NETWORK):
         for iri in (r["a"], r["b"]):
             entry = index.get(iri)
-            if entry is not None and iri not in nodes:
-                nodes[iri] = {
+            if entry is not None:
+                entries[iri] = entry
+        if r["a"] in entries and r["b"] in entries:
+            edges.append({"source": r["a"], "target": r["b"], "relation": r["relation"]})
+    ordered = sorted(entries.items())
+    return {
+        lang: {
+            "nodes": [
+                {
                     "id": iri,
                     "label": entry.label(lang),
                     "kind": entry.kind,
                     "href": local_href(iri, base) or iri,
                 }
-        if r["a"] in nodes and r["b"] in nodes:
-            edges.append({"source": r["a"], "target": r["b"], "relation": r["relation"]})
-    return {"nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges}
+                for iri, entry in ordered
+            ],
+            "edges": edges,
+        }
+        for lang in ("fr", "en")
+    }
 
 
 def _vocabulary(services: Services, index: LabelIndex) -> dict[str, Any]:
