@@ -502,6 +502,9 @@ async def ontology(request: Request, ext: str = "") -> Response:
         return not_found("https://w3id.org/aigraph/ns" + ext, "text/html", language(request), "/ns")
     media = choose_media(request, explicit)
     lang = language(request)
+    if not await services.executor.graph_exists("https://w3id.org/aigraph/ns"):
+        # served data without the ontology (`--no-bundled`): a 404, not an empty document
+        return not_found("https://w3id.org/aigraph/ns", media, lang, "/ns")
     job_media = "application/n-triples" if media == "text/html" else media
     if job_media in ("application/trig", "application/n-quads"):
         job_media = media
