@@ -34,9 +34,9 @@ def ask(text: str = "ASK {}") -> Job:
 
 
 @asynccontextmanager
-async def pool_of(size: int) -> AsyncIterator[WorkerPool]:
+async def pool_of(size: int, max_memory: int = 0) -> AsyncIterator[WorkerPool]:
     data = prepare(Settings())
-    pool = WorkerPool(data.snapshot_source, size, sandbox=False)
+    pool = WorkerPool(data.snapshot_source, size, sandbox=False, max_memory=max_memory)
     await pool.start()
     try:
         yield pool
@@ -232,3 +232,70 @@ def test_a_worker_that_dies_is_replaced_and_its_job_fails_at_once(when: str) -> 
     assert outcome == ("WorkerCrashedError" if when == "running a job" else "no job")
     assert failed_after < 5  # at once, not at the 30 s limit
     assert killed == 1 and answered is True
+
+
+# What a dead worker last wrote, as Rust and Python write it (worker output of 2026-11-27,
+# Oxigraph 0.5.13, pyo3 0.30), and what the pool concludes.
+ALLOCATION = b"memory allocation of 41943040 bytes failed\n"
+SORT_PANIC = (
+    b"thread '<unnamed>' (1297) panicked at /rustc/58cf8f9c/library/core/src/slice/sort/"
+    b"shared/smallsort.rs:854:5:\nuser-provided comparison function does not correctly "
+    b"implement a total order\nnote: run with `RUST_BACKTRACE=1` environment variable to "
+    b"display a backtrace\n"
+)
+NULL_PANIC = (
+    b'Traceback (most recent call last):\n  File "serialize.py", line 80, in _json_term_text\n'
+    b"MemoryError: \n\nthread '<unnamed>' (25063) panicked at /root/.cargo/registry/src/pyo3-"
+    b"0.30.1/src/instance.rs:348:60:\nPyObject pointer is null\n"
+)
+
+
+@pytest.mark.parametrize(
+    "words,memory_limited,cause",
+    [
+        (ALLOCATION, True, (True, "")),
+        (ALLOCATION, False, (False, "")),  # no limit of ours: a crash like any other
+        (NULL_PANIC, True, (True, "")),  # pyo3's panic on Python's MemoryError
+        (SORT_PANIC, True, (False, "user-provided comparison function does not correctly "
+                                   "implement a total order")),
+        (SORT_PANIC * 2 + b"warning\n", False, (False, "user-provided comparison function "
+                                                       "does not correctly implement a total order")),
+        (b"", True, (False, "")),  # killed from outside: nothing said
+        (b"some warning\n", True, (False, "")),
+    ],
+    ids=["allocation", "allocation-no-limit", "memoryerror-panic", "panic", "panics", "silent",
+         "other"],
+)  # fmt: skip
+def test_why_a_worker_died_is_read_from_its_last_words(
+    words: bytes, memory_limited: bool, cause: tuple[bool, str]
+) -> None:
+    from aigraph.server.pool import cause_of_death
+
+    assert cause_of_death(words, memory_limited) == cause
+
+
+def test_a_workers_last_words_reach_the_operator_and_name_its_memory_limit(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A worker's standard error passes through the server, which reads it to tell why the
+    worker died: what the worker wrote still reaches the operator's console, and an
+    allocation that failed at the limit is a QueryMemoryError, not a crash."""
+    from aigraph.server.pool import QueryMemoryError
+
+    binds = ['BIND("0123456789" AS ?a0)']
+    binds += [f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(27)]
+    hog = Job(f"SELECT (STRLEN(?a27) AS ?n) WHERE {{ {' '.join(binds)} }}", form="SELECT")
+    hog.media_types = JSON
+
+    async def scenario() -> tuple[str, bool]:
+        async with pool_of(1, max_memory=64 * 2**20) as pool:
+            try:
+                await pool.run(hog, 20)
+                failure = "answered"
+            except QueryMemoryError:
+                failure = "QueryMemoryError"
+            answer = await pool.run(ask(), 20)
+            return failure, json.loads(answer.body)["boolean"]
+
+    assert run(scenario) == ("QueryMemoryError", True)
+    assert "memory allocation of " in capfd.readouterr().err

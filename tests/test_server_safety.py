@@ -196,6 +196,107 @@ def test_a_request_may_lower_the_time_limit_not_raise_it() -> None:
         assert response.status_code == 503 and "3 s" in response.text
 
 
+def doubled(levels: int, select: str) -> str:
+    """A query building a string of 10 × 2^`levels` characters by doubling it `levels` times
+    (CONCAT), selecting `select` (``{last}`` names the longest string's variable)."""
+    binds = ['BIND("0123456789" AS ?a0)']
+    binds += [f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(levels)]
+    return f"SELECT {select.format(last=f'?a{levels}')} WHERE {{ {' '.join(binds)} }}"
+
+
+# Each grows memory where a different part fails first: Oxigraph's Rust (an allocation
+# failure aborts the worker), pyoxigraph handing the engine's string to Python (MemoryError,
+# or pyo3's panic on it), and a sort that holds every row.
+MEMORY_HOGS = {
+    "a string of 1.3 GB, measured": doubled(27, "(STRLEN({last}) AS ?n)"),
+    "a string of 21 MB, handed to Python": doubled(21, "{last}"),
+    "a sort of 6 million rows": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1",
+}
+
+
+@pytest.fixture(scope="module")
+def memory_capped() -> Iterator[str]:
+    settings = Settings(workers=1, query_memory_mb=100, query_timeout=20)
+    with running_server(settings) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", MEMORY_HOGS.values(), ids=MEMORY_HOGS.keys())
+def test_a_query_past_the_memory_limit_is_stopped_and_the_server_goes_on(
+    memory_capped: str, query: str
+) -> None:
+    """Without a memory limit one query held 1.9 GB of a worker within the default 5 s time
+    limit (a string doubled 26 times), and a few could take the machine's memory. Each
+    worker may now allocate `query_memory_mb` beyond its store: a query needing more is a
+    503 saying so, long before the time limit, and the next query is answered by a fresh
+    worker."""
+    url = memory_capped
+    before = httpx.get(url + "-/health").json()["queries"]
+    started = time.monotonic()
+    response = httpx.post(url + "sparql", data={"query": query}, timeout=60)
+    assert response.status_code == 503, response.text
+    assert response.text.startswith(
+        "The query needed more memory than this server lets one query use (100 MiB)"
+    )
+    assert time.monotonic() - started < 10  # the memory limit, not the 20 s time limit
+    after = q(url, "ASK { ?s a <http://schema.org/Person> }")
+    assert after.status_code == 200 and after.json()["boolean"] is True
+    counts = httpx.get(url + "-/health").json()["queries"]
+    assert counts["stopped_at_memory_limit"] == before["stopped_at_memory_limit"] + 1
+    assert counts["worker_died"] == before["worker_died"] == 0
+
+
+def test_a_query_within_the_memory_limit_is_answered(memory_capped: str) -> None:
+    """The limit is on what one query allocates beyond the store, not on the store: the
+    same kind of query, 10 MB long, is answered in full."""
+    response = q(memory_capped, doubled(20, "(STRLEN({last}) AS ?n)"))
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == str(10 * 2**20)
+
+
+def test_the_memory_limit_cuts_a_stream_visibly() -> None:
+    """Past the limit in the middle of a streamed answer (its beginning sent, with a 200),
+    the body ends incomplete, as at the time limit: never a complete-looking document."""
+    settings = Settings(workers=1, query_memory_mb=100, query_timeout=20, stream_after_bytes=1)
+    # (the IF after the chain: a BIND sees only the variables bound before it)
+    query = doubled(21, "?x").replace(" WHERE { ", " WHERE { VALUES ?i { 1 2 } ")
+    query = query[: -len("}")] + 'BIND(IF(?i = 1, "short", ?a21) AS ?x) }'
+
+    with running_server(settings) as url:
+        received = b""
+        with (
+            pytest.raises(httpx.RemoteProtocolError),
+            httpx.stream("POST", url + "sparql", data={"query": query}, timeout=60) as response,
+        ):
+            assert response.status_code == 200
+            assert response.headers["aigraph-streamed"] == "true"
+            for chunk in response.iter_bytes():
+                received += chunk
+        assert received.startswith(b'{"head":{"vars":["x"]}')
+        assert b"short" not in received  # the batch with the long string never went out
+        after = q(url, "ASK {}")
+        assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_an_engine_that_aborts_is_a_500_quoting_it_and_the_server_goes_on() -> None:
+    """Oxigraph aborts the whole process on some queries (a sort whose comparison is not a
+    total order: tests/data/order-by-abort.rq). The client is told what the engine said,
+    instead of only that a worker stopped, and the next query is answered."""
+    query = (Path(__file__).parent / "data" / "order-by-abort.rq").read_text()
+    with running_server(Settings(workers=1)) as url:
+        response = httpx.post(url + "sparql", data={"query": query}, timeout=60)
+        assert response.status_code == 500
+        assert response.text.rstrip("\n") == (
+            "The query engine failed on this query (Oxigraph: user-provided comparison "
+            "function does not correctly implement a total order); its worker has been "
+            "restarted."
+        )
+        after = q(url, "ASK { ?s a <http://schema.org/Person> }")
+        assert after.status_code == 200 and after.json()["boolean"] is True
+        counts = httpx.get(url + "-/health").json()["queries"]
+        assert (counts["worker_died"], counts["stopped_at_memory_limit"]) == (1, 0)
+
+
 # --- Writes, with the operator's token ------------------------------------------------------
 
 
@@ -459,6 +560,7 @@ def test_one_client_cannot_hold_every_worker() -> None:
     assert counts == {
         "received": 7,
         "stopped_at_limit": 1,
+        "stopped_at_memory_limit": 0,
         "refused_client_share": 1,
         "refused_busy": 0,
         "worker_died": 0,

@@ -85,11 +85,18 @@ class Services:
     started: float = field(default_factory=time.time)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     shares: ClientShares = field(init=False)  # each client's share of the workers
-    # since start: queries received, stopped at the time limit, refused (client's share used,
-    # every worker busy), and workers that died; shown by /-/health
+    # since start: queries received, stopped at the time or the memory limit, refused
+    # (client's share used, every worker busy), and workers that died; shown by /-/health
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            ("received", "stopped_at_limit", "refused_client_share", "refused_busy", "worker_died"),
+            (
+                "received",
+                "stopped_at_limit",
+                "stopped_at_memory_limit",
+                "refused_client_share",
+                "refused_busy",
+                "worker_died",
+            ),
             0,
         )
     )

@@ -21,6 +21,7 @@ HEALTH = {
     "queries": {
         "received": 1042,
         "stopped_at_limit": 3,
+        "stopped_at_memory_limit": 0,
         "refused_client_share": 1,
         "refused_busy": 0,
         "worker_died": 0,

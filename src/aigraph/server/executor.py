@@ -58,6 +58,7 @@ class LocalExecutor:
             settings.workers,
             sandbox,
             max_rss=settings.worker_max_rss_mb * 2**20,
+            max_memory=settings.query_memory_mb * 2**20,
         )
 
     @property

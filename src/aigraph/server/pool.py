@@ -15,7 +15,9 @@
   time limit is a 503 "busy", and is marked so that no worker runs it. A worker's kernel
   timer ends it shortly after its job's deadline in any case.
 - A crashed worker is replaced the same way; so is a worker that grew past its memory
-  limit (it says so and leaves).
+  limit (it says so and leaves). A worker's standard error passes through the server (an
+  `ErrorStream`), whose last bytes tell why a worker died: an allocation that failed at the
+  query's memory limit (a 503 naming the limit), or a panic of the engine (a 500 quoting it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import itertools
 import multiprocessing as mp
 import os
 import pickle
+import re
 import socket
 import struct
 import sys
@@ -40,6 +43,7 @@ from multiprocessing.process import BaseProcess
 from aigraph.server.worker import (
     CANCELLED_SLOTS,
     JOB_BYTES,
+    MEMORY_EXCEEDED,
     Job,
     Outcome,
     Shared,
@@ -66,12 +70,29 @@ class QueryTimeoutError(Exception):
         self.seconds = seconds
 
 
+class QueryMemoryError(Exception):
+    """The query needed more memory than one query may use; its worker was replaced."""
+
+
+class _OutOfMemoryError(EOFError):
+    """A job's worker died at its memory limit (worker.limit_memory)."""
+
+
+class _DiedError(EOFError):
+    """A job's worker died; the argument is the engine's panic message, if any."""
+
+
 class PoolBusyError(Exception):
     """No worker became free within the request's time limit."""
 
 
 class WorkerCrashedError(Exception):
-    """The worker died while answering."""
+    """The worker died while answering; `panic` is the engine's panic message, if it
+    panicked."""
+
+    def __init__(self, panic: str = "") -> None:
+        super().__init__(panic)
+        self.panic = panic
 
 
 class StreamStoppedError(Exception):
@@ -161,6 +182,71 @@ class Channel(asyncio.Protocol):
             self.transport.close()
 
 
+#: What Rust's allocation-failure handler ("memory allocation of N bytes failed") and Python
+#: (a MemoryError that pyo3 prints before it panics on it) write as a worker's allocation
+#: fails. Both end the worker at once (abort), so among its last words they name why it died.
+OUT_OF_MEMORY_WORDS = (b"memory allocation of ", b"MemoryError")
+#: Rust's panic report: "thread '…' panicked at FILE:LINE:COLUMN:" then the message's line.
+_PANIC = re.compile(rb"panicked at [^\n]*:\n([^\n]+)")
+
+
+class ErrorStream(asyncio.Protocol):
+    """A worker's standard error, read by the event loop: passed on to the server's own as
+    it comes (what an operator saw before), its last `keep` bytes kept to tell why the
+    worker died (`last_words`)."""
+
+    keep = 4096
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.tail = bytearray()
+        self.closed = False
+        self.transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(data.decode("utf-8", "replace"))
+            sys.stderr.flush()
+        self.tail += data
+        del self.tail[: -self.keep]
+
+    def eof_received(self) -> bool | None:
+        self.closed = True
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def last_words(self) -> bytes:
+        """The worker's last bytes, once it has died: what the loop has not read yet is
+        read here (the loop may see the worker's socket close before its pipe's end)."""
+        while not self.closed:  # the descriptor is still ours, not reused
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:  # BlockingIOError: nothing more was written
+                break
+            if not data:
+                break
+            self.data_received(data)
+        return bytes(self.tail)
+
+
+def cause_of_death(words: bytes, memory_limited: bool) -> tuple[bool, str]:
+    """From a dead worker's last words: whether it died at its memory limit, and the
+    engine's panic message if it panicked for another reason ("" if neither)."""
+    if memory_limited and any(w in words for w in OUT_OF_MEMORY_WORDS):
+        return True, ""
+    panics = _PANIC.findall(words)
+    return False, panics[-1].decode("utf-8", "replace").strip() if panics else ""
+
+
 @dataclass
 class _Pending:
     """A job (or a reload) waiting for its worker's messages."""
@@ -171,6 +257,8 @@ class _Pending:
     waiter: asyncio.Future[None] | None = None
     channel: Channel | None = None  # the channel of the worker that answers, once known
     failed: bool = False  # that worker died
+    out_of_memory: bool = False  # ... at its memory limit
+    panic: str = ""  # ... or on the engine's panic, which said this
 
     def put(self, channel: Channel, message: object, size: int) -> None:
         self.channel = channel
@@ -178,8 +266,9 @@ class _Pending:
         channel.hold(size)
         self._wake()
 
-    def fail(self) -> None:
+    def fail(self, out_of_memory: bool = False, panic: str = "") -> None:
         self.failed = True
+        self.out_of_memory, self.panic = out_of_memory, panic
         self._wake()
 
     def _wake(self) -> None:
@@ -190,7 +279,9 @@ class _Pending:
         """The next message for this job (EOFError once its worker has died)."""
         while not self.messages:
             if self.failed:
-                raise EOFError("the worker died")
+                if self.out_of_memory:
+                    raise _OutOfMemoryError()
+                raise _DiedError(self.panic)
             self.waiter = asyncio.get_running_loop().create_future()
             try:
                 await self.waiter
@@ -218,6 +309,8 @@ class Worker:
     baseline: int = 0  # resident memory once its store is loaded
     channel: Channel | None = None  # the event loop's end of `conn`, once attached
     gone: bool = False  # killed or replaced: its socket's end is not a crash
+    errors: Connection | None = None  # the read end of its standard error, until attached
+    stderr: ErrorStream | None = None  # the event loop's end of `errors`
 
     async def attach(
         self, deliver: Callable[[Channel, object, int], None], lost: Callable[[Channel], None]
@@ -231,6 +324,14 @@ class Worker:
         _, channel = await loop.create_unix_connection(lambda: Channel(deliver), sock=sock)
         channel.worker, channel.lost = self, lost
         self.channel = channel
+        if self.errors is not None:
+            fd = os.dup(self.errors.fileno())
+            self.errors.close()
+            self.errors = None
+            os.set_blocking(fd, False)
+            _, self.stderr = await loop.connect_read_pipe(
+                lambda: ErrorStream(fd), os.fdopen(fd, "rb", buffering=0)
+            )
 
     def kill(self) -> None:
         self.gone = True
@@ -246,26 +347,37 @@ class Worker:
 
 
 def _start_worker(
-    source: StoreSource, sandbox: bool, shared: Shared, slot: int, max_rss: int
+    source: StoreSource,
+    sandbox: bool,
+    shared: Shared,
+    slot: int,
+    max_rss: int,
+    max_memory: int = 0,
 ) -> Worker:
     parent, child = _CONTEXT.Pipe()
+    errors, errors_end = _CONTEXT.Pipe(duplex=False)  # its standard error, raw bytes
     process = _CONTEXT.Process(
         target=worker_main,
-        args=(child, source, sandbox, shared, slot, max_rss),
+        args=(child, source, sandbox, shared, slot, max_rss, max_memory, errors_end),
         daemon=True,
         name="aigraph-worker",
     )
     process.start()
     child.close()
+    errors_end.close()
     if not parent.poll(120):
         process.kill()
+        errors.close()
         raise RuntimeError("a query worker did not start within 120 s")
     message = parent.recv()
     if not (isinstance(message, tuple) and message[0] == "ready"):
         process.kill()
+        errors.close()
         raise RuntimeError(f"a query worker failed to start: {message!r}")
     baseline = int(message[3]) if len(message) > 3 else 0
-    return Worker(process, parent, slot, sandboxed=bool(message[2]), baseline=baseline)
+    return Worker(
+        process, parent, slot, sandboxed=bool(message[2]), baseline=baseline, errors=errors
+    )
 
 
 @dataclass
@@ -278,6 +390,10 @@ class WorkerPool:
     #: a worker that holds more memory than this after a job is replaced (0: never): a
     #: query that needed a lot (a big sort, a wide join) does not keep it for the next ones
     max_rss: int = 0
+    #: bytes one job may allocate beyond what its worker holds with the store loaded (0: no
+    #: limit); past it the worker dies (worker.limit_memory) and the job fails with
+    #: QueryMemoryError
+    max_memory: int = 0
     recycled: int = 0
     killed: int = 0
     started: float = 0.0
@@ -312,7 +428,9 @@ class WorkerPool:
 
     def _start(self, slot: int) -> Worker:
         assert self._shared is not None
-        return _start_worker(self.source, self.sandbox, self._shared, slot, self.max_rss)
+        return _start_worker(
+            self.source, self.sandbox, self._shared, slot, self.max_rss, self.max_memory
+        )
 
     async def _enlist(self, worker: Worker) -> None:
         await worker.attach(self._deliver, self._lost)
@@ -355,10 +473,14 @@ class WorkerPool:
             return
         assert self._shared is not None
         jid = self._shared.running[worker.slot]
+        self._replace(worker)  # (it is dead: killing it only collects its exit status)
+        # Rust aborts (SIGABRT) on an allocation past the memory limit, and on a panic:
+        # the worker's last words say which
+        words = worker.stderr.last_words() if worker.stderr is not None else b""
+        out_of_memory, panic = cause_of_death(words, bool(self.max_memory))
         for pending in self._pending.values():
             if pending.channel is channel or pending.jid == jid:
-                pending.fail()
-        self._replace(worker)
+                pending.fail(out_of_memory, panic)
 
     # -- jobs
 
@@ -382,6 +504,12 @@ class WorkerPool:
             if self._stop(jid):
                 raise QueryTimeoutError(timeout) from None
             raise PoolBusyError() from None
+        except _OutOfMemoryError:
+            self._stop(jid)
+            raise QueryMemoryError() from None
+        except _DiedError as exc:
+            self._stop(jid)
+            raise WorkerCrashedError(str(exc)) from None
         except (EOFError, OSError, pickle.UnpicklingError):
             self._stop(jid)
             raise WorkerCrashedError() from None
@@ -390,6 +518,9 @@ class WorkerPool:
             # since it cannot be stopped otherwise, and a fresh one takes its place
             self._stop(jid)
             raise
+        if outcome == MEMORY_EXCEEDED:  # MemoryError in the worker's Python; it lives on
+            self._forget(jid)
+            raise QueryMemoryError()
         assert isinstance(outcome, Outcome)
         if outcome.streamed:
             # the worker goes on sending: the job stays pending until the end of the answer
@@ -444,6 +575,8 @@ class WorkerPool:
                         message = await pending.receive()
                 except TimeoutError:
                     raise StreamStoppedError("the time limit ended the answer") from None
+                except _OutOfMemoryError:
+                    raise StreamStoppedError("the query reached its memory limit") from None
                 except (EOFError, OSError, pickle.UnpicklingError):
                     raise StreamStoppedError("the query worker stopped mid-answer") from None
                 assert isinstance(message, tuple)
@@ -521,6 +654,8 @@ class WorkerPool:
         for worker in workers:
             worker.process.join(timeout=2)
             worker.kill()
+            if worker.stderr is not None:
+                worker.stderr.close()
         self._workers = [None] * len(self._workers)
         for pending in self._pending.values():
             pending.fail()

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="A query worker holding more memory than this (MiB) after a query is "
         "replaced by a fresh one (0 = never), so memory stays flat.",
     )
+    query_memory_mb: int = Field(
+        1024,
+        ge=0,
+        description="Memory (MiB) one query may allocate beyond what its worker holds with "
+        "the store loaded; a query needing more is stopped (503) and its worker replaced, "
+        "so that no query can take the machine's memory (0 = no limit).",
+    )
     max_queries_per_client: int | None = Field(
         None,
         ge=0,

@@ -24,10 +24,15 @@ from aigraph.server.executor import BackendUnavailableError
 from aigraph.server.fairness import ClientBusyError
 from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, serialize_rdflib
 from aigraph.server.pages import endpoint_page
-from aigraph.server.pool import PoolBusyError, QueryTimeoutError, WorkerCrashedError
+from aigraph.server.pool import (
+    PoolBusyError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    WorkerCrashedError,
+)
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
 from aigraph.server.routing import route
-from aigraph.server.worker import Job, Outcome
+from aigraph.server.worker import Job, Outcome, memory_message
 from aigraph.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 
 router = APIRouter(tags=["SPARQL"])
@@ -298,6 +303,11 @@ async def _run(services: Services, job: Job, timeout: float, limit: float) -> Ou
             f"The query was stopped after {limit:g} s, the time limit "
             "of this server; narrow it down (LIMIT, more specific patterns).",
         ) from None
+    except QueryMemoryError:
+        services.counts["stopped_at_memory_limit"] += 1
+        mb = services.settings.query_memory_mb
+        logger.warning("query stopped at the memory limit (%d MiB): %s", mb, _excerpt(job))
+        raise ProtocolError(503, memory_message(mb)) from None
     except PoolBusyError:
         services.counts["refused_busy"] += 1
         logger.warning("every query worker stayed busy for %g s: a request was refused", limit)
@@ -306,9 +316,15 @@ async def _run(services: Services, job: Job, timeout: float, limit: float) -> Ou
             "All query workers stayed busy for the whole time limit; try again shortly.",
             {"Retry-After": "1"},  # RFC 9110 §10.2.3
         ) from None
-    except WorkerCrashedError:
+    except WorkerCrashedError as exc:
         services.counts["worker_died"] += 1
         logger.error("a query worker died (a new one is started) running: %s", _excerpt(job))
+        if exc.panic:  # an engine bug on this query: saying which helps the client and us
+            raise ProtocolError(
+                500,
+                f"The query engine failed on this query (Oxigraph: {exc.panic}); "
+                "its worker has been restarted.",
+            ) from None
         raise ProtocolError(
             500, "The query worker stopped unexpectedly; it has been restarted."
         ) from None

@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import os
 import pickle
+import resource
 import select
 import signal
 import socket
@@ -108,6 +109,46 @@ def resident_bytes() -> int:
         return 0
 
 
+def data_bytes() -> int:
+    """This process's data segment as the kernel counts it against RLIMIT_DATA (VmData in
+    /proc/self/status: the heap and private writable mappings; 0 where unknown)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def limit_memory(allowance: int | None) -> None:
+    """Let this worker allocate at most `allowance` bytes more than it holds now (its store
+    loaded); None lifts the limit again (to the hard limit). RLIMIT_DATA, not RLIMIT_AS: it
+    counts what a query allocates (malloc's heap and anonymous mappings, Rust's and Python's
+    alike) but not the files an on-disk store maps. Past it an allocation fails: Python
+    raises MemoryError (answered by the worker, which lives on), Oxigraph's Rust aborts the
+    process (SIGABRT), which the pool reports as the query's memory limit. Without the limit, one
+    query doubling a string (CONCAT) reached 1.9 GB in 3.8 s, and a few such queries could
+    take the machine's memory within their time limit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = data_bytes() + allowance if allowance is not None else hard
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+    # an abort at the limit would otherwise write a core file the size of the worker
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
+def memory_message(allowance_mb: int) -> str:
+    """What a client reads when its query needed more memory than one query may use."""
+    return (
+        f"The query needed more memory than this server lets one query use ({allowance_mb:,} "
+        "MiB) and was stopped; narrow it down (LIMIT, more specific patterns, fewer long "
+        "strings built)."
+    )
+
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -194,11 +235,17 @@ BATCH = 1000
 
 
 def run_job(
-    store: ox.Store, job: Job, emit: Emit | None = None, facts: ox.Store | None = None
+    store: ox.Store,
+    job: Job,
+    emit: Emit | None = None,
+    facts: ox.Store | None = None,
+    memory_mb: int = 0,
 ) -> Outcome | None:
     """Evaluate one query (or describe one entity) and serialise the answer. With `emit`, an
     answer past `job.stream_after` bytes is sent through it as it is written, and None is
-    returned (everything, the end included, has been emitted)."""
+    returned (everything, the end included, has been emitted). MemoryError (the worker's
+    memory limit, `memory_mb` MiB a query) propagates, unless part of the answer has been
+    sent: then the answer is aborted, naming the limit."""
     if job.describe is not None:
         return describe_job(store, job, facts)
     kwargs: dict[str, object] = {"base_iri": job.base_iri}
@@ -221,6 +268,11 @@ def run_job(
         return answer(store.query(job.sparql, **kwargs), job, sink)  # type: ignore[arg-type]
     except SyntaxError as exc:
         return _error(400, f"The query does not parse: {exc}")
+    except MemoryError:  # Python's side reached the limit (limit_memory): it frees and lives
+        if sink.streaming:  # the client already has a 200 and part of the answer
+            sink.abort(memory_message(memory_mb))
+            return None
+        raise  # the caller says so as it says Oxigraph's abort at the limit
     except Exception as exc:  # an engine error, or a bug of ours: the worker answers and lives
         if sink.streaming:  # the client already has a 200 and part of the answer
             sink.abort(f"The query failed: {exc}")
@@ -373,6 +425,8 @@ DEADLINE_GRACE = 1.0
 IDLE_POLL = 0.1
 #: The largest job message the queue carries; a larger job is sent on the worker's socket.
 JOB_BYTES = 64 * 1024
+#: A worker's answer to a job that reached its memory limit in Python (MemoryError).
+MEMORY_EXCEEDED = ("memory",)
 #: Slots of the table of cancelled jobs (a job's slot is its id modulo this).
 CANCELLED_SLOTS = 4096
 
@@ -390,7 +444,14 @@ class Shared:
 
 
 def worker_main(
-    conn: Connection, source: StoreSource, sandbox: bool, shared: Shared, slot: int, max_rss: int
+    conn: Connection,
+    source: StoreSource,
+    sandbox: bool,
+    shared: Shared,
+    slot: int,
+    max_rss: int,
+    max_memory: int = 0,
+    errors: Connection | None = None,
 ) -> None:
     """The worker's loop: open the store, say ready, then answer jobs from the shared queue,
     and the server's messages on `conn` (reload, stop), until told to stop (None).
@@ -399,13 +460,25 @@ def worker_main(
     or that was cancelled, before it was taken is skipped. A job is bounded by the kernel
     too: a timer (SIGALRM) ends the process `DEADLINE_GRACE` after the deadline, should the
     server not have killed it. Past `max_rss` bytes after a job (0: never), the worker says
-    so and leaves, for a fresh one to take its place."""
+    so and leaves, for a fresh one to take its place. A job may allocate `max_memory` bytes
+    beyond what the worker holds with its store loaded (0: no limit; `limit_memory`). What
+    the worker writes to its standard error goes to `errors`, which the server reads."""
+    if errors is not None:
+        os.dup2(errors.fileno(), 2)
+        errors.close()
     die_with_parent()
     if os.getppid() == 1:  # the server died before we could ask
         return
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     sandboxed = unshare_network() if sandbox else False
     stores = open_stores(source)
+    if max_memory:
+        limit_memory(max_memory)
+        # no Rust backtraces: capturing one allocates, and at the limit the panic printer's
+        # own failed allocation left a worker hung (lock held) until the time limit killed
+        # it, where without it the query was stopped at once (measured: at the 20 s time
+        # limit, against 0.18 s)
+        os.environ["RUST_BACKTRACE"] = "0"
     baseline = resident_bytes()
     conn.send(("ready", os.getpid(), sandboxed, baseline))
     # EPOLLEXCLUSIVE: a job wakes one idle worker, not all of them (each would wake, one
@@ -421,7 +494,11 @@ def worker_main(
                 return
             if isinstance(message, tuple) and message[0] == "reload":
                 _, jid, new_source = message
+                if max_memory:  # the new data may be larger: its loading is not a query
+                    limit_memory(None)
                 stores = open_stores(new_source)
+                if max_memory:
+                    limit_memory(max_memory)
                 baseline = resident_bytes()
                 conn.send((jid, ("reloaded",)))
         try:
@@ -462,7 +539,10 @@ def worker_main(
             conn.send((jid, message))
 
         try:
-            outcome = run_job(stores.for_job(job), job, emit, stores.facts)
+            outcome = run_job(stores.for_job(job), job, emit, stores.facts, max_memory // 2**20)
+        except MemoryError:
+            emit(MEMORY_EXCEEDED)  # the pool raises QueryMemoryError
+            outcome = None
         except Exception as exc:  # a job the checks let through: answered, never fatal
             outcome = _error(500, f"The query could not be run: {exc}")
         if outcome is not None:  # None: streamed, and ended by its last message
