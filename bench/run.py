@@ -179,6 +179,9 @@ def start_aigraph(
             # wrk's connections all come from 127.0.0.1 but stand for many users: one
             # client's share of the workers (docs/serving.md) would not apply to them
             "AIGRAPH_MAX_QUERIES_PER_CLIENT": "0",
+            # the systems compared have no memory limit per query: a query aigraph would stop
+            # at its default 1,024 MiB should be measured, as the others are
+            "AIGRAPH_QUERY_MEMORY_MB": "0",
             **(
                 {"AIGRAPH_STREAM_AFTER_BYTES": str(stream_after)}
                 if stream_after is not None
