@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aigraph.search import Folded, fold, similarity
+from aigraph.dataset import load_dataset
+from aigraph.engine import Engine
+from aigraph.search import Entry, Folded, LabelIndex, fold, similarity
 
 
 @pytest.mark.parametrize(
@@ -44,3 +46,92 @@ def test_the_floor_shortcut_never_drops_a_label_that_reaches_it(
         assert quick == full
     else:
         assert quick in (0.0, full)
+
+
+# --- The index's candidates (aigraph.search._Candidates) ------------------------------------
+
+
+def scan(
+    index: LabelIndex, text: str, kinds: list[str] | None, limit: int, floor: float
+) -> list[tuple[str, float, str]]:
+    """The search as it was before the index had candidates: every label of every entity
+    scored, the best per entity kept. The index must give exactly this."""
+    query = Folded(text)
+    hits = []
+    for entry in index.entries.values():
+        if kinds is not None and entry.kind not in kinds:
+            continue
+        best = max(
+            ((query.score(folded, floor), label) for label, folded in entry.folded_labels()),
+            default=(0.0, ""),
+        )
+        if best[0] >= floor:
+            hits.append((entry, best[0], best[1]))
+    hits.sort(key=lambda h: (-h[1], fold(h[0].label()), h[0].iri))
+    return [(e.iri, score, label) for e, score, label in hits[:limit]]
+
+
+def found(index: LabelIndex, text: str, kinds: list[str] | None, limit: int, floor: float) -> list:
+    return [(h.entry.iri, h.score, h.matched) for h in index.search(text, kinds, limit, floor)]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> LabelIndex:
+    return LabelIndex.from_store(Engine.from_dataset(load_dataset()).store)
+
+
+def synthetic() -> LabelIndex:
+    """Names like the benchmark's generated graph's, and near-namesakes: many labels
+    sharing words, prefixes and letters, where a wrong bound would drop one."""
+    first = ["Jean", "Jeanne", "Jean-Michel", "Pierre", "Perrine", "Béatrice", "Lou", "Élie"]
+    last = ["Vincent", "Vincente", "Jarre", "Jarré", "Bauwens", "Thomas", "Fauroux", "Nebot"]
+    pairs = [(given, family) for given in first for family in last]
+    entries = [
+        Entry(f"https://example.org/p{i}", "person", {"fr": [f"{g} {f}", f"{f} {g} {i % 7}"]})
+        for i, (g, f) in enumerate(pairs)
+    ]
+    entries += [
+        Entry(f"https://example.org/o{i}", "organisation", {"fr": [f"Organisation {i}"], "en": [w]})
+        for i, w in enumerate(
+            ["regulation", "régulation des données", "Mistral AI", "AFNOR", "SACD"]
+        )
+    ]
+    entries += [
+        Entry(
+            f"https://example.org/s{i}", "session", {"fr": [f"Session {i % 10} du jour {i // 10}"]}
+        )
+        for i in range(60)
+    ]
+    return LabelIndex(entries)
+
+
+QUERIES = [
+    "jarr", "Jean-Michel Jarre", "jarre jean michel", "Perrine Vincent", "perine vincnet",
+    "béatrice", "beatrice bauwens", "sess", "session 3", "organisation", "régulation données",
+    "afnor", "SACD", "mistral", "x", "e", "lou", "jour 4", "Vincent", "1", "nebot elie 3",
+    "xyzzy", "   ", "", "-", "Jean Jeanne",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("floor", [0.35, 0.5, 0.55, 0.8])
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_candidates_change_no_search(bundled: LabelIndex, text: str, floor: float) -> None:
+    """The index scores only the labels that can reach the floor: each search must give
+    what scoring every label gives, same entities, scores, matched labels and order."""
+    for index in (bundled, synthetic()):
+        for kinds in (None, ["person"], ["organisation", "session"]):
+            assert found(index, text, kinds, 10_000, floor) == scan(
+                index, text, kinds, 10_000, floor
+            ), (text, kinds)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    text=st.one_of(WORDS, st.sampled_from(QUERIES)),
+    cut=st.integers(0, 6),
+    floor=st.sampled_from([0.35, 0.5, 0.55, 0.8]),
+)
+def test_the_candidates_change_no_search_on_any_text(text: str, cut: int, floor: float) -> None:
+    index = synthetic()
+    text = text[cut:] if cut % 2 else text[: len(text) - cut]  # prefixes and suffixes too
+    assert found(index, text, None, 10_000, floor) == scan(index, text, None, 10_000, floor)

@@ -8,13 +8,16 @@ skos:prefLabel), so the index says what the graph says; it is rebuilt when the d
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz, process
 
 from aigraph.engine import as_solutions
 
@@ -102,12 +105,19 @@ class Entry:
     kind: str
     labels: dict[str, list[str]] = field(default_factory=dict)  # language ("" = none) → labels
     _folded: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
+    _sort_key: str | None = field(default=None, repr=False, compare=False)
 
     def label(self, lang: str = "fr") -> str:
         for key in (lang, "", "fr", "en"):
             if self.labels.get(key):
                 return sorted(self.labels[key])[0]
         return self.iri
+
+    def sort_key(self) -> str:
+        """The folded French label, by which equal scores are ordered (folded once)."""
+        if self._sort_key is None:
+            self._sort_key = fold(self.label())
+        return self._sort_key
 
     def all_labels(self) -> list[str]:
         return sorted({label for labels in self.labels.values() for label in labels})
@@ -127,11 +137,65 @@ class Hit:
     matched: str
 
 
+class _Candidates:
+    """Where a search looks first: every label of the index, folded, with the two lookups
+    that find the few that can reach a search's floor without scoring all of them.
+
+    A label reaches the floor only in one of three ways (`Folded.score`): every query word
+    starts one of its words (found through the sorted words, by prefix); some query word is
+    one of its words (found through the words); or, with no word shared, its character
+    ratio is high enough. difflib's ratio counts the characters of its matching blocks, a
+    common subsequence, so it is at most the ratio of the longest common subsequence, which
+    RapidFuzz's `fuzz.ratio` computes in C for every label at once: a label below that
+    bound is skipped, and the labels scored are scored exactly as before. A search at 10^6
+    triples (26,017 entities) scored every label in 0.2-0.37 s."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.labels: list[tuple[Entry, str, str]] = []  # (entry, label, folded label)
+        self.by_word: dict[str, list[int]] = {}  # folded word → indexes of its labels
+        for entry in entries:
+            for label, folded in entry.folded_labels():
+                for word in set(folded.split()):
+                    self.by_word.setdefault(word, []).append(len(self.labels))
+                self.labels.append((entry, label, folded))
+        self.folded = [folded for _, _, folded in self.labels]
+        self.words = sorted(self.by_word)
+
+    def starting(self, prefix: str) -> set[int]:
+        """The labels with a word that starts with `prefix`."""
+        found: set[int] = set()
+        at = bisect.bisect_left(self.words, prefix)
+        while at < len(self.words) and self.words[at].startswith(prefix):
+            found.update(self.by_word[self.words[at]])
+            at += 1
+        return found
+
+    def for_query(self, query: Folded, floor: float) -> Iterable[int]:
+        """The labels that may score `floor` or more for `query` (a superset of those that
+        do); every label if the floor is too low for the bounds to rule any out."""
+        if floor <= 0.3:  # a shared word alone (0.3) may reach it: no bound applies
+            return range(len(self.labels))
+        prefixed = set.intersection(*(self.starting(w) for w in query.words))
+        shared = {i for w in query.words for i in self.by_word.get(w, ())}
+        # with no word shared, the score is 0.6 × ratio: the ratio must reach floor / 0.6
+        # (a hair lower, for the score's rounding to 4 decimals)
+        cutoff = 100 * floor / 0.6 - 0.01
+        close = (
+            {i for _, _, i in process.extract(
+                query.text, self.folded, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            )}
+            if cutoff <= 100
+            else set()
+        )  # fmt: skip
+        return prefixed | shared | close
+
+
 class LabelIndex:
     """The labelled entities of a graph, searchable by name."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = {e.iri: e for e in entries}
+        self.candidates = _Candidates(self.entries.values())
 
     @classmethod
     def from_store(cls, store: ox.Store) -> LabelIndex:
@@ -162,15 +226,18 @@ class LabelIndex:
         """The best entities for `text`, best first (ties by label), at most `limit`."""
         wanted = set(kinds) if kinds else None
         query = Folded(text)
-        hits = []
-        for entry in self.entries.values():
+        if not query.text:
+            return []  # an empty text names nothing (every score is 0)
+        labels = self.candidates.labels
+        best: dict[str, tuple[float, str]] = {}
+        for i in self.candidates.for_query(query, floor):
+            entry, label, folded = labels[i]
             if wanted is not None and entry.kind not in wanted:
                 continue
-            best = max(
-                ((query.score(folded, floor), label) for label, folded in entry.folded_labels()),
-                default=(0.0, ""),
-            )
-            if best[0] >= floor:
-                hits.append(Hit(entry, best[0], best[1]))
-        hits.sort(key=lambda h: (-h.score, fold(h.entry.label()), h.entry.iri))
-        return hits[:limit]
+            scored = (query.score(folded, floor), label)
+            if scored[0] >= floor and scored > best.get(entry.iri, (0.0, "")):
+                best[entry.iri] = scored
+        hits = [Hit(self.entries[iri], score, label) for iri, (score, label) in best.items()]
+        return heapq.nsmallest(
+            limit, hits, key=lambda h: (-h.score, h.entry.sort_key(), h.entry.iri)
+        )
