@@ -198,7 +198,8 @@ def entity_page(
 ) -> str:
     settings = services.settings
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    statements, more = graph_statements(services, iri)
+    is_graph = services.data is not None and services.data.contains_graph(iri)
+    statements, more = graph_statements(services, iri) if is_graph else ([], False)
     if statements:  # a named graph: its passages and the labels of what it states come too
         # (the claim's own spans are in its description too: each quad once)
         quads = list(dict.fromkeys([*quads, *evidence_and_labels(services, iri, statements)]))
@@ -219,7 +220,7 @@ def entity_page(
             if language and text != title
         ],
         alternates=alternates(path),
-        contents=graph_contents(services, iri),
+        contents=graph_contents(iri) if is_graph else [],
         outgoing=page.rows(iri),
         incoming=page.rows(None, iri),
         nodes=page.around(),
@@ -241,9 +242,8 @@ OA_SELECTOR = ox.NamedNode("http://www.w3.org/ns/oa#hasSelector")
 def graph_statements(services: Services, iri: str) -> tuple[list[ox.Quad], bool]:
     """The first statements of the named graph `iri` (a claim holds a few; graph:derived at
     10^6 triples, millions: an index scan cut at GRAPH_PAGE_STATEMENTS), and whether there
-    are more. None for an IRI that names no graph."""
-    if services.data is None or not services.data.contains_graph(iri):
-        return [], False
+    are more."""
+    assert services.data is not None
     found = services.data.authoritative.quads_for_pattern(None, None, None, ox.NamedNode(iri))
     quads = list(itertools.islice(found, GRAPH_PAGE_STATEMENTS + 1))
     return quads[:GRAPH_PAGE_STATEMENTS], len(quads) > GRAPH_PAGE_STATEMENTS
@@ -351,11 +351,9 @@ def _labels_of(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
     return labels
 
 
-def graph_contents(services: Services, iri: str) -> list[dict[str, str]]:
+def graph_contents(iri: str) -> list[dict[str, str]]:
     """Links to the triples of the named graph `iri` names (a claim, graph:editorial …) through
-    the Graph Store Protocol (`GET /store?graph=IRI`); none if it names no graph."""
-    if services.data is None or not services.data.contains_graph(iri):
-        return []
+    the Graph Store Protocol (`GET /store?graph=IRI`)."""
     return [
         {"name": name, "href": "/store?" + urlencode({"graph": iri, "format": fmt})}
         for name, fmt in (("TriG", "trig"), ("Turtle", "turtle"), ("N-Triples", "nt"))

@@ -29,6 +29,7 @@ from aigraph.search import KIND_NAMES, LabelIndex
 from aigraph.serialize import term_text
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
+from aigraph.server.entity_view import RDF_TYPE
 from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
@@ -104,7 +105,6 @@ ALL_LABELS = (
   { ?x schema:name ?label } UNION { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }
   FILTER (isLiteral(?label)) }"""
 )
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass
