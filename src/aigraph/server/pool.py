@@ -191,16 +191,20 @@ _PANIC = re.compile(rb"panicked at [^\n]*:\n([^\n]+)")
 
 
 class ErrorStream(asyncio.Protocol):
-    """A worker's standard error, read by the event loop: passed on to the server's own as
-    it comes (what an operator saw before), its last `keep` bytes kept to tell why the
-    worker died (`last_words`)."""
+    """A worker's standard error (the server's end of a socket pair), read by the event
+    loop: passed on to the server's own as it comes (what an operator saw before), its last
+    `keep` bytes kept to tell why the worker died (`last_words`).
+
+    A socket, not a pipe: uvloop closes a pipe's descriptor itself and then closes the file
+    object given to it, which closes the descriptor again; in a server with threads the
+    second close can hit a file another thread has just opened under the same number (a
+    test's TLS context failed so, EBADF). uvloop detaches socket objects instead."""
 
     keep = 4096
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    def __init__(self) -> None:
         self.tail = bytearray()
-        self.closed = False
+        self.ended = asyncio.Event()  # the worker's end closed: it has died
         self.transport: asyncio.BaseTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -214,27 +218,21 @@ class ErrorStream(asyncio.Protocol):
         del self.tail[: -self.keep]
 
     def eof_received(self) -> bool | None:
-        self.closed = True
+        self.ended.set()
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
+        self.ended.set()
 
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
-    def last_words(self) -> bytes:
-        """The worker's last bytes, once it has died: what the loop has not read yet is
-        read here (the loop may see the worker's socket close before its pipe's end)."""
-        while not self.closed:  # the descriptor is still ours, not reused
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:  # BlockingIOError: nothing more was written
-                break
-            if not data:
-                break
-            self.data_received(data)
+    async def last_words(self, wait: float = 1.0) -> bytes:
+        """The worker's last bytes, once its end has closed (at most `wait` seconds after
+        its death: the loop may see its job socket close first)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ended.wait(), wait)
         return bytes(self.tail)
 
 
@@ -325,13 +323,11 @@ class Worker:
         channel.worker, channel.lost = self, lost
         self.channel = channel
         if self.errors is not None:
-            fd = os.dup(self.errors.fileno())
+            errors = socket.socket(fileno=os.dup(self.errors.fileno()))
             self.errors.close()
             self.errors = None
-            os.set_blocking(fd, False)
-            _, self.stderr = await loop.connect_read_pipe(
-                lambda: ErrorStream(fd), os.fdopen(fd, "rb", buffering=0)
-            )
+            errors.setblocking(False)
+            _, self.stderr = await loop.create_unix_connection(ErrorStream, sock=errors)
 
     def kill(self) -> None:
         self.gone = True
@@ -355,7 +351,7 @@ def _start_worker(
     max_memory: int = 0,
 ) -> Worker:
     parent, child = _CONTEXT.Pipe()
-    errors, errors_end = _CONTEXT.Pipe(duplex=False)  # its standard error, raw bytes
+    errors, errors_end = _CONTEXT.Pipe()  # its standard error, raw bytes (ErrorStream)
     process = _CONTEXT.Process(
         target=worker_main,
         args=(child, source, sandbox, shared, slot, max_rss, max_memory, errors_end),
@@ -473,14 +469,19 @@ class WorkerPool:
             return
         assert self._shared is not None
         jid = self._shared.running[worker.slot]
+        failed = [p for p in self._pending.values() if p.channel is channel or p.jid == jid]
         self._replace(worker)  # (it is dead: killing it only collects its exit status)
-        # Rust aborts (SIGABRT) on an allocation past the memory limit, and on a panic:
-        # the worker's last words say which
-        words = worker.stderr.last_words() if worker.stderr is not None else b""
+        task = asyncio.get_running_loop().create_task(self._fail(worker, failed))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _fail(self, worker: Worker, failed: list[_Pending]) -> None:
+        """Fail the jobs of a worker that died, saying why: Rust aborts (SIGABRT) on an
+        allocation past the memory limit and on a panic, and its last words say which."""
+        words = await worker.stderr.last_words() if worker.stderr is not None else b""
         out_of_memory, panic = cause_of_death(words, bool(self.max_memory))
-        for pending in self._pending.values():
-            if pending.channel is channel or pending.jid == jid:
-                pending.fail(out_of_memory, panic)
+        for pending in failed:
+            pending.fail(out_of_memory, panic)
 
     # -- jobs
 
