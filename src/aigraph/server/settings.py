@@ -127,8 +127,8 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         False,
         description="Write a line per request (client, request line with the query, status) "
-        "to standard output; warnings (queries stopped at the time limit, workers that died, "
-        "every worker busy) go to standard error either way.",
+        "to standard output; warnings (queries stopped at the time or memory limit, workers "
+        "that died, every worker busy) go to standard error either way.",
     )
 
     @field_validator("base_iri")
