@@ -121,6 +121,9 @@ def test_type_and_property_constraints(server: str) -> None:
             400,
             "unknown property",
         ),
+        # found by hand: Python's JSON parser recursed until RecursionError, a 500
+        ("[" * 100_000 + "]" * 100_000, 400, "'queries' nests arrays or objects too deeply"),
+        ('{"q0": ' * 50_000 + "1" + "}" * 50_000, 400, "nests arrays or objects too deeply"),
     ],
 )
 def test_malformed_queries_get_a_400_naming_the_problem(
@@ -137,6 +140,9 @@ def test_wrong_body_type_and_single_query(server: str) -> None:
     assert wrong.status_code == 415
     single = httpx.get(server + "reconcile", params={"query": "Jarre"}).json()
     assert single["result"][0]["id"] == JARRE
+    deep = httpx.get(server + "reconcile", params={"query": '{"query": ' * 3000 + "1"})
+    assert deep.status_code == 400
+    assert "'query' nests arrays or objects too deeply" in deep.text
 
 
 def test_preview_and_suggest(server: str) -> None:

@@ -295,15 +295,22 @@ async def _params(request: Request) -> dict[str, str]:
     return params
 
 
+def _json(text: str, name: str) -> Any:
+    """Parameter `name` parsed as JSON, or a 400 saying why not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError(400, f"'{name}' is not JSON: {exc}") from None
+    except RecursionError:  # Python's parser recurses per level: '[' × 100,000 was a 500
+        raise ProtocolError(400, f"'{name}' nests arrays or objects too deeply") from None
+
+
 @route(router, "/reconcile", ["GET", "POST"], summary="Reconciliation service (manifest, queries)")
 async def reconcile(request: Request) -> Response:
     params = await _params(request)
     rec = await reconciler(request)
     if "queries" in params:
-        try:
-            batch = json.loads(params["queries"])
-        except json.JSONDecodeError as exc:
-            raise ProtocolError(400, f"'queries' is not JSON: {exc}") from None
+        batch = _json(params["queries"], "queries")
         if not isinstance(batch, dict) or not batch:
             raise ProtocolError(400, "'queries' is a non-empty JSON object of queries by key")
         if len(batch) > MAX_QUERIES:
@@ -315,10 +322,7 @@ async def reconcile(request: Request) -> Response:
         return JSONResponse(results)
     if "query" in params:  # v0.1: a single query, as a string or a JSON object
         raw = params["query"]
-        try:
-            single = json.loads(raw) if raw.lstrip().startswith("{") else {"query": raw}
-        except json.JSONDecodeError as exc:
-            raise ProtocolError(400, f"'query' is not JSON: {exc}") from None
+        single = _json(raw, "query") if raw.lstrip().startswith("{") else {"query": raw}
         return JSONResponse({"result": rec.reconcile(check_query("query", single))})
     return JSONResponse(manifest(request, rec.base))
 
