@@ -358,6 +358,52 @@ def test_load_is_refused_even_with_the_token(writable: str) -> None:
         assert listener.requests == []
 
 
+DEEP_RDF = {
+    "JSON-LD arrays": ("application/ld+json", "[" * 200_000 + "]" * 200_000),
+    "Turtle collections": (
+        "text/turtle",
+        "<http://e.org/s> <http://e.org/p> " + "(" * 100_000 + ")" * 100_000 + " .",
+    ),
+    "Turtle blank nodes": (
+        "text/turtle",
+        "<http://e.org/s> <http://e.org/p> " + "[ <http://e.org/q> " * 30_000 + "1"
+        + " ]" * 30_000 + " .",
+    ),
+    "RDF/XML elements": (
+        "application/rdf+xml",
+        "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+        "xmlns:e='http://e.org/'>" + "<rdf:Description><e:p>" * 20_000
+        + "</e:p></rdf:Description>" * 20_000 + "</rdf:RDF>",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", DEEP_RDF)
+def test_rdf_nested_deeply_is_refused_or_read_and_the_server_goes_on(
+    writable: str, kind: str
+) -> None:
+    """Writes are parsed in the server process: a parser that recursed per level (as
+    Python's JSON parser does) would take the server down. Oxigraph's refuse JSON-LD past
+    65,536 levels and read the rest."""
+    media, body = DEEP_RDF[kind]
+    graph = "http://example.org/deep"
+    response = httpx.put(
+        writable + "store",
+        params={"graph": graph},
+        content=body.encode(),
+        headers={**AUTH, "Content-Type": media},
+        timeout=60,
+    )
+    if media == "application/ld+json":
+        assert response.status_code == 400
+        assert "does not parse as JSON-LD" in response.text and "stack size" in response.text
+    else:
+        assert response.status_code in (201, 204), response.text
+        assert q(writable, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").json()["boolean"]
+    assert q(writable, "ASK { ?s a <http://schema.org/Person> }").json()["boolean"] is True
+    httpx.delete(writable + "store", params={"graph": graph}, headers=AUTH)
+
+
 def test_graph_store_writes(writable: str) -> None:
     graph = "http://example.org/gsp-test"
     url = writable + "store"
