@@ -546,6 +546,8 @@ def test_settings_never_show_the_token() -> None:
         response = httpx.get(url + "-/settings")
         assert response.json()["updates_enabled"] is True
         assert "s3cret" not in response.text
+        # the limits a query runs under are shown: a client can tell why it was stopped
+        assert (response.json()["query_timeout"], response.json()["query_memory_mb"]) == (5, 1024)
 
 
 def test_openapi_contract(server: str) -> None:

@@ -43,6 +43,7 @@ SETTINGS = {
     "backend": "memory",
     "workers": 2,
     "query_timeout": 5.0,
+    "query_memory_mb": 1024,
     "max_results": 10000,
     "max_body_bytes": 1000000,
     "max_query_chars": 100000,

@@ -67,6 +67,7 @@ SAFE_SETTINGS = (
     "backend",
     "workers",
     "query_timeout",
+    "query_memory_mb",
     "max_results",
     "max_body_bytes",
     "max_query_chars",
