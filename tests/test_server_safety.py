@@ -570,9 +570,12 @@ def test_a_request_no_worker_could_take_is_a_503_saying_when_to_retry() -> None:
     ):
         heavy = threads.submit(other.get, url + "sparql", params={"query": HEAVY})
         time.sleep(0.5)  # the heavy query holds the worker
+        during = httpx.get(url + "-/health").json()["clients_querying"]
         refused = httpx.get(url + "sparql", params={"query": "ASK {}", "timeout": "0.3"})
         assert heavy.result().status_code == 503
-        counts = httpx.get(url + "-/health").json()["queries"]
+        health = httpx.get(url + "-/health").json()
+        counts = health["queries"]
+    assert (during, health["clients_querying"]) == (1, 0)  # the other client, then nobody
     assert (counts["refused_busy"], counts["stopped_at_limit"]) == (1, 1)
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "1"

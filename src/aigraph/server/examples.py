@@ -18,6 +18,7 @@ HEALTH = {
     "workers_up": 2,
     "sandboxed_workers": True,
     "uptime_s": 12.5,
+    "clients_querying": 1,
     "queries": {
         "received": 1042,
         "stopped_at_limit": 3,

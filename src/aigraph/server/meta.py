@@ -53,6 +53,8 @@ async def health(request: Request) -> JSONResponse:
             "workers_up": up,
             "sandboxed_workers": services.executor.sandboxed,
             "uptime_s": round(time.time() - services.started, 3),
+            # clients (addresses) with a query running or waiting their turn, now
+            "clients_querying": services.shares.clients(),
             "queries": dict(services.counts),
         },
         status_code=code,
