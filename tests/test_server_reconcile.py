@@ -200,3 +200,18 @@ def test_linking_status_page(server: str) -> None:
     assert '<a href="https://jeanmicheljarre.com/" rel="external nofollow">' in row.group(0)
     assert 'href="https://fr.m.wikipedia.org/wiki/Jean-Michel_Jarre"' in row.group(0)
     assert "curated, 0.9" in row.group(0)
+
+
+def test_search_and_reconciliation_share_one_label_index() -> None:
+    """The interface's search and the reconciliation service read the same labels: one
+    index per version of the data, not one each."""
+    from aigraph.server.settings import Settings
+    from support import running_app
+
+    with running_app(Settings(workers=1)) as (url, app):
+        found = httpx.get(url + "search", params={"q": "jarre", "format": "json"}).json()
+        assert found["results"][0]["iri"].endswith(JARRE)  # the search gives whole IRIs
+        matched = httpx.get(url + "reconcile", params={"query": "Jarre"}).json()
+        assert matched["result"][0]["id"] == JARRE
+        built = app.state.per_version
+        assert built["site"][1].index is built["reconciliation"][1].index

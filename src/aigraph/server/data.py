@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
 from aigraph.engine import add_merge, as_solutions, merged_only
 from aigraph.project import Project
+from aigraph.search import LabelIndex
 from aigraph.server.settings import Settings
 from aigraph.server.worker import StoreSource
 
@@ -137,9 +139,21 @@ class ServedData:
     info: DatasetInfo
     merged: ox.Store  # the merge of every graph, alone, as its default graph
     workdir: tempfile.TemporaryDirectory[str] | None = None
+    _labels: tuple[ox.Store, LabelIndex] | None = field(default=None, repr=False)
+    _labels_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def contains_graph(self, name: str) -> bool:
         return self.authoritative.contains_named_graph(ox.NamedNode(name))
+
+    def labels(self) -> LabelIndex:
+        """The label index of `merged`, for search, type-ahead and reconciliation alike:
+        built once per version of the data (a write replaces `merged`), by whichever of
+        them asks first; the interface and the reconciliation service each built their own."""
+        with self._labels_lock:
+            merged = self.merged
+            if self._labels is None or self._labels[0] is not merged:
+                self._labels = (merged, LabelIndex.from_store(merged))
+            return self._labels[1]
 
 
 def prepare(settings: Settings, project: Project | None = None) -> ServedData:

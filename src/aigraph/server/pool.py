@@ -74,14 +74,6 @@ class QueryMemoryError(Exception):
     """The query needed more memory than one query may use; its worker was replaced."""
 
 
-class _OutOfMemoryError(EOFError):
-    """A job's worker died at its memory limit (worker.limit_memory)."""
-
-
-class _DiedError(EOFError):
-    """A job's worker died; the argument is the engine's panic message, if any."""
-
-
 class PoolBusyError(Exception):
     """No worker became free within the request's time limit."""
 
@@ -254,9 +246,7 @@ class _Pending:
     messages: deque[tuple[object, int]] = field(default_factory=deque)
     waiter: asyncio.Future[None] | None = None
     channel: Channel | None = None  # the channel of the worker that answers, once known
-    failed: bool = False  # that worker died
-    out_of_memory: bool = False  # ... at its memory limit
-    panic: str = ""  # ... or on the engine's panic, which said this
+    failed: Exception | None = None  # why that worker died, once it has
 
     def put(self, channel: Channel, message: object, size: int) -> None:
         self.channel = channel
@@ -264,9 +254,8 @@ class _Pending:
         channel.hold(size)
         self._wake()
 
-    def fail(self, out_of_memory: bool = False, panic: str = "") -> None:
-        self.failed = True
-        self.out_of_memory, self.panic = out_of_memory, panic
+    def fail(self, why: Exception) -> None:
+        self.failed = why
         self._wake()
 
     def _wake(self) -> None:
@@ -274,12 +263,11 @@ class _Pending:
             self.waiter.set_result(None)
 
     async def receive(self) -> object:
-        """The next message for this job (EOFError once its worker has died)."""
+        """The next message for this job (once its worker has died, why: WorkerCrashedError
+        or QueryMemoryError)."""
         while not self.messages:
-            if self.failed:
-                if self.out_of_memory:
-                    raise _OutOfMemoryError()
-                raise _DiedError(self.panic)
+            if self.failed is not None:
+                raise self.failed
             self.waiter = asyncio.get_running_loop().create_future()
             try:
                 await self.waiter
@@ -481,7 +469,7 @@ class WorkerPool:
         words = await worker.stderr.last_words() if worker.stderr is not None else b""
         out_of_memory, panic = cause_of_death(words, bool(self.max_memory))
         for pending in failed:
-            pending.fail(out_of_memory, panic)
+            pending.fail(QueryMemoryError() if out_of_memory else WorkerCrashedError(panic))
 
     # -- jobs
 
@@ -505,12 +493,9 @@ class WorkerPool:
             if self._stop(jid):
                 raise QueryTimeoutError(timeout) from None
             raise PoolBusyError() from None
-        except _OutOfMemoryError:
+        except (QueryMemoryError, WorkerCrashedError):
             self._stop(jid)
-            raise QueryMemoryError() from None
-        except _DiedError as exc:
-            self._stop(jid)
-            raise WorkerCrashedError(str(exc)) from None
+            raise
         except (EOFError, OSError, pickle.UnpicklingError):
             self._stop(jid)
             raise WorkerCrashedError() from None
@@ -576,9 +561,9 @@ class WorkerPool:
                         message = await pending.receive()
                 except TimeoutError:
                     raise StreamStoppedError("the time limit ended the answer") from None
-                except _OutOfMemoryError:
+                except QueryMemoryError:
                     raise StreamStoppedError("the query reached its memory limit") from None
-                except (EOFError, OSError, pickle.UnpicklingError):
+                except (WorkerCrashedError, EOFError, OSError, pickle.UnpicklingError):
                     raise StreamStoppedError("the query worker stopped mid-answer") from None
                 assert isinstance(message, tuple)
                 if message[0] == "chunk":
@@ -640,7 +625,7 @@ class WorkerPool:
             try:
                 worker.channel.send(("reload", jid, source))
                 await pending.receive()
-            except (EOFError, OSError):
+            except (WorkerCrashedError, EOFError, OSError):
                 self._replace(worker)  # (if it died, it is being replaced already)
             finally:
                 self._forget(jid)
@@ -659,7 +644,7 @@ class WorkerPool:
                 worker.stderr.close()
         self._workers = [None] * len(self._workers)
         for pending in self._pending.values():
-            pending.fail()
+            pending.fail(WorkerCrashedError())
         for sock in (self._queue, self._shared.jobs if self._shared else None):
             if sock is not None:
                 sock.close()

@@ -100,8 +100,8 @@ class Reconciler:
     values: dict[str, dict[str, set[str]]]  # iri → pid → labels
 
     @classmethod
-    def build(cls, store: ox.Store, base: str) -> Reconciler:
-        """From `store`, whose default graph is the merge of every graph."""
+    def build(cls, store: ox.Store, base: str, index: LabelIndex) -> Reconciler:
+        """From `store`, whose default graph is the merge of every graph, and its labels."""
         values: dict[str, dict[str, set[str]]] = {}
         for prop in PROPERTIES:
             query = f"""{PREFIXES}SELECT ?s ?label WHERE {{ ?s {prop.path} ?v .
@@ -111,7 +111,7 @@ class Reconciler:
                 values.setdefault(row["s"].value, {}).setdefault(prop.pid, set()).add(
                     row["label"].value
                 )
-        return cls(base, LabelIndex.from_store(store), values)
+        return cls(base, index, values)
 
     def local_id(self, iri: str) -> str:
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
@@ -250,7 +250,8 @@ async def reconciler(request: Request) -> Reconciler:
 
 def _build(services: Services) -> Reconciler:
     assert services.data is not None
-    return Reconciler.build(services.data.merged, services.settings.base_iri)
+    data = services.data
+    return Reconciler.build(data.merged, services.settings.base_iri, data.labels())
 
 
 def manifest(request: Request, base: str) -> dict[str, Any]:

@@ -147,7 +147,7 @@ def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[
 def build_site(services: Services) -> Site:
     assert services.data is not None
     base = services.settings.base_iri
-    index = LabelIndex.from_store(services.data.merged)
+    index = services.data.labels()
 
     def href(iri: str) -> str:
         return local_href(iri, base) or iri
