@@ -365,6 +365,68 @@ def test_load_is_refused_even_with_the_token(writable: str) -> None:
         assert listener.requests == []
 
 
+@pytest.fixture(scope="module")
+def update_capped() -> Iterator[str]:
+    settings = Settings(
+        workers=1, update_token=SecretStr(TOKEN), update_timeout=1, query_memory_mb=100
+    )
+    with running_server(settings) as url:
+        yield url
+
+
+PEOPLE = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://schema.org/Person> }"
+
+
+@pytest.mark.parametrize(
+    ("update", "words"),
+    [
+        (
+            # the data is in named graphs: an update's default graph is its own (empty)
+            "INSERT { <urn:x:all> <urn:x:next> ?n } WHERE { SELECT (COUNT(*) AS ?n) WHERE { "
+            "GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } } }",
+            "The update was stopped after 1 s, the time limit of this server for updates; "
+            "nothing was changed.",
+        ),
+        (
+            doubled(27, "").replace(
+                "SELECT  WHERE", "INSERT { <urn:x:big> <urn:x:is> ?a27 } WHERE"
+            ),
+            "The update needed more memory than this server lets one update use (100 MiB "
+            "beyond the data) and was stopped; nothing was changed.",
+        ),
+    ],
+    ids=["time", "memory"],
+)
+def test_an_update_past_a_limit_is_stopped_and_nothing_changes(
+    update_capped: str, update: str, words: str
+) -> None:
+    """Updates ran in the server process with neither limit: one joining everything with
+    everything held the write lock and a core until it was done. It now runs in a process
+    of its own, stopped at `update_timeout` or `query_memory_mb`; queries are answered
+    meanwhile, the data stays as it was, and the next update works."""
+    url = update_capped
+    people = q(url, PEOPLE).json()["results"]["bindings"][0]["n"]["value"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        pending = pool.submit(
+            httpx.post, url + "sparql", data={"update": update}, headers=AUTH, timeout=60
+        )
+        time.sleep(0.3)
+        during = q(url, PEOPLE)  # answered while the update runs
+        assert during.status_code == 200 and time.monotonic() - started < 1
+        response = pending.result()
+    assert response.status_code == 503, response.text
+    assert response.text == words + "\n"
+    assert time.monotonic() - started < 10
+    assert not q(url, "ASK { { ?a <urn:x:next> ?d } UNION { ?a <urn:x:is> ?d } }").json()["boolean"]
+    assert q(url, PEOPLE).json()["results"]["bindings"][0]["n"]["value"] == people
+    insert = 'INSERT DATA { <urn:x:n1> <http://schema.org/text> "after" }'
+    assert httpx.post(url + "sparql", data={"update": insert}, headers=AUTH).status_code == 204
+    assert q(url, 'ASK { <urn:x:n1> ?p "after" }').json()["boolean"] is True
+    delete = insert.replace("INSERT", "DELETE")
+    assert httpx.post(url + "sparql", data={"update": delete}, headers=AUTH).status_code == 204
+
+
 DEEP_RDF = {
     "JSON-LD arrays": ("application/ld+json", "[" * 200_000 + "]" * 200_000),
     "Turtle collections": (

@@ -45,6 +45,7 @@ SETTINGS = {
     "workers": 2,
     "query_timeout": 5.0,
     "query_memory_mb": 1024,
+    "update_timeout": 60.0,
     "max_results": 10000,
     "max_body_bytes": 1000000,
     "max_query_chars": 100000,

@@ -5,6 +5,7 @@ Graph Store Protocol). The HTTP layer does not know which."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Protocol
 
 import httpx
@@ -17,6 +18,7 @@ from aigraph.server.pool import QueryTimeoutError, WorkerPool
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
 from aigraph.server.worker import Job, Outcome, answer
+from aigraph.server.writer import UpdateLimits, apply_update
 
 USER_AGENT = f"aigraph/{__version__} (+https://w3id.org/aigraph/)"
 
@@ -90,51 +92,75 @@ class LocalExecutor:
         await self.pool.reload(source)
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update in a child process, within the update time limit and the
+        memory limit of a query (aigraph.server.writer); the authoritative store is replaced
+        by the result only if it succeeded, else an UpdateError says why."""
         store = self._writable()
-        try:
-            await asyncio.to_thread(store.update, text, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise ProtocolError(400, f"The update does not parse: {exc}") from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ProtocolError(500, f"The update failed: {exc}") from None
+        assert self.data.workdir is not None  # _writable: the memory backend
+        limits = UpdateLimits(
+            self.settings.update_timeout,
+            self.settings.query_memory_mb * 2**20,
+            self.settings.sandbox and not self.settings.service_allowlist,
+        )
+        folder = Path(self.data.workdir.name)
+        result = await asyncio.to_thread(apply_update, store, text, base_iri, folder, limits)
+        self.data.authoritative = result
         await self._publish()
 
     async def write_graph(
         self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
     ) -> bool:
         store = self._writable()
-        graph = ox.NamedNode(name) if name else ox.DefaultGraph()
-        existed = name is None or store.contains_named_graph(graph)
-        scratch = ox.Store()
-        try:
-            scratch.load(body, format=fmt, to_graph=graph, base_iri=name)
-        except (SyntaxError, ValueError) as exc:
-            raise ProtocolError(400, f"The RDF does not parse as {fmt.name}: {exc}") from None
-        if replace:
-            if name is None:
-                store.clear_graph(ox.DefaultGraph())
-            elif existed:
-                store.remove_graph(graph)
-        store.extend(scratch.quads_for_pattern(None, None, None, None))
-        if name is not None:
-            store.add_graph(graph)
+        # parsed off the event loop: a body of max_body_bytes takes a while to read
+        created = await asyncio.to_thread(_write_graph, store, name, body, fmt, replace)
         await self._publish()
-        return not existed
+        return created
 
     async def delete_graph(self, name: str | None) -> bool:
         store = self._writable()
-        if name is None:
-            store.clear_graph(ox.DefaultGraph())
-        else:
-            graph = ox.NamedNode(name)
-            if not store.contains_named_graph(graph):
-                return False
-            store.remove_graph(graph)
-        await self._publish()
-        return True
+        existed = await asyncio.to_thread(_delete_graph, store, name)
+        if existed:
+            await self._publish()
+        return existed
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+def _write_graph(
+    store: ox.Store, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
+) -> bool:
+    """Graph Store PUT (`replace`) or POST of `body` into the graph `name` (None: the default
+    graph); whether the graph is new. A body that does not parse changes nothing."""
+    graph = ox.NamedNode(name) if name else ox.DefaultGraph()
+    existed = name is None or store.contains_named_graph(graph)
+    scratch = ox.Store()
+    try:
+        scratch.load(body, format=fmt, to_graph=graph, base_iri=name)
+    except (SyntaxError, ValueError) as exc:
+        raise ProtocolError(400, f"The RDF does not parse as {fmt.name}: {exc}") from None
+    if replace:
+        if name is None:
+            store.clear_graph(ox.DefaultGraph())
+        elif existed:
+            store.remove_graph(graph)
+    store.extend(scratch.quads_for_pattern(None, None, None, None))
+    if name is not None:
+        store.add_graph(graph)
+    return not existed
+
+
+def _delete_graph(store: ox.Store, name: str | None) -> bool:
+    """Graph Store DELETE of the graph `name` (None: empties the default graph); whether
+    there was one to delete."""
+    if name is None:
+        store.clear_graph(ox.DefaultGraph())
+        return True
+    graph = ox.NamedNode(name)
+    if not store.contains_named_graph(graph):
+        return False
+    store.remove_graph(graph)
+    return True
 
 
 class RemoteExecutor:

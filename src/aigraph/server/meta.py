@@ -70,6 +70,7 @@ SAFE_SETTINGS = (
     "workers",
     "query_timeout",
     "query_memory_mb",
+    "update_timeout",
     "max_results",
     "max_body_bytes",
     "max_query_chars",

@@ -60,9 +60,9 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(
         1024,
         ge=0,
-        description="Memory (MiB) one query may allocate beyond what its worker holds with "
-        "the store loaded; a query needing more is stopped (503) and its worker replaced, "
-        "so that no query can take the machine's memory (0 = no limit).",
+        description="Memory (MiB) one query (or update) may allocate beyond what its process "
+        "holds with the data loaded; a query needing more is stopped (503) and its worker "
+        "replaced, so that no query can take the machine's memory (0 = no limit).",
     )
     max_queries_per_client: int | None = Field(
         None,
@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(
         5.0, gt=0, description="Seconds a query may run; a request's `timeout` may only lower it."
+    )
+    update_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a SPARQL Update may run (in a process of its own, on a copy of "
+        "the data, within `query_memory_mb` too); past it, it is stopped (503) and nothing "
+        "changes.",
     )
     max_results: int = Field(
         10_000, ge=1, description="Rows (or triples) in one answer; more are cut and flagged."

@@ -33,6 +33,12 @@ from aigraph.server.pool import (
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
 from aigraph.server.routing import route
 from aigraph.server.worker import Job, Outcome, memory_message
+from aigraph.server.writer import (
+    UpdateFailedError,
+    UpdateMemoryError,
+    UpdateSyntaxError,
+    UpdateTimeoutError,
+)
 from aigraph.sniff import MAX_DEPTH, Sniffed, UsingConflictError, apply_using, sniff
 
 router = APIRouter(tags=["SPARQL"])
@@ -236,7 +242,12 @@ def check_graph_iris(name: str, iris: list[str]) -> None:
 
 def _excerpt(job: Job) -> str:
     """The job's query (or the entity it describes) on one line, for the log."""
-    text = job.describe or " ".join(job.sparql.split())
+    return job.describe or _one_line(job.sparql)
+
+
+def _one_line(text: str) -> str:
+    """A query or update on one line, at most 300 characters, for the log."""
+    text = " ".join(text.split())
     return text if len(text) <= 300 else text[:300] + "…"
 
 
@@ -506,6 +517,15 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
         text = apply_using(op.text, op.using_graphs, op.using_named_graphs)
     except UsingConflictError as exc:
         raise ProtocolError(400, str(exc)) from None
-    async with services.write_lock:
-        await services.executor.update(text, endpoint_url(request))
+    try:
+        async with services.write_lock:
+            await services.executor.update(text, endpoint_url(request))
+    except UpdateSyntaxError as exc:
+        raise ProtocolError(400, str(exc)) from None
+    except (UpdateTimeoutError, UpdateMemoryError) as exc:
+        logger.warning("%s: %s", str(exc).split(";")[0], _one_line(text))
+        raise ProtocolError(503, str(exc)) from None
+    except UpdateFailedError as exc:
+        logger.error("%s: %s", exc, _one_line(text))
+        raise ProtocolError(500, str(exc)) from None
     return Response(status_code=204)

@@ -1,0 +1,142 @@
+"""SPARQL Update in a child process (aigraph.server.writer): the result comes back whole, or
+nothing changes and the error says why — a syntax error, an engine failure, the time limit,
+the memory limit — and no temporary file or process is left behind."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psutil
+import pyoxigraph as ox
+import pytest
+
+from aigraph.server.writer import (
+    UpdateError,
+    UpdateFailedError,
+    UpdateLimits,
+    UpdateMemoryError,
+    UpdateSyntaxError,
+    UpdateTimeoutError,
+    apply_update,
+)
+
+EX = "http://example.org/"
+GRAPH = ox.NamedNode(EX + "g")
+
+
+def store_of(n: int) -> ox.Store:
+    """`n` people with a name in the default graph, and one fact in the graph <g>."""
+    store = ox.Store()
+    for i in range(n):
+        store.add(
+            ox.Quad(ox.NamedNode(f"{EX}p{i}"), ox.NamedNode(EX + "name"), ox.Literal(f"P{i}"))
+        )
+    store.add(ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "in"), ox.Literal("g"), GRAPH))
+    return store
+
+
+def quads(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def doubled(levels: int) -> str:
+    """An update inserting a string of 10 × 2^`levels` characters, doubled `levels` times."""
+    binds = ['BIND("0123456789" AS ?a0)']
+    binds += [f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(levels)]
+    return f"INSERT {{ <{EX}big> <{EX}is> ?a{levels} }} WHERE {{ {' '.join(binds)} }}"
+
+
+# (update, what it adds, what it removes), on store_of(3)
+CHANGES = [
+    (
+        f'INSERT DATA {{ <{EX}p9> <{EX}name> "P9" }}',
+        {ox.Quad(ox.NamedNode(EX + "p9"), ox.NamedNode(EX + "name"), ox.Literal("P9"))},
+        set(),
+    ),
+    (
+        f"DELETE WHERE {{ <{EX}p1> ?p ?o }}",
+        set(),
+        {ox.Quad(ox.NamedNode(EX + "p1"), ox.NamedNode(EX + "name"), ox.Literal("P1"))},
+    ),
+    (
+        f"DROP GRAPH <{GRAPH.value}>",
+        set(),
+        {ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "in"), ox.Literal("g"), GRAPH)},
+    ),
+    (  # relative IRIs resolve against the base the server passes (the endpoint's URL)
+        'INSERT DATA { <p7> <name> "P7" }',
+        {ox.Quad(ox.NamedNode(EX + "p7"), ox.NamedNode(EX + "name"), ox.Literal("P7"))},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("update", "added", "removed"), CHANGES)
+def test_an_update_returns_the_changed_data_and_leaves_the_store_alone(
+    tmp_path: Path, update: str, added: set[ox.Quad], removed: set[ox.Quad]
+) -> None:
+    store = store_of(3)
+    before = quads(store)
+    result = apply_update(store, update, EX, tmp_path, UpdateLimits(10))
+    assert quads(result) == (before - removed) | added
+    assert quads(store) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("update", "error", "words"),
+    [
+        ("INSERT DATA { <a> }", UpdateSyntaxError, "The update does not parse: "),
+        (f"CREATE GRAPH <{GRAPH.value}>", UpdateFailedError, "already exists"),
+        (  # the first part succeeds in the child; the request is one, so none of it stays
+            f'INSERT DATA {{ <{EX}p9> <{EX}name> "P9" }} ; DROP GRAPH <{EX}nothing>',
+            UpdateFailedError,
+            "does not exist",
+        ),
+    ],
+)
+def test_a_refused_or_failed_update_changes_nothing(
+    tmp_path: Path, update: str, error: type[UpdateError], words: str
+) -> None:
+    store = store_of(3)
+    before = quads(store)
+    with pytest.raises(error, match=words):
+        apply_update(store, update, EX, tmp_path, UpdateLimits(10))
+    assert quads(store) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_update_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
+    """A WHERE joining everything with everything (10^9 rows here) ran in the server process
+    until it was done, with the write lock held. In its own process it is stopped at the
+    limit, and that process is gone."""
+    store = store_of(1000)
+    update = (
+        f"INSERT {{ <{EX}s> <{EX}n> ?n }} WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i BIND(1 AS ?n) }}"
+    )
+    started = time.monotonic()
+    with pytest.raises(UpdateTimeoutError, match=r"stopped after 0\.5 s"):
+        apply_update(store, update, None, tmp_path, UpdateLimits(0.5))
+    assert time.monotonic() - started < 5
+    assert quads(store) == quads(store_of(1000))
+    assert list(tmp_path.iterdir()) == []
+    assert not [p for p in psutil.Process().children() if "aigraph.server.writer" in p.cmdline()]
+
+
+def test_an_update_past_the_memory_limit_is_stopped(tmp_path: Path) -> None:
+    """A string doubled 27 times (1.3 GB) against a limit of 100 MiB: stopped at once, long
+    before its time limit."""
+    store = store_of(3)
+    started = time.monotonic()
+    with pytest.raises(UpdateMemoryError, match=r"one update use \(100 MiB beyond the data\)"):
+        apply_update(store, doubled(27), None, tmp_path, UpdateLimits(30, 100 * 2**20))
+    assert time.monotonic() - started < 10
+    assert quads(store) == quads(store_of(3))
+
+
+def test_an_update_within_the_memory_limit_is_applied(tmp_path: Path) -> None:
+    """The limit is on what the update allocates beyond the data: a 10 MB string is fine."""
+    result = apply_update(store_of(3), doubled(20), None, tmp_path, UpdateLimits(30, 100 * 2**20))
+    (big,) = result.quads_for_pattern(ox.NamedNode(EX + "big"), None, None, None)
+    assert len(big.object.value) == 10 * 2**20
