@@ -228,24 +228,29 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         lines += [
             "## Floors",
             "",
-            "Requests per second on the simple query with no query run at all "
-            "(bench/floors.py), beside aigraph and the Oxigraph server at "
-            f"{results['sizes'][0]['triples']:,} triples: `hello` is a bare ASGI app under "
-            "uvicorn (httptools), the most any Python server does here; `http-layer` is "
-            "aigraph's application with an executor that answers at once (no worker process).",
+            "Requests per second on the simple query, beside aigraph and the Oxigraph server "
+            f"at {results['sizes'][0]['triples']:,} triples (bench/floors.py). With no query "
+            "run at all: `hello` is a bare ASGI app under uvicorn (httptools), the most any "
+            "Python server does here; `http-layer` is aigraph's application with an executor "
+            "that answers at once (no worker process). With the query run in the server "
+            "process instead of a worker, on the same data (no time limit that stops a query, "
+            "no sandbox): `in-process` on the event loop (which a long query would block), "
+            "`in-thread` in a thread.",
             "",
-            "| class | hello | http-layer | aigraph-http | oxigraph | hello ÷ oxigraph | "
-            "http-layer ÷ oxigraph |",
-            "|---|---|---|---|---|---|---|",
+            "| class | hello | http-layer | in-process | in-thread | aigraph-http | oxigraph | "
+            "hello ÷ oxigraph | http-layer ÷ oxigraph | in-process ÷ oxigraph |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for cls in ("simple-c1", "simple-c16"):
-            hello, layer = (
-                _rps({"throughput": floors.get(k, {})}, cls) for k in ("hello", "http-layer")
+            hello, layer, inline, threaded = (
+                _rps({"throughput": floors.get(k, {})}, cls)
+                for k in ("hello", "http-layer", "in-process", "in-thread")
             )
             real, oxi = (_rps(smallest.get(n, {}), cls) for n in ("aigraph-http", "oxigraph"))
             lines.append(
-                f"| {cls} | {_fmt(hello, 0)} | {_fmt(layer, 0)} | {_fmt(real, 0)} | "
-                f"{_fmt(oxi, 0)} | {_ratio(hello, oxi)} | {_ratio(layer, oxi)} |"
+                f"| {cls} | {_fmt(hello, 0)} | {_fmt(layer, 0)} | {_fmt(inline, 0)} | "
+                f"{_fmt(threaded, 0)} | {_fmt(real, 0)} | {_fmt(oxi, 0)} | "
+                f"{_ratio(hello, oxi)} | {_ratio(layer, oxi)} | {_ratio(inline, oxi)} |"
             )
         lines.append("")
     lines += ["## Goals", "", "| goal | where we stand | status |", "|---|---|---|"]

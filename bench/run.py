@@ -464,12 +464,22 @@ def engine_throughput(
 # --- the run ------------------------------------------------------------------------------
 
 
-def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+#: The servers of bench/floors.py, in the order of the report's table.
+FLOORS = ("hello", "http-layer", "in-process", "in-thread")
+
+
+def generated(size: int, workdir: Path) -> Path:
+    """The synthetic data of `size` triples (generated once, then reused)."""
     data = workdir / f"gen-{size}.nq"
     if not data.exists():  # in a process of its own: this one never holds the text
         subprocess.run(
             [sys.executable, str(HERE / "generate.py"), str(size), str(data)], check=True
         )
+    return data
+
+
+def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    data = generated(size, workdir)
     days = max(1, round(size / 1000))
     people = max(20, days * 12)
     queries = catalogue_mix()
@@ -675,14 +685,17 @@ def large_answers(data: Path, args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
-def floors(args: argparse.Namespace) -> dict[str, object]:
-    """The floors under aigraph's throughput (bench/floors.py): a bare ASGI app under uvicorn,
-    and aigraph's HTTP layer with an executor that answers at once (no worker process)."""
+def floors(args: argparse.Namespace, data: Path) -> dict[str, object]:
+    """What bounds aigraph's throughput (bench/floors.py): a bare ASGI app under uvicorn,
+    aigraph's HTTP layer with an executor that answers at once (no worker process), and
+    aigraph with each query run in the server process (on the event loop, in a thread) on
+    `data`."""
     out: dict[str, object] = {}
-    for kind in ("hello", "http-layer"):
+    for kind in FLOORS:
         port = free_port()
+        extra = [str(data)] if kind in ("in-process", "in-thread") else []
         process = subprocess.Popen(
-            [sys.executable, str(HERE / "floors.py"), kind, str(port)],
+            [sys.executable, str(HERE / "floors.py"), kind, str(port), *extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -744,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         "bundled_startup_s": bundled_startup(),
     }
     if not args.no_throughput:
-        results["floors"] = floors(args)
+        results["floors"] = floors(args, generated(sizes[0], workdir))
     for size in sizes:
         print(f"size {size:,}", file=sys.stderr)
         results["sizes"].append(bench_size(size, args, workdir))  # type: ignore[union-attr]

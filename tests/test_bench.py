@@ -144,3 +144,66 @@ def test_report_shows_entity_dereferencing(tmp_path: Path) -> None:
     report = (tmp_path / "report.md").read_text()
     assert "| person, Turtle | 2.25 (9.5) |" in report
     assert "| person, HTML | HTTP 404 |" in report
+
+
+def test_report_shows_the_floors(tmp_path: Path) -> None:
+    results = _results({"catalogue:participants": 20})
+    results["floors"] = {
+        kind: {"simple-c1": {"requests_per_s": rps}, "simple-c16": {"requests_per_s": rps * 2}}
+        for kind, rps in (
+            ("hello", 4000),
+            ("http-layer", 2000),
+            ("in-process", 1600),
+            ("in-thread", 1200),
+        )
+    }
+    write_report(results, tmp_path)
+    report = (tmp_path / "report.md").read_text()
+    assert (
+        "| simple-c1 | 4,000 | 2,000 | 1,600 | 1,200 | 1,000 | 4,000 | 1.00× | 0.50× | 0.40× |"
+        in report
+    )
+    assert (
+        "| simple-c16 | 8,000 | 4,000 | 3,200 | 2,400 | 1,000 | 4,000 | 2.00× | 1.00× | 0.80× |"
+        in report
+    )
+
+
+@pytest.mark.parametrize("kind", ["in-process", "in-thread"])
+def test_the_in_process_floors_answer_as_aigraph_does(
+    kind: str, generated: str, tmp_path: Path
+) -> None:
+    """The servers that run queries in the server process (what giving up the worker would
+    buy) must answer the benchmark's query as aigraph does, or their rates mean nothing."""
+    import subprocess
+
+    import httpx
+    from run import SIMPLE, free_port, stop, wait_ready
+
+    data = tmp_path / "gen.nq"
+    data.write_text(generated, encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH / "floors.py"), kind, str(port), str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        wait_ready(url, process, 60)
+        response = httpx.post(
+            url,
+            data={"query": SIMPLE.format(1)},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200
+        (row,) = response.json()["results"]["bindings"]
+        store = ox.Store()
+        store.load(generated.encode(), format=ox.RdfFormat.N_QUADS)
+        expected = {
+            s["name"].value
+            for s in store.query(SIMPLE.format(1).replace("WHERE { ", "WHERE { GRAPH ?g { ") + " }")  # type: ignore[union-attr]
+        }
+        assert expected and row["name"]["value"] in expected
+    finally:
+        stop(process)
