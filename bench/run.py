@@ -464,6 +464,9 @@ def engine_throughput(
 # --- the run ------------------------------------------------------------------------------
 
 
+#: The commands the compared servers need, by system (in the virtual environment's bin/).
+COMMANDS = {"oxigraph": "oxigraph", "rdflib-endpoint": "rdflib-endpoint"}
+
 #: The servers of bench/floors.py, in the order of the report's table.
 FLOORS = ("hello", "http-layer", "in-process", "in-thread")
 
@@ -743,6 +746,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results"), help="where to write the report")
     args = parser.parse_args(argv)
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    missing = [s for s in args.systems if s in COMMANDS and not (BIN / COMMANDS[s]).exists()]
+    if missing:  # found before an hour's run, not in its middle
+        print(
+            f"not installed: {', '.join(missing)}; `make bench` installs the benchmark's "
+            "packages (pip install -e '.[bench]'), or leave them out with --systems",
+            file=sys.stderr,
+        )
+        return 2
     if args.quick:
         args.duration, args.runs, args.budget, args.timeout = 1, 3, 1, 5
     sizes = [int(float(s)) for s in args.sizes.split(",")]
