@@ -140,3 +140,33 @@ def test_an_update_within_the_memory_limit_is_applied(tmp_path: Path) -> None:
     result = apply_update(store_of(3), doubled(20), None, tmp_path, UpdateLimits(30, 100 * 2**20))
     (big,) = result.quads_for_pattern(ox.NamedNode(EX + "big"), None, None, None)
     assert len(big.object.value) == 10 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stdout", "stderr", "error", "words"),
+    [
+        (-14, b"", b"", UpdateTimeoutError, "stopped after 2 s"),  # SIGALRM: the kernel timer
+        (-6, b"", b"memory allocation of 1073741824 bytes failed\n", UpdateMemoryError, "MiB"),
+        (
+            -6,
+            b"",
+            b"thread '<unnamed>' panicked at lib/x.rs:1:2:\nsomething broke\n",
+            UpdateFailedError,
+            r"\(Oxigraph: something broke\)",
+        ),
+        (1, b"42\n", b"Traceback ...\n", UpdateFailedError, r"\(exit status 1\)"),
+        (0, b"not json\n", b"", UpdateFailedError, r"\(exit status 0\)"),
+    ],
+)
+def test_a_child_that_did_not_report_is_read_from_how_it_ended(
+    returncode: int, stdout: bytes, stderr: bytes, error: type[UpdateError], words: str
+) -> None:
+    """A child that could not say why it stopped (killed by its timer, aborted by the engine
+    at the memory limit or in a panic, or broken) is still told apart, without guessing."""
+    import subprocess
+
+    from aigraph.server.writer import _raise_for
+
+    child = subprocess.CompletedProcess(["writer"], returncode, stdout, stderr)
+    with pytest.raises(error, match=words):
+        _raise_for(child, UpdateLimits(2, 100 * 2**20))

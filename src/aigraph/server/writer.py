@@ -21,6 +21,7 @@ those copies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -108,10 +109,9 @@ def _raise_for(child: subprocess.CompletedProcess[bytes], limits: UpdateLimits) 
     """Nothing if the child wrote its result, else the UpdateError that says why not."""
     report: dict[str, str] = {}
     if child.stdout.strip():
-        try:
-            report = json.loads(child.stdout.splitlines()[-1])
-        except ValueError:
-            report = {}
+        with contextlib.suppress(ValueError):
+            line = json.loads(child.stdout.splitlines()[-1])
+            report = line if isinstance(line, dict) else {}
     if child.returncode == 0 and report.get("outcome") == "done":
         return
     if report.get("outcome") == "syntax":
