@@ -170,3 +170,32 @@ def test_a_child_that_did_not_report_is_read_from_how_it_ended(
     child = subprocess.CompletedProcess(["writer"], returncode, stdout, stderr)
     with pytest.raises(error, match=words):
         _raise_for(child, UpdateLimits(2, 100 * 2**20))
+
+
+def test_an_update_whose_copies_cannot_be_written_changes_nothing(tmp_path: Path) -> None:
+    """The data is copied to the server's working folder for the child: with no folder to
+    write to (a full disk fails the same way), the update is refused with a reason."""
+    store = store_of(3)
+    with pytest.raises(UpdateFailedError, match="could not be run: No such file or directory"):
+        apply_update(store, CHANGES[0][0], None, tmp_path / "gone", UpdateLimits(10))
+    assert quads(store) == quads(store_of(3))
+
+
+def test_an_update_on_a_full_disk_changes_nothing(tmp_path: Path) -> None:
+    """A full disk while the data is copied out (simulated with RLIMIT_FSIZE, which fails a
+    write as ENOSPC would, with SIGXFSZ ignored): refused with the reason, nothing left."""
+    import resource
+    import signal
+
+    store = store_of(200)  # a dump of some 15 KB
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, limits[1]))
+    try:
+        with pytest.raises(UpdateFailedError, match="could not be run: .*nothing was changed"):
+            apply_update(store, CHANGES[0][0], None, tmp_path, UpdateLimits(10))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+    assert quads(store) == quads(store_of(200))
+    assert list(tmp_path.iterdir()) == []

@@ -72,7 +72,10 @@ def apply_update(
     """A new store: `store` after the update `text`, which ran in a child process within
     `limits`. `store` itself is never changed. Temporary files go to `folder`. Raises an
     UpdateError saying why, when nothing changed."""
-    fd, name = tempfile.mkstemp(prefix="update-", suffix=".nq", dir=folder)
+    try:
+        fd, name = tempfile.mkstemp(prefix="update-", suffix=".nq", dir=folder)
+    except OSError as exc:
+        raise _not_run(exc) from None
     os.close(fd)
     source = Path(name)
     target = source.with_name(source.stem + "-result.nq")
@@ -100,9 +103,17 @@ def apply_update(
         result = ox.Store()
         result.bulk_load(path=str(target), format=ox.RdfFormat.N_QUADS)
         return result
+    except OSError as exc:  # a full disk, a folder gone: the copies could not be made
+        raise _not_run(exc) from None
     finally:
         source.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
+
+
+def _not_run(exc: OSError) -> UpdateFailedError:
+    return UpdateFailedError(
+        f"The update could not be run: {exc.strerror or exc}; nothing was changed."
+    )
 
 
 def _raise_for(child: subprocess.CompletedProcess[bytes], limits: UpdateLimits) -> None:
