@@ -192,7 +192,9 @@ def test_an_update_on_a_full_disk_changes_nothing(tmp_path: Path) -> None:
     handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, limits[1]))
     try:
-        with pytest.raises(UpdateFailedError, match=r"could not be run: File too large.*nothing was changed"):
+        with pytest.raises(
+            UpdateFailedError, match=r"could not be run: File too large.*nothing was changed"
+        ):
             apply_update(store, CHANGES[0][0], None, tmp_path, UpdateLimits(10))
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, limits)
