@@ -39,7 +39,9 @@ class Executor(Protocol):
     async def start(self) -> None: ...
     async def run(self, job: Job, timeout: float) -> Outcome: ...
     async def graph_exists(self, name: str) -> bool: ...
-    async def update(self, text: str, base_iri: str | None = None) -> None: ...
+    async def update(
+        self, text: str, base_iri: str | None = None, timeout: float | None = None
+    ) -> None: ...
     async def write_graph(
         self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
     ) -> bool: ...
@@ -91,14 +93,17 @@ class LocalExecutor:
         source = await asyncio.to_thread(refresh, self.data)
         await self.pool.reload(source)
 
-    async def update(self, text: str, base_iri: str | None = None) -> None:
-        """Apply a SPARQL Update in a child process, within the update time limit and the
-        memory limit of a query (aigraph.server.writer); the authoritative store is replaced
-        by the result only if it succeeded, else an UpdateError says why."""
+    async def update(
+        self, text: str, base_iri: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Apply a SPARQL Update in a child process, within `timeout` seconds (default: the
+        update time limit) and the memory limit of a query (aigraph.server.writer); the
+        authoritative store is replaced by the result only if it succeeded, else an
+        UpdateError says why."""
         store = self._writable()
         assert self.data.workdir is not None  # _writable: the memory backend
         limits = UpdateLimits(
-            self.settings.update_timeout,
+            timeout if timeout is not None else self.settings.update_timeout,
             self.settings.query_memory_mb * 2**20,
             self.settings.sandbox and not self.settings.service_allowlist,
         )
@@ -273,7 +278,9 @@ class RemoteExecutor:
         outcome = await self.run(job, self.settings.query_timeout)
         return b"true" in outcome.body
 
-    async def update(self, text: str, base_iri: str | None = None) -> None:
+    async def update(
+        self, text: str, base_iri: str | None = None, timeout: float | None = None
+    ) -> None:
         raise ProtocolError(
             403, "this server forwards reads to a remote store; write to it directly"
         )

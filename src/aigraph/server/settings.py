@@ -94,7 +94,7 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds a SPARQL Update may run (in a process of its own, on a copy of "
         "the data, within `query_memory_mb` too); past it, it is stopped (503) and nothing "
-        "changes.",
+        "changes. A request's `timeout` may only lower it.",
     )
     max_results: int = Field(
         10_000, ge=1, description="Rows (or triples) in one answer; more are cut and flagged."

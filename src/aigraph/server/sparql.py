@@ -182,8 +182,10 @@ def describe_service(request: Request, services: Services, op: ProtocolRequest) 
 
 
 def request_timeout(services: Services, op: ProtocolRequest) -> float:
-    """The server's limit, or a lower one the request asks for (``timeout`` in seconds)."""
-    limit = services.settings.query_timeout
+    """The server's limit, or a lower one the request asks for (``timeout`` in seconds):
+    `query_timeout` for a query, `update_timeout` for an update."""
+    settings = services.settings
+    limit = settings.update_timeout if op.operation == "update" else settings.query_timeout
     raw = op.one("timeout")
     if raw is None:
         return limit
@@ -519,7 +521,9 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
         raise ProtocolError(400, str(exc)) from None
     try:
         async with services.write_lock:
-            await services.executor.update(text, endpoint_url(request))
+            await services.executor.update(
+                text, endpoint_url(request), request_timeout(services, op)
+            )
     except UpdateSyntaxError as exc:
         raise ProtocolError(400, str(exc)) from None
     except (UpdateTimeoutError, UpdateMemoryError) as exc:

@@ -133,8 +133,8 @@ def _raise_for(child: subprocess.CompletedProcess[bytes], limits: UpdateLimits) 
         raise UpdateMemoryError(_memory_message(limits))
     if child.returncode == -signal.SIGALRM:
         raise UpdateTimeoutError(
-            f"The update was stopped after {limits.seconds:g} s, the time limit of this "
-            "server for updates; nothing was changed."
+            f"The update was stopped after {limits.seconds:g} s, its time limit; nothing "
+            "was changed."
         )
     from aigraph.server.pool import cause_of_death
 
