@@ -405,6 +405,7 @@ def test_an_update_past_a_limit_is_stopped_and_nothing_changes(
     meanwhile, the data stays as it was, and the next update works."""
     url = update_capped
     people = q(url, PEOPLE).json()["results"]["bindings"][0]["n"]["value"]
+    before = httpx.get(url + "-/health").json()["updates"]
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         started = time.monotonic()
         pending = pool.submit(
@@ -424,6 +425,13 @@ def test_an_update_past_a_limit_is_stopped_and_nothing_changes(
     assert q(url, 'ASK { <urn:x:n1> ?p "after" }').json()["boolean"] is True
     delete = insert.replace("INSERT", "DELETE")
     assert httpx.post(url + "sparql", data={"update": delete}, headers=AUTH).status_code == 204
+    # what the operator reads on /-/health: one stopped, two applied
+    after = httpx.get(url + "-/health").json()["updates"]
+    assert after == {
+        "applied": before["applied"] + 2,
+        "stopped_at_limit": before["stopped_at_limit"] + 1,
+        "failed": before["failed"],
+    }
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,12 @@ class Services:
         )
     )
 
+    # since start: updates applied, stopped at the time or the memory limit, and failed in
+    # the engine (or not run); refused ones (token, syntax, LOAD) are the client's business
+    update_counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("applied", "stopped_at_limit", "failed"), 0)
+    )
+
     def __post_init__(self) -> None:
         self.shares = ClientShares(self.settings.client_share)
 

@@ -27,6 +27,7 @@ HEALTH = {
         "refused_busy": 0,
         "worker_died": 0,
     },
+    "updates": {"applied": 0, "stopped_at_limit": 0, "failed": 0},
 }
 ABOUT = {
     "version": "0.1.0",

@@ -56,6 +56,7 @@ async def health(request: Request) -> JSONResponse:
             # clients (addresses) with a query running or waiting their turn, now
             "clients_querying": services.shares.clients(),
             "queries": dict(services.counts),
+            "updates": dict(services.update_counts),
         },
         status_code=code,
     )
