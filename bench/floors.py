@@ -50,7 +50,6 @@ async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def http_layer() -> Any:
-    from aigraph.server.app import Services, create_app
     from aigraph.server.settings import Settings
     from aigraph.server.worker import Job, Outcome
 
@@ -66,12 +65,19 @@ def http_layer() -> Any:
         async def close(self) -> None:
             return None
 
-    settings = Settings(bundled=False)
-    app = create_app(settings)
+    return served_by(Instant(), Settings(bundled=False))
+
+
+def served_by(executor: Any, settings: Any, data: Any = None) -> Any:
+    """aigraph's application with `executor` in place of the worker pool (started by the
+    application's own lifespan otherwise)."""
+    from aigraph.server.app import Services, create_app
+
+    app = create_app(settings, data=data)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: object) -> AsyncIterator[None]:
-        app.state.services = Services(settings, Instant())  # type: ignore[arg-type]
+        app.state.services = Services(settings, executor, data)
         yield
 
     app.router.lifespan_context = lifespan
@@ -84,7 +90,6 @@ def in_process(data: str, threaded: bool) -> Any:
     import asyncio
     from pathlib import Path
 
-    from aigraph.server.app import Services, create_app
     from aigraph.server.data import prepare
     from aigraph.server.settings import Settings
     from aigraph.server.worker import Job, Outcome, open_stores, run_job
@@ -109,15 +114,7 @@ def in_process(data: str, threaded: bool) -> Any:
         async def close(self) -> None:
             return None
 
-    app = create_app(settings, data=served)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: object) -> AsyncIterator[None]:
-        app.state.services = Services(settings, InProcess(), served)  # type: ignore[arg-type]
-        yield
-
-    app.router.lifespan_context = lifespan
-    return app
+    return served_by(InProcess(), settings, served)
 
 
 def main(argv: list[str]) -> int:

@@ -528,11 +528,11 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
         raise ProtocolError(400, str(exc)) from None
     except (UpdateTimeoutError, UpdateMemoryError) as exc:
         services.update_counts["stopped_at_limit"] += 1
-        logger.warning("%s: %s", str(exc).split(";")[0], _one_line(text))
+        logger.warning("update stopped: %s %s", exc, _one_line(text))
         raise ProtocolError(503, str(exc)) from None
     except UpdateFailedError as exc:
         services.update_counts["failed"] += 1
-        logger.error("%s: %s", exc, _one_line(text))
+        logger.error("update failed: %s %s", exc, _one_line(text))
         raise ProtocolError(500, str(exc)) from None
     services.update_counts["applied"] += 1
     return Response(status_code=204)
