@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -601,6 +602,84 @@ def hostile_files(folder: Path, canary_url: str) -> list[Path]:
   <rdf:Description rdf:about="http://example.org/a"><ex:p>&remote;</ex:p><ex:q>&local;</ex:q></rdf:Description>
 </rdf:RDF>""")
     return [jsonld, xxe]
+
+
+def test_a_graph_being_replaced_is_never_seen_missing_or_half_written(writable: str) -> None:
+    """A PUT replaced the graph in place: removed, then filled. A reader in between (here the
+    Graph Store GET, which asks the store whether the graph exists) got a 404 for a graph
+    that existed before and after. Writes now make a new store and swap it in."""
+    graph, url = "http://example.org/gsp-swap", writable + "store"
+    versions = [
+        "".join(
+            f'<http://example.org/{v}{i}> <http://schema.org/name> "{v}{i}" .\n'
+            for i in range(14_000)
+        )
+        for v in "AB"
+    ]
+    wanted = [set(v.encode().splitlines()) for v in versions]
+
+    def put(body: str) -> None:
+        response = httpx.put(
+            url,
+            params={"graph": graph},
+            content=body.encode(),
+            headers={**AUTH, "Content-Type": "application/n-triples"},
+            timeout=60,
+        )
+        assert response.status_code in (201, 204), response.text
+
+    put(versions[0])
+    done, seen = threading.Event(), []
+
+    def read() -> None:
+        with httpx.Client(timeout=60) as client:
+            while not done.is_set() and len(seen) < 500:
+                response = client.get(
+                    url,
+                    params={"graph": graph, "format": "application/n-triples"},
+                )
+                seen.append((response.status_code, response.content))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(1, 5):
+            put(versions[i % 2])
+    finally:
+        done.set()
+        reader.join(timeout=60)
+    assert len(seen) >= 5
+    for status, body in seen:
+        assert status == 200, body[:200]
+        assert set(body.splitlines()) in wanted
+    httpx.delete(url, params={"graph": graph}, headers=AUTH)
+
+
+def test_an_empty_graph_is_a_graph(writable: str) -> None:
+    """A PUT of nothing makes a graph without triples: it exists for the Graph Store
+    (200, not 404), for SPARQL (`GRAPH <g> {}` on every worker; a second CREATE GRAPH
+    fails), and it stays through later writes, which copy the data."""
+    graph, url = "http://example.org/gsp-empty", writable + "store"
+    put = httpx.put(
+        url, params={"graph": graph}, content=b"", headers={**AUTH, "Content-Type": "text/turtle"}
+    )
+    assert put.status_code == 201
+    note = 'INSERT DATA { GRAPH <http://example.org/other> { <http://example.org/o> <http://schema.org/name> "O" } }'
+    assert httpx.post(writable + "sparql", data={"update": note}, headers=AUTH).status_code == 204
+    read = httpx.get(url, params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert (read.status_code, read.content) == (200, b"")
+    for _ in range(4):  # every worker
+        assert q(writable, f"ASK {{ GRAPH <{graph}> {{}} }}").json()["boolean"] is True
+    again = httpx.post(
+        writable + "sparql", data={"update": f"CREATE GRAPH <{graph}>"}, headers=AUTH
+    )
+    assert again.status_code == 500 and "already exists" in again.text
+    assert httpx.delete(url, params={"graph": graph}, headers=AUTH).status_code == 204
+    assert httpx.get(url, params={"graph": graph}).status_code == 404
+    assert q(writable, f"ASK {{ GRAPH <{graph}> {{}} }}").json()["boolean"] is False
+    httpx.post(
+        writable + "sparql", data={"update": "DROP GRAPH <http://example.org/other>"}, headers=AUTH
+    )
 
 
 @pytest.mark.parametrize(

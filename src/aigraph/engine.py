@@ -42,6 +42,19 @@ def as_triples(result: QueryResult) -> ox.QueryTriples:
     return result
 
 
+def empty_graphs(store: ox.Store) -> list[str]:
+    """The named graphs of `store` that hold no triple. A copy made of quads (a dump, or
+    `bulk_extend` of every quad) loses them, and SPARQL tells them from absent graphs:
+    `ASK { GRAPH <g> {} }` is true for an empty graph, a second `CREATE GRAPH <g>` fails
+    (SPARQL 1.1 Update §3.2.1), and the Graph Store Protocol answers 200, not 404."""
+    return [
+        graph.value
+        for graph in store.named_graphs()
+        if isinstance(graph, ox.NamedNode)
+        and next(iter(store.quads_for_pattern(None, None, None, graph)), None) is None
+    ]
+
+
 def add_merge(store: ox.Store) -> None:
     """Make the default graph of `store` the merge of its graphs, with the bulk loader (in
     batches: the SPARQL update that does the same holds every new triple in memory until it

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
-from aigraph.engine import add_merge, as_solutions, merged_only
+from aigraph.engine import add_merge, as_solutions, empty_graphs, merged_only
 from aigraph.project import Project
 from aigraph.search import LabelIndex
 from aigraph.server.settings import Settings
@@ -82,12 +82,26 @@ def load_authoritative(
     return store
 
 
+def copy_store(store: ox.Store, target: ox.Store | None = None) -> ox.Store:
+    """A copy of `store` in `target` (a new store in memory by default), empty named graphs
+    included."""
+    copy = target if target is not None else ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+    for name in empty_graphs(store):
+        copy.add_graph(ox.NamedNode(name))
+    return copy
+
+
 def snapshot(authoritative: ox.Store, target: ox.Store | None = None) -> ox.Store:
     """A copy of `authoritative` whose default graph is the merge of all graphs."""
-    snap = target if target is not None else ox.Store()
-    snap.bulk_extend(authoritative.quads_for_pattern(None, None, None, None))
+    snap = copy_store(authoritative, target)
     add_merge(snap)
     return snap
+
+
+def dump_source(snap: ox.Store, folder: Path) -> StoreSource:
+    """The workers' source for `snap`: its dump, and the empty graphs a dump cannot hold."""
+    return StoreSource("dump", str(write_dump(snap, folder)), tuple(empty_graphs(snap)))
 
 
 def write_dump(store: ox.Store, folder: Path) -> Path:
@@ -125,6 +139,8 @@ def describe(store: ox.Store) -> DatasetInfo:
         )
     )
     graphs = [GraphInfo(row["g"].value, int(row["n"].value)) for row in counts]
+    graphs += [GraphInfo(name, 0) for name in empty_graphs(store)]
+    graphs.sort(key=lambda g: g.name or "")
     (row,) = as_solutions(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     total = int(row["n"].value)
     return DatasetInfo(triples=total, graphs=[GraphInfo(None, total), *graphs])
@@ -184,8 +200,7 @@ def prepare(settings: Settings, project: Project | None = None) -> ServedData:
     authoritative = load_authoritative(settings, project)
     snap = snapshot(authoritative)
     workdir = tempfile.TemporaryDirectory(prefix="aigraph-")
-    dump = write_dump(snap, Path(workdir.name))
-    source = StoreSource("dump", str(dump))
+    source = dump_source(snap, Path(workdir.name))
     return ServedData(authoritative, source, describe(snap), merged_only(snap), workdir)
 
 
@@ -251,5 +266,5 @@ def refresh(data: ServedData) -> StoreSource:
     snap = snapshot(data.authoritative)
     data.info = describe(snap)
     data.merged = merged_only(snap)
-    data.snapshot_source = StoreSource("dump", str(write_dump(snap, Path(data.workdir.name))))
+    data.snapshot_source = dump_source(snap, Path(data.workdir.name))
     return data.snapshot_source

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from aigraph import __version__
 from aigraph.project import Project
-from aigraph.server.data import ServedData, refresh, snapshot
+from aigraph.server.data import ServedData, copy_store, refresh, snapshot
 from aigraph.server.pool import QueryTimeoutError, WorkerPool
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
@@ -117,26 +117,38 @@ class LocalExecutor:
     ) -> bool:
         store = self._writable()
         # parsed off the event loop: a body of max_body_bytes takes a while to read
-        created = await asyncio.to_thread(_write_graph, store, name, body, fmt, replace)
+        result, created = await asyncio.to_thread(_write_graph, store, name, body, fmt, replace)
+        self.data.authoritative = result
         await self._publish()
         return created
 
     async def delete_graph(self, name: str | None) -> bool:
         store = self._writable()
-        existed = await asyncio.to_thread(_delete_graph, store, name)
-        if existed:
-            await self._publish()
-        return existed
+        result = await asyncio.to_thread(_delete_graph, store, name)
+        if result is None:
+            return False
+        self.data.authoritative = result
+        await self._publish()
+        return True
 
     async def close(self) -> None:
         await self.pool.close()
 
 
+# Graph Store writes make a new store and the executor swaps it in, as an update does
+# (aigraph.server.writer), rather than change the store in place: a reader of the
+# authoritative store (a Graph Store GET, a claim's page) between a PUT's removal of the
+# old graph and the insertion of the new one saw the graph empty, and a write that failed
+# half-way (memory) left half of it. The copy costs what the workers' snapshot after every
+# write already costs (aigraph.server.data.refresh).
+
+
 def _write_graph(
     store: ox.Store, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
-) -> bool:
+) -> tuple[ox.Store, bool]:
     """Graph Store PUT (`replace`) or POST of `body` into the graph `name` (None: the default
-    graph); whether the graph is new. A body that does not parse changes nothing."""
+    graph): a new store, `store` with the write, and whether the graph is new. A body that
+    does not parse raises a 400 ProtocolError."""
     graph = ox.NamedNode(name) if name else ox.DefaultGraph()
     existed = name is None or store.contains_named_graph(graph)
     scratch = ox.Store()
@@ -144,28 +156,29 @@ def _write_graph(
         scratch.load(body, format=fmt, to_graph=graph, base_iri=name)
     except (SyntaxError, ValueError) as exc:
         raise ProtocolError(400, f"The RDF does not parse as {fmt.name}: {exc}") from None
+    result = copy_store(store)
     if replace:
         if name is None:
-            store.clear_graph(ox.DefaultGraph())
+            result.clear_graph(ox.DefaultGraph())
         elif existed:
-            store.remove_graph(graph)
-    store.extend(scratch.quads_for_pattern(None, None, None, None))
+            result.remove_graph(graph)
+    result.bulk_extend(scratch.quads_for_pattern(None, None, None, None))
     if name is not None:
-        store.add_graph(graph)
-    return not existed
+        result.add_graph(graph)  # a PUT or POST of an empty body still makes the graph
+    return result, not existed
 
 
-def _delete_graph(store: ox.Store, name: str | None) -> bool:
-    """Graph Store DELETE of the graph `name` (None: empties the default graph); whether
-    there was one to delete."""
+def _delete_graph(store: ox.Store, name: str | None) -> ox.Store | None:
+    """Graph Store DELETE of the graph `name` (None: empties the default graph): a new store
+    without it, or None if there was no graph to delete."""
+    if name is not None and not store.contains_named_graph(ox.NamedNode(name)):
+        return None
+    result = copy_store(store)
     if name is None:
-        store.clear_graph(ox.DefaultGraph())
-        return True
-    graph = ox.NamedNode(name)
-    if not store.contains_named_graph(graph):
-        return False
-    store.remove_graph(graph)
-    return True
+        result.clear_graph(ox.DefaultGraph())
+    else:
+        result.remove_graph(ox.NamedNode(name))
+    return result
 
 
 class RemoteExecutor:

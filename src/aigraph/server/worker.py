@@ -49,6 +49,9 @@ class StoreSource:
 
     kind: str  # "dump" | "disk"
     path: str
+    # named graphs without a triple, which a quad dump has no line for (SPARQL 1.1 Update's
+    # CREATE GRAPH, an empty Graph Store PUT make them; `GRAPH <g> {}` matches them)
+    empty_graphs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -178,6 +181,8 @@ def open_store(source: StoreSource) -> ox.Store:
         return ox.Store.read_only(source.path)
     store = ox.Store()
     store.bulk_load(path=source.path, format=ox.RdfFormat.N_QUADS)
+    for name in source.empty_graphs:
+        store.add_graph(ox.NamedNode(name))
     return store
 
 

@@ -30,9 +30,11 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from aigraph.engine import empty_graphs
 from aigraph.server.worker import die_with_parent, limit_memory, unshare_network
 
 
@@ -87,6 +89,8 @@ def apply_update(
         "seconds": limits.seconds,
         "memory_bytes": limits.memory_bytes,
         "sandbox": limits.sandbox,
+        # a dump has no line for a graph without triples: they go beside it, both ways
+        "empty_graphs": empty_graphs(store),
     }
     try:
         store.dump(str(source), format=ox.RdfFormat.N_QUADS)
@@ -99,9 +103,11 @@ def apply_update(
             env=env,
             check=False,
         )
-        _raise_for(child, limits)
+        report = _report_of(child, limits)
         result = ox.Store()
         result.bulk_load(path=str(target), format=ox.RdfFormat.N_QUADS)
+        for graph in report.get("empty_graphs", []):
+            result.add_graph(ox.NamedNode(graph))
         return result
     except OSError as exc:  # a full disk, a folder gone: the copies could not be made
         raise _not_run(exc) from None
@@ -116,15 +122,15 @@ def _not_run(exc: OSError) -> UpdateFailedError:
     )
 
 
-def _raise_for(child: subprocess.CompletedProcess[bytes], limits: UpdateLimits) -> None:
-    """Nothing if the child wrote its result, else the UpdateError that says why not."""
-    report: dict[str, str] = {}
+def _report_of(child: subprocess.CompletedProcess[bytes], limits: UpdateLimits) -> dict[str, Any]:
+    """The child's report if it wrote its result, else the UpdateError that says why not."""
+    report: dict[str, Any] = {}
     if child.stdout.strip():
         with contextlib.suppress(ValueError):
             line = json.loads(child.stdout.splitlines()[-1])
             report = line if isinstance(line, dict) else {}
     if child.returncode == 0 and report.get("outcome") == "done":
-        return
+        return report
     if report.get("outcome") == "syntax":
         raise UpdateSyntaxError(f"The update does not parse: {report['message']}")
     if report.get("outcome") == "failed":
@@ -163,6 +169,8 @@ def main() -> int:
         unshare_network()  # best effort, as the query workers: LOAD is refused before this
     store = ox.Store()
     store.bulk_load(path=request["source"], format=ox.RdfFormat.N_QUADS)
+    for graph in request["empty_graphs"]:
+        store.add_graph(ox.NamedNode(graph))
     if request["memory_bytes"]:
         limit_memory(request["memory_bytes"])
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process at the limit
@@ -178,11 +186,11 @@ def main() -> int:
     signal.setitimer(signal.ITIMER_REAL, 0)
     limit_memory(None)  # writing the result is not the update
     store.dump(request["target"], format=ox.RdfFormat.N_QUADS)
-    return _report("done")
+    return _report("done", empty_graphs=empty_graphs(store))
 
 
-def _report(outcome: str, message: str = "") -> int:
-    sys.stdout.write(json.dumps({"outcome": outcome, "message": message}) + "\n")
+def _report(outcome: str, message: str = "", **more: object) -> int:
+    sys.stdout.write(json.dumps({"outcome": outcome, "message": message, **more}) + "\n")
     sys.stdout.flush()
     return 0
 

@@ -1,0 +1,133 @@
+"""Writes to the embedded store (aigraph.server.executor, aigraph.server.data): a Graph Store
+write makes a new store and leaves the one being read untouched, and a named graph without
+triples survives every copy of the data (the write, the workers' snapshot, the description).
+On a real server: tests/test_server_safety.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from aigraph.server.data import copy_store, describe, dump_source, snapshot
+from aigraph.server.executor import _delete_graph, _write_graph
+from aigraph.server.protocol import ProtocolError
+from aigraph.server.worker import open_store
+
+EX = "http://example.org/"
+G = ox.NamedNode(EX + "g")
+EMPTY = ox.NamedNode(EX + "empty")
+NT = ox.RdfFormat.N_TRIPLES
+
+
+def quad(s: str, o: str, graph: ox.NamedNode | ox.DefaultGraph = G) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o), graph)
+
+
+def store_of() -> ox.Store:
+    """<g> holds two triples, <empty> none, the default graph one."""
+    store = ox.Store()
+    store.extend([quad("a", "1"), quad("b", "2"), quad("d", "0", ox.DefaultGraph())])
+    store.add_graph(EMPTY)
+    return store
+
+
+def contents(store: ox.Store) -> tuple[set[ox.Quad], set[ox.NamedNode | ox.BlankNode]]:
+    return set(store.quads_for_pattern(None, None, None, None)), set(store.named_graphs())
+
+
+BEFORE = contents(store_of())
+NEW = f'<{EX}c> <{EX}p> "3" .'.encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "replace", "created", "quads_after", "graphs_after"),
+    [
+        # PUT replaces the graph's triples
+        (G.value, NEW, True, False, {quad("c", "3"), quad("d", "0", ox.DefaultGraph())}, None),
+        # POST adds to them
+        (G.value, NEW, False, False, BEFORE[0] | {quad("c", "3")}, None),
+        # PUT of a new graph creates it, and says so
+        (
+            EX + "h",
+            NEW,
+            True,
+            True,
+            BEFORE[0] | {quad("c", "3", ox.NamedNode(EX + "h"))},
+            BEFORE[1] | {ox.NamedNode(EX + "h")},
+        ),
+        # an empty body still makes the graph, and the graph stays when its copy is made
+        (EX + "h", b"", True, True, BEFORE[0], BEFORE[1] | {ox.NamedNode(EX + "h")}),
+        # the default graph: replaced, never "created"
+        (
+            None,
+            NEW,
+            True,
+            False,
+            {quad("a", "1"), quad("b", "2"), quad("c", "3", ox.DefaultGraph())},
+            None,
+        ),
+    ],
+)
+def test_a_graph_store_write_makes_a_new_store(
+    name: str | None,
+    body: bytes,
+    replace: bool,
+    created: bool,
+    quads_after: set[ox.Quad],
+    graphs_after: set[ox.NamedNode] | None,
+) -> None:
+    """The store being read is never changed: a reader of it (a Graph Store GET, a claim's
+    page) between a PUT's removal of the old graph and the insertion of the new one saw the
+    graph empty when the write was made in place."""
+    store = store_of()
+    result, was_created = _write_graph(store, name, body, NT, replace)
+    assert was_created is created
+    assert contents(result) == (quads_after, graphs_after or BEFORE[1])
+    assert contents(store) == BEFORE
+
+
+def test_a_body_that_does_not_parse_changes_nothing() -> None:
+    store = store_of()
+    with pytest.raises(ProtocolError, match="does not parse as N-Triples: Parser error at line 1"):
+        _write_graph(store, G.value, b"<a> <b> .", NT, True)
+    assert contents(store) == BEFORE
+
+
+@pytest.mark.parametrize(
+    ("name", "quads_after", "graphs_after"),
+    [
+        (G.value, {quad("d", "0", ox.DefaultGraph())}, {EMPTY}),
+        (EMPTY.value, BEFORE[0], {G}),  # an empty graph exists, so it can be deleted
+        (None, {quad("a", "1"), quad("b", "2")}, BEFORE[1]),  # the default graph is emptied
+    ],
+)
+def test_a_graph_store_delete_makes_a_new_store(
+    name: str | None, quads_after: set[ox.Quad], graphs_after: set[ox.NamedNode]
+) -> None:
+    store = store_of()
+    result = _delete_graph(store, name)
+    assert result is not None
+    assert contents(result) == (quads_after, graphs_after)
+    assert contents(store) == BEFORE
+
+
+def test_deleting_an_absent_graph_says_so() -> None:
+    assert _delete_graph(store_of(), EX + "nothing") is None
+
+
+def test_empty_graphs_reach_the_workers_and_the_description(tmp_path: Path) -> None:
+    """The workers load a quad dump, which has no line for an empty graph: it goes beside the
+    dump, so that `GRAPH <empty> {}` matches there as it does here, and the Service
+    Description lists the graph with its 0 triples."""
+    snap = snapshot(store_of())
+    assert contents(copy_store(store_of())) == BEFORE
+    source = dump_source(snap, tmp_path)
+    assert source.empty_graphs == (EMPTY.value,)
+    loaded = open_store(source)
+    assert set(loaded.named_graphs()) == {G, EMPTY}
+    assert bool(loaded.query(f"ASK {{ GRAPH <{EMPTY.value}> {{}} }}"))
+    assert bool(loaded.query(f"ASK {{ GRAPH <{EX}absent> {{}} }}")) is False
+    info = describe(snap)
+    assert [(g.name, g.triples) for g in info.named] == [(EMPTY.value, 0), (G.value, 2)]
