@@ -275,6 +275,15 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
             "Accept",
         ),
         ("GET", {"params": {"query": "INSERT DATA { <a> <b> <c> }"}}, 400, "update, not a query"),
+        # an empty query: said so, not the parser's "expected [_]" at 1:1
+        ("GET", {"params": {"query": ""}}, 400, "the query is empty: give a SPARQL query"),
+        ("POST", {"data": {"query": " \n"}}, 400, "the query is empty"),
+        (
+            "POST",
+            {"content": b"", "headers": {"Content-Type": "application/sparql-query"}},
+            400,
+            "the query is empty",
+        ),
         # a Graph Store request sent to the query endpoint: pointed to /store, not answered
         # with the Service Description as if it were the graph
         (

@@ -410,6 +410,12 @@ def query_job(
         raise ProtocolError(
             413, f"the query is longer than {settings.max_query_chars:,} characters"
         )
+    if not op.text or op.text.isspace():  # the parser would say "expected [_] at 1:1"
+        raise ProtocolError(
+            400,
+            "the query is empty: give a SPARQL query in 'query' (a GET of the endpoint with "
+            "no 'query' at all gives its Service Description)",
+        )
     sniffed = sniff(op.text)
     if sniffed.is_update:
         raise ProtocolError(
