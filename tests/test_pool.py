@@ -109,6 +109,22 @@ def test_a_job_given_up_before_a_worker_took_it_is_never_run(given_up: str) -> N
     assert waited < 10  # a fresh worker's start-up; the abandoned job would take for ever
 
 
+def test_a_job_that_ran_to_its_end_at_its_time_limit_is_not_called_waiting() -> None:
+    """At a job's time limit the pool asks which worker runs it. A worker that ran it to its
+    end just then (its answer still on the way) runs nothing: the job was reported as never
+    taken, a 503 "every worker stayed busy", though it had run for the whole limit. The race
+    cannot be timed from here, so this asks the pool's check directly, after the fact."""
+
+    async def scenario() -> tuple[bool, bool]:
+        async with pool_of(1) as pool:
+            await pool.run(ask(), 10)  # job 1: taken and run to its end
+            never_sent = next(pool._ids)
+            return pool._stop(1), pool._stop(never_sent)
+
+    ran, waited = run(scenario)
+    assert (ran, waited) == (True, False)
+
+
 def test_a_job_too_large_for_the_queue_is_fetched_by_its_worker() -> None:
     """A job past JOB_BYTES (a long query) does not fit the queue's messages: the worker
     that takes its ticket fetches it on its own socket, and answers it."""

@@ -398,8 +398,9 @@ class WorkerPool:
         ours.setblocking(False)
         running = _CONTEXT.RawArray("q", self.size)
         cancelled = _CONTEXT.RawArray("q", CANCELLED_SLOTS)
+        taken = _CONTEXT.RawArray("q", CANCELLED_SLOTS)
         # the workers' end stays open here too: workers started later inherit it
-        self._queue, self._shared = ours, Shared(theirs, running, cancelled)
+        self._queue, self._shared = ours, Shared(theirs, running, cancelled, taken)
         # threads only start workers (a blocking wait for their "ready")
         self._threads = ThreadPoolExecutor(4, thread_name_prefix="aigraph-pool")
         started = await asyncio.gather(
@@ -531,16 +532,18 @@ class WorkerPool:
 
     def _stop(self, jid: int) -> bool:
         """Make sure job `jid` runs no more: kill the worker running it, or mark it so that
-        no worker takes it. Returns whether a worker was running it."""
+        no worker takes it. Returns whether a worker took it: it was running (and its worker
+        is replaced), or it ran to its end just now and its answer came too late; False if
+        it was still waiting for a worker."""
+        assert self._shared is not None
         self._forget(jid)
         worker = self._running(jid)
         if worker is None:
-            assert self._shared is not None
             self._shared.cancelled[jid % CANCELLED_SLOTS] = jid
             # a worker may have taken it as we marked it: it checks the mark after saying so
             worker = self._running(jid)
         if worker is None:
-            return False
+            return self._shared.taken[jid % CANCELLED_SLOTS] == jid
         self._replace(worker)
         return True
 

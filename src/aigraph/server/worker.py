@@ -439,13 +439,18 @@ CANCELLED_SLOTS = 4096
 @dataclass
 class Shared:
     """What every worker shares with the server: the queue of jobs (one SOCK_SEQPACKET socket
-    read by every worker: a job is taken by whichever worker is free, whole) and two tables
-    in shared memory — the id of the job each worker runs (by slot), and ids of jobs given up
-    while they waited (at id modulo CANCELLED_SLOTS)."""
+    read by every worker: a job is taken by whichever worker is free, whole) and three tables
+    in shared memory — the id of the job each worker runs (by slot), ids of jobs given up
+    while they waited, and ids of jobs a worker took to run (both at id modulo
+    CANCELLED_SLOTS)."""
 
     jobs: socket.socket
     running: Any  # ctypes array of int64, one per worker slot
     cancelled: Any  # ctypes array of int64, CANCELLED_SLOTS long
+    # a job that ran to its end just as its time limit passed is no longer in `running`:
+    # this tells the server it was run (a 503 "stopped at the limit"), not left waiting
+    # (a 503 "busy")
+    taken: Any  # ctypes array of int64, CANCELLED_SLOTS long
 
 
 def worker_main(
@@ -531,6 +536,7 @@ def worker_main(
         if now >= deadline or shared.cancelled[jid % CANCELLED_SLOTS] == jid:
             shared.running[slot] = 0
             continue
+        shared.taken[jid % CANCELLED_SLOTS] = jid
         signal.setitimer(signal.ITIMER_REAL, deadline - now + DEADLINE_GRACE)
         if job is None:  # too large for the queue: the server sends it on our own socket
             job = _fetch(conn, jid, deferred)
