@@ -38,7 +38,9 @@ def running_app(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
     from aigraph.server.http import UVICORN_OPTIONS, BoundedHttpToolsProtocol, connection_limit
 
     protocol = BoundedHttpToolsProtocol.for_server(
-        settings.max_connections_per_client, connection_limit(settings.max_connections)
+        settings.max_connections_per_client,
+        connection_limit(settings.max_connections),
+        settings.cors,
     )
     options = {**UVICORN_OPTIONS, "http": protocol}
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", **options)

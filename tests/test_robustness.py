@@ -409,6 +409,28 @@ def test_a_silent_connection_over_the_limit_is_closed_within_a_second() -> None:
             assert _read_response(first).startswith(b"HTTP/1.1 200")
 
 
+@pytest.mark.parametrize("cors", [True, False])
+def test_refusals_before_the_application_are_readable_across_origins(cors: bool) -> None:
+    """The application's answers, errors included, carry the CORS headers. Those made before
+    it (a connection over the limit, answered at once or, silent, after a second) did not:
+    a browser hid them from a page on another origin, which saw a network error instead of
+    a 503 with its reason and Retry-After. With `cors` off, none has them."""
+    settings = Settings(workers=1, max_connections_per_client=1, cors=cors)
+    with running_server(settings) as url, _connect_from("127.0.0.2", url):
+        with _connect_from("127.0.0.2", url) as asked:
+            asked.sendall(
+                b"GET /-/health HTTP/1.1\r\nHost: x\r\nOrigin: http://elsewhere.example\r\n\r\n"
+            )
+            answered = _read_all(asked).lower()
+        with _connect_from("127.0.0.2", url) as silent:
+            timed_out = _read_all(silent).lower()
+    for received in (answered, timed_out):
+        assert received.startswith(b"http/1.1 503"), received
+        assert b"already has 1 connection open" in received
+        assert (b"access-control-allow-origin: *\r\n" in received) is cors
+        assert (b"access-control-expose-headers: retry-after\r\n" in received) is cors
+
+
 def test_aigraph_serve_applies_the_connection_limit(tmp_path: Path) -> None:
     """The limit reaches the server `aigraph serve` starts (from the environment here)."""
     env = {"AIGRAPH_MAX_CONNECTIONS_PER_CLIENT": "1"}

@@ -383,6 +383,7 @@ def test_the_direct_path_answers_as_the_routed_one_would(server: str) -> None:
     for name in ("access-control-allow-origin", "access-control-expose-headers"):
         assert direct.headers[name] == routed.headers[name], name
     assert "AIGraph-Result-Count" in direct.headers["access-control-expose-headers"]
+    assert "Retry-After" in direct.headers["access-control-expose-headers"]  # 503s, 429s
     # a protocol error, by the direct path (GET) and by the routed one (PUT)
     bad = httpx.get(server + "sparql", params={"query": "ASK {}", "timeout": "soon"})
     assert (

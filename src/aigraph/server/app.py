@@ -41,6 +41,7 @@ EXPOSED_HEADERS = [
     "Link",
     "Vary",
     "ETag",
+    "Retry-After",  # on a 503 or 429: when to try again (not a CORS-safelisted header)
 ]
 _EXPOSED = ", ".join(EXPOSED_HEADERS)
 

@@ -50,6 +50,14 @@ MAX_HEAD_BYTES = 64 * 1024
 HEAD_TIMEOUT = 10.0
 #: Seconds an over-the-limit connection may take to send its head (it is refused either way).
 REFUSED_HEAD_TIMEOUT = 1.0
+#: What the answers made here, before the application (a refused connection, a head too
+#: large or too slow), say to cross-origin readers when the server takes them (the `cors`
+#: setting), as the application's answers do: a page on another origin may then read why
+#: it was refused and, from Retry-After (not a CORS-safelisted header), when to try again.
+CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"Retry-After"),
+]
 
 #: Descriptors `connection_limit` keeps out of the connections' reach by default: the
 #: workers' sockets and pipes, the store's files, the dumps served, the log.
@@ -127,6 +135,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     per_client = 0
     #: open connections the server may hold, every address together (0: no limit)
     max_connections = 0
+    #: CORS_HEADERS if the server answers cross-origin reads (the `cors` setting), else none
+    cors_headers: ClassVar[list[tuple[bytes, bytes]]] = []
     #: the connections open, shared by one server's connections
     _open: ClassVar[_OpenConnections] = _OpenConnections()
     _head_bytes = 0
@@ -138,7 +148,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     @classmethod
     def for_server(
-        cls, per_client: int, max_connections: int = 0
+        cls, per_client: int, max_connections: int = 0, cors: bool = False
     ) -> type[BoundedHttpToolsProtocol]:
         """The protocol class for one server, with its own count of connections (a class,
         because uvicorn makes each connection's protocol from the class it is given)."""
@@ -146,6 +156,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             "per_client": per_client,
             "max_connections": max_connections,
             "_open": _OpenConnections(),
+            "cors_headers": CORS_HEADERS if cors else [],
         }
         return type(cls.__name__, (cls,), attributes)
 
@@ -219,6 +230,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             (b"retry-after", b"1"),
             (b"x-content-type-options", b"nosniff"),
         ]
+        headers += self.cors_headers
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": message})
 
@@ -267,7 +279,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             b"HTTP/1.1 " + status + b"\r\n"
             b"content-type: text/plain; charset=utf-8\r\n"
             b"content-length: " + str(len(message)).encode("ascii") + b"\r\n"
-            b"x-content-type-options: nosniff\r\n" + extra + b"connection: close\r\n\r\n" + message
+            b"x-content-type-options: nosniff\r\n"
+            + b"".join(name + b": " + value + b"\r\n" for name, value in self.cors_headers)
+            + extra
+            + b"connection: close\r\n\r\n"
+            + message
         )
         self.transport.close()
         self.parser = httptools.HttpRequestParser(self)  # drop what the old one buffered
@@ -285,7 +301,10 @@ UVICORN_OPTIONS: dict[str, Any] = {  # keyword arguments of uvicorn.run and Conf
 
 
 def uvicorn_options(
-    access_log: bool = False, connections_per_client: int = 0, max_connections: int = 0
+    access_log: bool = False,
+    connections_per_client: int = 0,
+    max_connections: int = 0,
+    cors: bool = False,
 ) -> dict[str, Any]:
     """`UVICORN_OPTIONS` for one server, at most `connections_per_client` connections open
     from one address and `max_connections` in all (0: no limit), with the logs `aigraph
@@ -323,6 +342,6 @@ def uvicorn_options(
     config = {"version": 1, "disable_existing_loggers": False, "formatters": formats}
     config |= {"handlers": handlers, "loggers": loggers}
     # uvicorn sets its loggers to `log_level` after applying the config: None keeps these
-    protocol = BoundedHttpToolsProtocol.for_server(connections_per_client, max_connections)
+    protocol = BoundedHttpToolsProtocol.for_server(connections_per_client, max_connections, cors)
     logs = {"log_config": config, "log_level": None, "access_log": access_log}
     return {**UVICORN_OPTIONS, "http": protocol, **logs}

@@ -70,6 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         settings.access_log,
         settings.max_connections_per_client,
         connection_limit(settings.max_connections),
+        settings.cors,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, **options)
     return 0
