@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from pydantic import SecretStr
 
 from aigraph.server.settings import Settings
 from support import free_port, running_server
@@ -195,6 +196,33 @@ def test_disk_backend_persists_and_reopens(server: str, tmp_path: Path) -> None:
         assert rows(url, PARTICIPANTS) == expected
         response = httpx.post(url + "sparql", data={"update": "CLEAR ALL"})
         assert response.status_code == 403
+
+
+def test_disk_backend_refuses_writes_even_with_the_token(tmp_path: Path) -> None:
+    """The on-disk store is opened read-only by the server and its workers: with the
+    operator's token, an update and a Graph Store write are refused with the reason (403),
+    and the data is as it was."""
+    token = "disk-token-0123456789"
+    settings = Settings(
+        backend="disk", store_path=tmp_path / "store", workers=1, update_token=SecretStr(token)
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    with running_server(settings) as url:
+        before = rows(url, PARTICIPANTS)
+        update = httpx.post(url + "sparql", data={"update": "CLEAR ALL"}, headers=auth)
+        put = httpx.put(
+            url + "store",
+            params={"graph": "http://example.org/g"},
+            content=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+            headers={**auth, "Content-Type": "application/n-triples"},
+        )
+        delete = httpx.delete(url + "store", params={"default": ""}, headers=auth)
+        for response in (update, put, delete):
+            assert response.status_code == 403
+            assert response.text == (
+                "writes need the in-memory backend; this server's on-disk store is read-only\n"
+            )
+        assert rows(url, PARTICIPANTS) == before
 
 
 def test_disk_backend_counts_once_and_reuses_the_counts(
