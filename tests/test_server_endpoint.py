@@ -268,6 +268,9 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
             "named-graph-uri values must be absolute IRIs",
         ),
         ("GET", {"params": {"query": "ASK {}", "timeout": "soon"}}, 400, "timeout"),
+        ("GET", {"params": {"query": "ASK {}", "timeout": "0"}}, 400, "more than 0 seconds"),
+        ("GET", {"params": {"query": "ASK {}", "timeout": "-1"}}, 400, "more than 0 seconds"),
+        ("GET", {"params": {"query": "ASK {}", "timeout": "nan"}}, 400, "more than 0 seconds"),
         (
             "GET",
             {"params": {"query": "ASK {}"}, "headers": {"Accept": "text/csv;q=abc"}},

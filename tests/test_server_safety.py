@@ -17,13 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
-from rdflib import Graph
+from rdflib import Graph, Namespace, URIRef
+from rdflib.compare import isomorphic
 
 from aigraph.server.settings import Settings
 from support import canary, client_at, running_app, running_server, serve_process
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 combinations
 TOKEN = "test-token-0123456789"
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 def q(url: str, query: str, **kwargs: object) -> httpx.Response:
@@ -602,6 +604,49 @@ def hostile_files(folder: Path, canary_url: str) -> list[Path]:
   <rdf:Description rdf:about="http://example.org/a"><ex:p>&remote;</ex:p><ex:q>&local;</ex:q></rdf:Description>
 </rdf:RDF>""")
     return [jsonld, xxe]
+
+
+#: One triple in each syntax a Graph Store write takes.
+DOCUMENTS = {
+    "text/turtle": b'<http://example.org/s> <http://schema.org/name> "S" .',
+    "application/n-triples": b'<http://example.org/s> <http://schema.org/name> "S" .\n',
+    "application/rdf+xml": (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns:schema="http://schema.org/"><rdf:Description rdf:about="http://example.org/s">'
+        b"<schema:name>S</schema:name></rdf:Description></rdf:RDF>"
+    ),
+    "application/ld+json": b'{"@id": "http://example.org/s", "http://schema.org/name": "S"}',
+}
+
+
+def test_the_service_description_lists_what_the_graph_store_takes(writable: str) -> None:
+    """With updates on, the Service Description lists SPARQL Update and, as sd:inputFormat,
+    the syntaxes a Graph Store write takes: each is taken. It listed TriG and N-Quads too,
+    which a write refused (415: a graph's triples have no place for quads)."""
+    description = httpx.get(writable + "sparql", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=description.content, format="turtle")
+    (service,) = g.subjects(SD.endpoint, URIRef(writable + "sparql"))
+    assert (service, SD.supportedLanguage, SD.SPARQL11Update) in g
+    listed = {
+        str(o).removeprefix("http://www.w3.org/ns/formats/")
+        for o in g.objects(service, SD.inputFormat)
+    }
+    assert listed == {"Turtle", "N-Triples", "RDF_XML", "JSON-LD"}
+    graph, url = "http://example.org/sd-input", writable + "store"
+    expected = Graph().parse(data=DOCUMENTS["application/n-triples"], format="nt")
+    for media, body in DOCUMENTS.items():
+        put = httpx.put(
+            url, params={"graph": graph}, content=body, headers={**AUTH, "Content-Type": media}
+        )
+        assert put.status_code in (201, 204), (media, put.text)
+        read = httpx.get(url, params={"graph": graph}, headers={"Accept": "application/n-triples"})
+        assert isomorphic(Graph().parse(data=read.content, format="nt"), expected), media
+    for media in ("application/trig", "application/n-quads"):
+        refused = httpx.put(
+            url, params={"graph": graph}, content=b"", headers={**AUTH, "Content-Type": media}
+        )
+        assert refused.status_code == 415 and "send one of text/turtle" in refused.text
+    assert httpx.delete(url, params={"graph": graph}, headers=AUTH).status_code == 204
 
 
 def test_a_graph_being_replaced_is_never_seen_missing_or_half_written(writable: str) -> None:

@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, XSD
 from aigraph import __version__
 from aigraph.namespaces import DCTERMS, SD, VOID
 from aigraph.server.data import DatasetInfo
+from aigraph.server.formats import INPUT_FORMATS
 from aigraph.server.settings import Settings
 
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -30,7 +31,6 @@ RESULT_FORMATS = [
     "TriG",
     "N-Quads",
 ]
-INPUT_FORMATS = ["Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads"]
 TITLE = {
     "en": "aigraph: the CNC's 7 October 2025 day on responsible AI in animation",
     "fr": "aigraph : la journée du CNC du 7 octobre 2025 sur l'IA responsable dans l'animation",
@@ -54,7 +54,8 @@ def service_description(endpoint: str, settings: Settings, info: DatasetInfo) ->
     for name in RESULT_FORMATS:
         g.add((service, SD.resultFormat, URIRef(FORMATS + name)))
     if settings.updates_enabled:
-        for name in INPUT_FORMATS:
+        # what the Graph Store accepts (LOAD, which would parse too, is refused)
+        for _, name in INPUT_FORMATS.values():
             g.add((service, SD.inputFormat, URIRef(FORMATS + name)))
     for lang, title in TITLE.items():
         g.add((service, DCTERMS.title, Literal(title, lang=lang)))

@@ -6,6 +6,7 @@ SELECT/ASK, as Oxigraph; Turtle for graphs, the most readable RDF syntax).
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from aigraph.server.conneg import AcceptHeaderError, negotiate
@@ -34,6 +35,16 @@ OFFERS: dict[str, list[str]] = {
         "application/trig",
         "application/n-quads",
     ],
+}
+
+#: What a Graph Store write (PUT, POST) may send, by media type: the parser, and the format's
+#: name under http://www.w3.org/ns/formats/, which the Service Description gives as
+#: sd:inputFormat. One graph's triples: a quad format (TriG, N-Quads) has no place in it.
+INPUT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "text/turtle": (ox.RdfFormat.TURTLE, "Turtle"),
+    "application/n-triples": (ox.RdfFormat.N_TRIPLES, "N-Triples"),
+    "application/rdf+xml": (ox.RdfFormat.RDF_XML, "RDF_XML"),
+    "application/ld+json": (ox.RdfFormat.JSON_LD, "JSON-LD"),
 }
 
 #: `format=` names (for plain links, where a client cannot set Accept), by kind of answer.

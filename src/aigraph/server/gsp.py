@@ -11,19 +11,13 @@ from starlette.responses import Response
 
 from aigraph.namespaces import ABSOLUTE_IRI
 from aigraph.server.app import Services, services_of
-from aigraph.server.formats import choose
+from aigraph.server.formats import INPUT_FORMATS, choose
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute, outcome_response, require_token
 from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Graph Store"])
-INPUT_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
 
 
 def target(request: Request) -> str | None:
@@ -66,11 +60,11 @@ async def read_graph(request: Request) -> Response:
 
 async def _body(request: Request, services: Services) -> tuple[bytes, ox.RdfFormat]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    fmt = INPUT_TYPES.get(media)
-    if fmt is None:
+    if media not in INPUT_FORMATS:
         raise ProtocolError(
-            415, f"unsupported Content-Type {media!r}; send one of {', '.join(INPUT_TYPES)}"
+            415, f"unsupported Content-Type {media!r}; send one of {', '.join(INPUT_FORMATS)}"
         )
+    fmt = INPUT_FORMATS[media][0]
     return await read_body(request, services.settings.max_body_bytes), fmt
 
 
