@@ -56,13 +56,54 @@ def test_parameters_are_bound(server: str) -> None:
     [
         ({"person": "not an iri"}, "parameter 'person': not an absolute IRI"),
         ({"nobody": "x"}, "parameter 'nobody': unknown parameter"),
+        (
+            [
+                ("person", "https://w3id.org/aigraph/id/person/jean-michel-jarre"),
+                ("person", "https://w3id.org/aigraph/id/person/perrine-vincent"),
+            ],
+            "give each parameter once",
+        ),
     ],
 )
 def test_bad_parameters_are_400_naming_them(
-    server: str, params: dict[str, str], words: str
+    server: str, params: dict[str, str] | list[tuple[str, str]], words: str
 ) -> None:
     response = httpx.get(server + "queries/person", params=params)
     assert response.status_code == 400 and words in response.text
+
+
+@pytest.mark.parametrize(
+    "path,headers,status,words",
+    [
+        (
+            "queries",
+            {"Accept": "text/csv"},
+            406,
+            "none of the acceptable media types (text/csv) is available for this answer; "
+            "available: application/json, text/html",
+        ),
+        (
+            "queries?format=csv",
+            {},
+            406,
+            "format 'csv' is not available for the catalogue; available: html, json",
+        ),
+        (
+            "queries/moderators",
+            {"Accept": "application/ld+json"},
+            406,
+            "none of the acceptable media types (application/ld+json) is available for this "
+            "answer; available: application/sparql-results+json, ",
+        ),
+        ("queries", {"Accept": "text/html;q=x"}, 400, "malformed Accept header"),
+    ],
+)
+def test_what_the_catalogue_cannot_answer_is_said(
+    server: str, path: str, headers: dict[str, str], status: int, words: str
+) -> None:
+    """406 (RFC 9110 §15.5.7) saying what was asked and what there is, as /sparql does."""
+    response = httpx.get(server + path, headers=headers)
+    assert response.status_code == status and words in response.text, response.text
 
 
 def test_unknown_query_is_404(server: str) -> None:

@@ -23,6 +23,25 @@ DAY = "https://w3id.org/aigraph/id/event/journee-ia-2025-10-07"
 
 
 @pytest.mark.parametrize(
+    "accept,status,words",
+    [
+        (
+            "text/csv",
+            406,
+            "none of the acceptable media types (text/csv) is available for this answer; "
+            "available: text/turtle, application/ld+json",
+        ),
+        ("text/turtle;q=high", 400, "malformed Accept header"),
+    ],
+)
+def test_what_an_entity_cannot_be_answered_in_is_said(
+    server: str, accept: str, status: int, words: str
+) -> None:
+    response = httpx.get(server + "id/person/jean-michel-jarre", headers={"Accept": accept})
+    assert response.status_code == status and words in response.text, response.text
+
+
+@pytest.mark.parametrize(
     "accept,media,fmt",
     [
         ("text/turtle", "text/turtle", "turtle"),

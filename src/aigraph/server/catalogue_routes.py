@@ -23,7 +23,7 @@ from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.formats import OFFERS, choose
+from aigraph.server.formats import OFFERS, choose, not_acceptable
 from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.sparql import client_of, execute, outcome_response
@@ -74,7 +74,7 @@ def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
     except AcceptHeaderError as exc:
         raise ProtocolError(400, f"malformed Accept header: {exc}") from None
     if media is None:
-        raise ProtocolError(406, f"available: {', '.join(offers)}")
+        raise not_acceptable(request.headers.get("accept"), offers)
     return media
 
 
@@ -96,8 +96,10 @@ async def list_queries(request: Request) -> Response:
             render("catalogue.html", lang, entries=entries, alternates=[]),
             headers={"Vary": "Accept, Accept-Language"},
         )
-    if media != "application/json":
-        raise ProtocolError(406, "the catalogue is available as application/json or text/html")
+    if media != "application/json":  # ?format= of another kind
+        raise ProtocolError(
+            406, f"format {media!r} is not available for the catalogue; available: html, json"
+        )
     return JSONResponse({"queries": entries}, headers={"Vary": "Accept"})
 
 
@@ -147,8 +149,6 @@ async def run_query(request: Request, name: str) -> Response:
         if (fmt in (None, "html"))
         else choose("solutions", None, fmt)
     )
-    if media not in offers:
-        raise ProtocolError(406, f"available: {', '.join(offers)}")
     job_media = "application/sparql-results+json" if media == "text/html" else media
     job = Job(
         entry.text,

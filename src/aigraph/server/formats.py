@@ -121,12 +121,18 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> str:
     except AcceptHeaderError as exc:
         raise ProtocolError(400, f"malformed Accept header: {exc}") from None
     if media is None:
-        raise ProtocolError(
-            406,
-            f"none of the acceptable media types ({accept}) is available "
-            f"for this answer; available: {', '.join(offers)}",
-        )
+        raise not_acceptable(accept, offers)
     return media
+
+
+def not_acceptable(accept: str | None, offers: list[str]) -> ProtocolError:
+    """The 406 when no offer is acceptable (RFC 9110 §15.5.7, never a silent fallback to
+    another format): what the client accepts, and what this answer comes in."""
+    return ProtocolError(
+        406,
+        f"none of the acceptable media types ({accept}) is available for this answer; "
+        f"available: {', '.join(offers)}",
+    )
 
 
 def wants_json(accept: str | None, format_param: str | None) -> bool:

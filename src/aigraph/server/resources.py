@@ -28,7 +28,7 @@ from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
-from aigraph.server.formats import OFFERS, content_type
+from aigraph.server.formats import OFFERS, content_type, not_acceptable
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
@@ -134,9 +134,7 @@ def choose_media(request: Request, explicit: str | None) -> str:
     except AcceptHeaderError as exc:
         raise ProtocolError(400, f"malformed Accept header: {exc}") from None
     if media is None:
-        raise ProtocolError(
-            406, f"none of the acceptable media types is available; available: {', '.join(offers)}"
-        )
+        raise not_acceptable(request.headers.get("accept"), offers)
     return media
 
 
