@@ -168,6 +168,7 @@ def test_a_hostile_literal_is_shown_as_text(page: object, server: str) -> None:
     cell = page.locator("#results-table tbody td").first
     cell.wait_for()
     assert cell.inner_text() == probe
+    assert page.locator("#status").inner_text().startswith("1 ligne ·")  # one: singular
     assert page.locator("#results img").count() == 0
     page.wait_for_timeout(300)
     assert page.dialogs == []

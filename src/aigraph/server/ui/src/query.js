@@ -248,7 +248,7 @@ async function showTable(query, data, ms, truncated) {
   let rows = data.results.bindings;
   const iris = [...new Set(rows.flatMap((r) => vars.map((v) => r[v]).filter((t) => t && t.type === "uri").map((t) => t.value)))];
   const labels = await labelsFor(iris);
-  status.textContent = `${rows.length} ${T.rows}${truncated ? " (…)" : ""} · ${ms} ms`;
+  status.textContent = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""} · ${ms} ms`;
   const table = document.createElement("table");
   table.id = "results-table";
   const head = table.createTHead().insertRow();
