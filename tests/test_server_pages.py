@@ -1,10 +1,12 @@
-"""The query editor without JavaScript (/query?query=…): the server runs the query and the page
-shows the answer of every query form, or the error, in the page's language. (With JavaScript,
-in a real browser: tests/test_ui.py.)"""
+"""Pages for people and for crawlers: the query editor without JavaScript (/query?query=…),
+where the server runs the query and the page shows the answer of every query form, or the
+error, in the page's language (with JavaScript, in a real browser: tests/test_ui.py); and
+what robots.txt asks of crawlers."""
 
 from __future__ import annotations
 
 import re
+import urllib.robotparser
 
 import httpx
 import pytest
@@ -68,3 +70,34 @@ def test_the_page_shows_every_kind_of_answer(
     server: str, query: str, lang: str, shown: str
 ) -> None:
     assert shown in results_of(server, query, lang)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/", True),
+        ("/id/person/jean-michel-jarre", True),
+        ("/id/person/jean-michel-jarre.ttl", True),
+        ("/concept/role/panelist", True),
+        ("/queries", True),  # the catalogue itself: a page
+        ("/dumps/aigraph.ttl", True),
+        ("/.well-known/void", True),
+        ("/sparql?query=ASK%20%7B%7D", False),  # every request runs something
+        ("/query?query=ASK%20%7B%7D", False),
+        ("/queries/participants", False),
+        ("/search?q=jarre", False),
+        ("/reconcile", False),
+        ("/store?default", False),
+        ("/ui/network.json", False),
+        ("/-/health", False),
+    ],
+)
+def test_robots_txt_keeps_crawlers_to_the_pages(server: str, path: str, allowed: bool) -> None:
+    """A crawler following every link would run every catalogue query, every example query
+    and every search, on the workers the public shares (RFC 9309)."""
+    response = httpx.get(server + "robots.txt")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(response.text.splitlines())
+    assert parser.can_fetch("AnyBot", server.rstrip("/") + path) is allowed

@@ -10,7 +10,7 @@ import time
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from aigraph import __version__
 from aigraph.server import examples
@@ -19,8 +19,32 @@ from aigraph.server.data import DatasetInfo
 from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
+from aigraph.server.routing import route
 
 router = APIRouter(tags=["Dataset"])
+
+#: What crawlers are asked (RFC 9309, the Robots Exclusion Protocol). The graph's pages, its
+#: description and its files are for reading and indexing. The routes that run a query or
+#: a search on every request are not for crawling: a crawler following each "run" link of
+#: the catalogue, each query link and each search would spend the query workers' time,
+#: which is the public's. Rules are read in order; what no rule names is allowed.
+ROBOTS = """\
+# aigraph: the graph's pages are for reading and indexing; queries are not for crawling
+User-agent: *
+Disallow: /sparql
+Disallow: /query
+Disallow: /queries/
+Disallow: /search
+Disallow: /reconcile
+Disallow: /store
+Disallow: /ui/
+Disallow: /-/
+"""
+
+
+@route(router, "/robots.txt", ["GET", "HEAD"], include_in_schema=False)
+async def robots() -> PlainTextResponse:
+    return PlainTextResponse(ROBOTS, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get(
