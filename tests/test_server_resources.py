@@ -361,6 +361,34 @@ def test_unknown_iri_is_404_in_the_negotiated_format(server: str, accept: str, m
     assert response.headers["content-type"].split(";")[0] == media
 
 
+def test_a_mistyped_link_offers_the_search_that_finds_it(server: str) -> None:
+    """A page not found names what the link meant, as words to search for: the search then
+    finds the entity (a mistyped IRI, one with a trailing slash, a stale link)."""
+    for path in ("id/person/jean-michel-jar", "id/person/jean-michel-jarre/"):
+        page = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"})
+        assert page.status_code == 404
+        link = re.search(r'Search for: <a href="(/search\?q=[^"]+)">', page.text)
+        assert link is not None, page.text
+        found = httpx.get(server + link.group(1).lstrip("/") + "&format=json")
+        assert found.json()["results"][0]["label"] == "Jean-Michel Jarre"
+
+
+@pytest.mark.parametrize(
+    ("iri", "words"),
+    [
+        ("https://w3id.org/aigraph/id/person/jean-michel-jar", "jean michel jar"),
+        ("https://w3id.org/aigraph/id/person/jean-michel-jarre/", "jean michel jarre"),
+        ("https://w3id.org/aigraph/id/organisation/la-f%C3%A9mis", "la fémis"),
+        ("https://w3id.org/aigraph/id/session/2025-10-07-s03", "2025 10 07 s03"),
+        ("https://w3id.org/aigraph/id/x/2025-10-07", ""),  # no word to search for
+    ],
+)
+def test_the_words_a_link_names(iri: str, words: str) -> None:
+    from aigraph.server.resources import search_words
+
+    assert search_words(iri) == words
+
+
 def test_traversal_and_odd_paths_are_404(server: str) -> None:
     for path in ("id/..%2F..%2Fetc%2Fpasswd", "id/person/<script>", "concept/%00"):
         response = httpx.get(server + path, headers={"Accept": "text/html"})

@@ -16,7 +16,7 @@ import asyncio
 import itertools
 import json
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -138,12 +138,19 @@ def choose_media(request: Request, explicit: str | None) -> str:
     return media
 
 
+def search_words(iri: str) -> str:
+    """The words of an IRI's last segment ("jean-michel-jar/" gives "jean michel jar"), for
+    the search a page not found offers: a mistyped or stale link still names what it meant."""
+    last = unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+    words = " ".join(re.split(r"[-_+\s]+", last)).strip()
+    return words if any(c.isalpha() for c in words) else ""
+
+
 def not_found(iri: str, media: str, lang: str, path: str) -> Response:
     headers = {"Vary": "Accept, Accept-Language"}
     if media == "text/html":
-        return HTMLResponse(
-            render("not_found.html", lang, iri=iri, alternates=[]), status_code=404, headers=headers
-        )
+        page = render("not_found.html", lang, iri=iri, search=search_words(iri), alternates=[])
+        return HTMLResponse(page, status_code=404, headers=headers)
     body = (
         f"# This dataset says nothing about <{iri}>.\n".encode()
         if media in ("text/turtle", "application/trig")
