@@ -11,6 +11,8 @@ import urllib.robotparser
 import httpx
 import pytest
 
+from aigraph.search import fold
+
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
 
 
@@ -101,3 +103,57 @@ def test_robots_txt_keeps_crawlers_to_the_pages(server: str, path: str, allowed:
     parser = urllib.robotparser.RobotFileParser()
     parser.parse(response.text.splitlines())
     assert parser.can_fetch("AnyBot", server.rstrip("/") + path) is allowed
+
+
+def browse(server: str, **params: str | int) -> dict:
+    response = httpx.get(server + "search", params={**params, "format": "json"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_browsing_lists_every_entity_of_a_kind_by_label(server: str) -> None:
+    """No text and a kind: every entity of that kind, alphabetical (accents and case
+    aside), a page at a time, for people who do not know the name they look for."""
+    whole = browse(server, kind="person", limit=100)
+    assert whole["total"] == 27 and len(whole["results"]) == 27
+    assert {r["kind"] for r in whole["results"]} == {"person"}
+    labels = [r["label"] for r in whole["results"]]
+    assert labels[:3] == ["Alexandra Bensamoun", "Anastasia Svoboda", "Aton Soumache"]
+    assert labels == sorted(labels, key=fold)
+    assert all(r["score"] is None for r in whole["results"])  # listed, not scored
+    # pages: the same list, cut
+    pages = [browse(server, kind="person", limit=10, offset=o)["results"] for o in (0, 10, 20)]
+    assert [r["label"] for page in pages for r in page] == labels
+    assert len(pages[2]) == 7
+    # several kinds at once
+    both = browse(server, kind="organisation,topic", limit=100)
+    assert both["total"] == 19 + 17
+    assert {r["kind"] for r in both["results"]} == {"organisation", "topic"}
+
+
+def test_the_browsing_page_links_its_kinds_and_its_next_page(server: str) -> None:
+    page = httpx.get(
+        server + "search", params={"kind": "person", "limit": 10}, headers={"Accept-Language": "en"}
+    ).text
+    assert '<a href="/search?kind=person" aria-current="page">people</a> (27)' in page
+    assert '<a href="/search?kind=organisation">organisations</a> (19)' in page
+    assert "<h2>People (27)</h2>" in page
+    assert '<a rel="next" href="/search?kind=person&amp;offset=10&amp;limit=10">Next →</a>' in page
+    last = httpx.get(server + "search", params={"kind": "person", "limit": 10, "offset": 20}).text
+    assert 'start="21"' in last and 'rel="next"' not in last
+    # the home page's counts lead there
+    home = httpx.get(server, headers={"Accept-Language": "fr"}).text
+    assert '<a href="/search?kind=person">27 personnes</a>' in home
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"kind": "person", "limit": 0}, "limit must be at least 1"),
+        ({"kind": "person", "offset": -1}, "offset at least 0"),
+        ({"kind": "people"}, "unknown kind in 'people'; kinds are person, organisation"),
+    ],
+)
+def test_bad_browsing_is_a_400(server: str, params: dict[str, str | int], words: str) -> None:
+    response = httpx.get(server + "search", params=params)
+    assert response.status_code == 400 and words in response.text

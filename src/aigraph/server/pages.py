@@ -50,6 +50,8 @@ UI = {
         "network": "Réseau",
         "links": "Liens externes",
         "search": "Rechercher",
+        "browse": "Parcourir :",
+        "next_page": "Suivants →",
         "search_placeholder": "personne, organisation, thème…",
         "run": "Exécuter",
         "results": "Résultats",
@@ -98,6 +100,8 @@ UI = {
         "network": "Network",
         "links": "External links",
         "search": "Search",
+        "browse": "Browse:",
+        "next_page": "Next →",
         "search_placeholder": "person, organisation, topic…",
         "run": "Run",
         "results": "Results",
@@ -114,6 +118,27 @@ UI = {
         "supports": "This passage supports",
         "show_facts": "see the facts",
         "skip": "Skip to content",
+    },
+}
+
+
+#: The kinds of entity (aigraph.search.KINDS), in the plural, for the pages that list them.
+KINDS_PLURAL = {
+    "fr": {
+        "person": "personnes",
+        "organisation": "organisations",
+        "event": "journées",
+        "session": "sessions",
+        "programme": "programmes",
+        "topic": "thèmes",
+    },
+    "en": {
+        "person": "people",
+        "organisation": "organisations",
+        "event": "study days",
+        "session": "sessions",
+        "programme": "programmes",
+        "topic": "topics",
     },
 }
 
