@@ -88,6 +88,8 @@ def test_the_page_shows_every_kind_of_answer(
         ("/query?query=ASK%20%7B%7D", False),
         ("/queries/participants", False),
         ("/search?q=jarre", False),
+        ("/search?kind=person", True),  # the lists lead to every entity's page
+        ("/search?kind=person&offset=100&limit=100", True),
         ("/reconcile", False),
         ("/store?default", False),
         ("/ui/network.json", False),

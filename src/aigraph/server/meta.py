@@ -27,13 +27,17 @@ router = APIRouter(tags=["Dataset"])
 #: description and its files are for reading and indexing. The routes that run a query or
 #: a search on every request are not for crawling: a crawler following each "run" link of
 #: the catalogue, each query link and each search would spend the query workers' time,
-#: which is the public's. Rules are read in order; what no rule names is allowed.
+#: which is the public's. The lists of each kind (/search?kind=…, sorted once per version
+#: of the data) lead to every entity's page and are allowed. Rules are read in order (the
+#: Allow before the Disallow it narrows, for readers that take the first match as for
+#: those that take the longest); what no rule names is allowed.
 ROBOTS = """\
 # aigraph: the graph's pages are for reading and indexing; queries are not for crawling
 User-agent: *
 Disallow: /sparql
 Disallow: /query
 Disallow: /queries/
+Allow: /search?kind=
 Disallow: /search
 Disallow: /reconcile
 Disallow: /store
