@@ -374,6 +374,19 @@ def test_a_mistyped_link_offers_the_search_that_finds_it(server: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("folder", "kind", "words"),
+    [("id/person/", "person", "people"), ("concept/topic/", "topic", "topics")],
+)
+def test_a_folder_of_entities_points_to_their_list(
+    server: str, folder: str, kind: str, words: str
+) -> None:
+    page = httpx.get(server + folder, headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert page.status_code == 404
+    assert f'Browse: <a href="/search?kind={kind}">{words}</a>' in page.text
+    assert "Search for:" not in page.text  # not a search for the folder's name
+
+
+@pytest.mark.parametrize(
     ("iri", "words"),
     [
         ("https://w3id.org/aigraph/id/person/jean-michel-jar", "jean michel jar"),

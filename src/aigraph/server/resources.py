@@ -29,7 +29,7 @@ from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
 from aigraph.server.formats import OFFERS, content_type, not_acceptable
-from aigraph.server.pages import UI, language, render
+from aigraph.server.pages import KINDS_PLURAL, UI, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute
@@ -146,10 +146,31 @@ def search_words(iri: str) -> str:
     return words if any(c.isalpha() for c in words) else ""
 
 
+#: The folders of the graph's IRIs whose entities the interface lists (/search?kind=…):
+#: the folder itself (`…/id/person/`) is no entity, and its page not found points there.
+LISTED_FOLDERS = {
+    "id/person/": "person",
+    "id/organisation/": "organisation",
+    "id/event/": "event",
+    "id/session/": "session",
+    "id/programme/": "programme",
+    "concept/topic/": "topic",
+}
+
+
 def not_found(iri: str, media: str, lang: str, path: str) -> Response:
     headers = {"Vary": "Accept, Accept-Language"}
     if media == "text/html":
-        page = render("not_found.html", lang, iri=iri, search=search_words(iri), alternates=[])
+        folder = LISTED_FOLDERS.get(path.lstrip("/"))
+        page = render(
+            "not_found.html",
+            lang,
+            iri=iri,
+            search="" if folder else search_words(iri),
+            listed=folder,
+            plural=KINDS_PLURAL[lang],
+            alternates=[],
+        )
         return HTMLResponse(page, status_code=404, headers=headers)
     body = (
         f"# This dataset says nothing about <{iri}>.\n".encode()
