@@ -779,6 +779,8 @@ def test_a_write_changes_the_validator() -> None:
     with running_server(Settings(workers=1, update_token=SecretStr(token))) as url:
         params = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
         etag = httpx.get(url + "sparql", params=params).headers["etag"]
+        page = url + "id/person/jean-michel-jarre"
+        page_etag = httpx.get(page, headers={"Accept": "text/turtle"}).headers["etag"]
         httpx.post(
             url + "sparql",
             data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
@@ -786,3 +788,6 @@ def test_a_write_changes_the_validator() -> None:
         )
         after = httpx.get(url + "sparql", params=params, headers={"If-None-Match": etag})
         assert after.status_code == 200 and after.json()["boolean"] is True
+        # the Linked Data pages too: the data they describe may have changed
+        page_after = httpx.get(page, headers={"Accept": "text/turtle", "If-None-Match": page_etag})
+        assert page_after.status_code == 200 and page_after.headers["etag"] != page_etag

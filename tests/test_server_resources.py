@@ -374,6 +374,45 @@ def test_a_mistyped_link_offers_the_search_that_finds_it(server: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("id/person/jean-michel-jarre", "text/html"),
+        ("id/person/jean-michel-jarre", "text/turtle"),
+        ("id/person/jean-michel-jarre.jsonld", "*/*"),
+        ("concept/role/panelist", "text/turtle"),
+        ("ns", "text/turtle"),
+        ("queries/moderators", "text/csv"),
+        ("queries/moderators.rq", "*/*"),
+        (".well-known/void", "text/turtle"),
+    ],
+)
+def test_linked_data_answers_revalidate(server: str, path: str, accept: str) -> None:
+    """As /sparql's GET answers: a validator and a minute of caching, then a 304 with no
+    body for the client (or the cache in front) that has the answer, while the data is
+    unchanged; another format is another answer."""
+    headers = {"Accept": accept, "Accept-Language": "en"}
+    first = httpx.get(server + path, headers=headers)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert etag.startswith('W/"') and first.headers["cache-control"] == "public, max-age=60"
+    again = httpx.get(
+        server + path,
+        headers={**headers, "If-None-Match": etag, "Origin": "http://elsewhere.example"},
+    )
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+    assert again.headers["access-control-allow-origin"] == "*"  # a page elsewhere reads it
+    head = httpx.head(server + path, headers=headers)
+    assert head.headers["etag"] == etag
+    french = httpx.get(server + path, headers={**headers, "Accept-Language": "fr"})
+    assert french.headers["etag"] != etag
+
+
+def test_what_is_not_found_has_no_validator(server: str) -> None:
+    missing = httpx.get(server + "id/person/nobody", headers={"Accept": "text/turtle"})
+    assert missing.status_code == 404 and "etag" not in missing.headers
+
+
+@pytest.mark.parametrize(
     ("folder", "kind", "words"),
     [("id/person/", "person", "people"), ("concept/topic/", "topic", "topics")],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -213,6 +214,50 @@ def root_url(request: Request) -> str:
     return str(request.url.replace(path="/", query="", fragment=""))
 
 
+#: GET answers that depend only on the version of the data, the URL and the negotiation
+#: headers, besides /sparql's own: the Linked Data resources, the catalogue's queries and
+#: the dataset's description. They carry a validator and may be cached a minute; a client
+#: or cache that has one gets a 304 and nothing is made again (RFC 9110 §13.1.2, §15.4.5),
+#: which is what lets an HTTP cache in front of the server take the load (docs/scaling.md).
+CONDITIONAL_PATHS = ("/id/", "/concept/", "/queries/", "/.well-known/void")
+CACHE_CONTROL = "public, max-age=60"
+
+
+def conditional(path: str) -> bool:
+    return path.startswith(CONDITIONAL_PATHS) or path == "/ns" or path.startswith("/ns.")
+
+
+def conditional_etag(request: Request, services: Services) -> str | None:
+    """A validator for a GET answer (RFC 9110 §8.8.3): it names the version of the data and
+    of the server, and everything the answer depends on (the URL with the query, Accept,
+    Accept-Language), so it is known before anything runs. None when there is no local
+    version (remote backend)."""
+    if request.method not in ("GET", "HEAD") or services.data is None:
+        return None
+    key = "\n".join(
+        [
+            __version__,
+            services.data.snapshot_source.path,
+            str(request.url),
+            request.headers.get("accept", ""),
+            request.headers.get("accept-language", ""),
+        ]
+    )
+    return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request: Request, etag: str | None) -> Response | None:
+    """304 when the client already has this answer (If-None-Match, weak comparison)."""
+    if etag is None:
+        return None
+    asked = request.headers.get("if-none-match", "")
+    tags = {t.strip().removeprefix("W/") for t in asked.split(",") if t.strip()}
+    if "*" in tags or etag.removeprefix("W/") in tags:
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Accept-Language"}
+        return Response(status_code=304, headers=headers)
+    return None
+
+
 class AigraphApp(FastAPI):
     """FastAPI, with a direct path for the requests that matter most to throughput.
 
@@ -242,7 +287,37 @@ class AigraphApp(FastAPI):
                 # saying GET; the server keeps its own scope, which says HEAD, and sends no
                 # body (uvicorn, as the ASGI servers do)
                 scope = {**scope, "method": "GET"}
+            if scope["method"] == "GET" and conditional(scope["path"]):
+                await self._call_conditional(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
+
+    async def _call_conditional(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A GET in CONDITIONAL_PATHS: a 304 if the client has the answer, else the answer
+        with its validator if it is a 200 (errors are not cached)."""
+        services = getattr(self.state, "services", None)
+        etag = conditional_etag(Request(scope), services) if services is not None else None
+        if etag is None:
+            await super().__call__(scope, receive, send)
+            return
+        cached = not_modified(Request(scope), etag)
+        if cached is not None:
+            if self.state.settings.cors and any(k == b"origin" for k, _ in scope["headers"]):
+                cached.headers["Access-Control-Allow-Origin"] = "*"
+                cached.headers["Access-Control-Expose-Headers"] = _EXPOSED
+            await cached(scope, receive, send)
+            return
+
+        async def send_validated(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = [*message.get("headers", ())]
+                headers.append((b"etag", etag.encode("ascii")))
+                if not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", CACHE_CONTROL.encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await super().__call__(scope, receive, send_validated)
 
     async def _call_direct(
         self, handler: Handler, scope: Scope, receive: Receive, send: Send

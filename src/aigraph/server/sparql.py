@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -16,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
-from aigraph.server.app import Services, services_of
+from aigraph.server.app import Services, conditional_etag, not_modified, services_of
 from aigraph.server.conneg import negotiate
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import service_description
@@ -451,34 +450,6 @@ def query_job(
 def answer_prefixes(base_iri: str) -> dict[str, str]:
     """The prefixes of graph answers: the vocabularies', and the data's under `base_iri`."""
     return {**PREFIXES, **data_prefixes(base_iri)}
-
-
-def conditional_etag(request: Request, services: Services) -> str | None:
-    """A validator for a GET answer (RFC 9110 §8.8.3): it names the version of the data and
-    everything the answer depends on (the URL with the query, Accept, Accept-Language), so it
-    is known before the query runs. None when there is no local version (remote backend)."""
-    if request.method not in ("GET", "HEAD") or services.data is None:
-        return None
-    key = "\n".join(
-        [
-            services.data.snapshot_source.path,
-            str(request.url),
-            request.headers.get("accept", ""),
-            request.headers.get("accept-language", ""),
-        ]
-    )
-    return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def not_modified(request: Request, etag: str | None) -> Response | None:
-    """304 when the client already has this answer (If-None-Match, weak comparison)."""
-    if etag is None:
-        return None
-    asked = request.headers.get("if-none-match", "")
-    tags = {t.strip().removeprefix("W/") for t in asked.split(",") if t.strip()}
-    if "*" in tags or etag.removeprefix("W/") in tags:
-        return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
-    return None
 
 
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
