@@ -296,11 +296,12 @@ class AigraphApp(FastAPI):
         """A GET in CONDITIONAL_PATHS: a 304 if the client has the answer, else the answer
         with its validator if it is a 200 (errors are not cached)."""
         services = getattr(self.state, "services", None)
-        etag = conditional_etag(Request(scope), services) if services is not None else None
+        request = Request(scope)
+        etag = conditional_etag(request, services) if services is not None else None
         if etag is None:
             await super().__call__(scope, receive, send)
             return
-        cached = not_modified(Request(scope), etag)
+        cached = not_modified(request, etag)
         if cached is not None:
             if self.state.settings.cors and any(k == b"origin" for k, _ in scope["headers"]):
                 cached.headers["Access-Control-Allow-Origin"] = "*"

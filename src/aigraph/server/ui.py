@@ -459,7 +459,8 @@ async def search(
         body: dict[str, Any] = {"query": q, "results": results}
         if total is not None:
             body |= {"kind": kind, "total": total, "offset": offset}
-        return JSONResponse(body, headers={"Vary": "Accept"})
+        # the labels are in the language asked for
+        return JSONResponse(body, headers={"Vary": "Accept, Accept-Language"})
     return _page(
         request,
         "search.html",
