@@ -5,12 +5,22 @@ On a real server: tests/test_server_safety.py."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from aigraph.server.data import copy_store, describe, dump_source, snapshot
+from aigraph.engine import merged_only
+from aigraph.server.data import (
+    ServedData,
+    copy_store,
+    describe,
+    dump_source,
+    next_version,
+    publish,
+    snapshot,
+)
 from aigraph.server.executor import _delete_graph, _write_graph
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.worker import open_store
@@ -131,3 +141,27 @@ def test_empty_graphs_reach_the_workers_and_the_description(tmp_path: Path) -> N
     assert bool(loaded.query(f"ASK {{ GRAPH <{EX}absent> {{}} }}")) is False
     info = describe(snap)
     assert [(g.name, g.triples) for g in info.named] == [(EMPTY.value, 0), (G.value, 2)]
+
+
+def test_a_new_version_is_made_aside_and_published_whole(tmp_path: Path) -> None:
+    """A write's new version (the snapshot for the workers, its counts, its merged triples)
+    is made in a thread while the old one is still served, then swapped in at once on the
+    event loop: before, the store was swapped first and the rest a field at a time, so that
+    a page could pair the new store with the old counts."""
+    old = store_of()
+    snap = snapshot(old)
+    workdir = tempfile.TemporaryDirectory(dir=tmp_path)
+    data = ServedData(
+        old, dump_source(snap, Path(workdir.name)), describe(snap), merged_only(snap), workdir
+    )
+    served = (data.authoritative, data.info, data.merged, data.snapshot_source)
+    new, _ = _write_graph(old, G.value, NEW, NT, True)
+    version = next_version(data, new)
+    assert (data.authoritative, data.info, data.merged, data.snapshot_source) == served
+    publish(data, version)
+    assert data.authoritative is new
+    assert data.snapshot_source == version.source != served[3]
+    assert data.info.triples == len(data.merged) == 2  # <c> "3", <d> "0": the new data
+    assert set(open_store(data.snapshot_source).quads_for_pattern(None, None, None, G)) == {
+        quad("c", "3")
+    }

@@ -260,11 +260,30 @@ def counted(store: ox.Store, facts: Path) -> DatasetInfo:
     return info
 
 
-def refresh(data: ServedData) -> StoreSource:
-    """After a write: a new snapshot and description."""
+@dataclass(frozen=True)
+class Version:
+    """What a write publishes: the new authoritative store and what is made from it."""
+
+    authoritative: ox.Store
+    info: DatasetInfo
+    merged: ox.Store
+    source: StoreSource
+
+
+def next_version(data: ServedData, authoritative: ox.Store) -> Version:
+    """After a write (in a thread: it copies the data): the snapshot of `authoritative` for
+    the workers, its description and its merged triples."""
     assert data.workdir is not None, "writes need the memory backend"
-    snap = snapshot(data.authoritative)
-    data.info = describe(snap)
-    data.merged = merged_only(snap)
-    data.snapshot_source = dump_source(snap, Path(data.workdir.name))
-    return data.snapshot_source
+    snap = snapshot(authoritative)
+    source = dump_source(snap, Path(data.workdir.name))
+    return Version(authoritative, describe(snap), merged_only(snap), source)
+
+
+def publish(data: ServedData, version: Version) -> None:
+    """Make `version` the data served, all of it at once: called on the event loop, so that
+    no request sees the new store with the old counts or merged triples (the workers reload
+    afterwards, one at a time)."""
+    data.authoritative = version.authoritative
+    data.info = version.info
+    data.merged = version.merged
+    data.snapshot_source = version.source

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from aigraph import __version__
 from aigraph.project import Project
-from aigraph.server.data import ServedData, copy_store, refresh, snapshot
+from aigraph.server.data import ServedData, copy_store, next_version, publish, snapshot
 from aigraph.server.pool import QueryTimeoutError, WorkerPool
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
@@ -89,9 +89,13 @@ class LocalExecutor:
             )
         return self.data.authoritative
 
-    async def _publish(self) -> None:
-        source = await asyncio.to_thread(refresh, self.data)
-        await self.pool.reload(source)
+    async def _publish(self, authoritative: ox.Store) -> None:
+        """Serve `authoritative` from now on: its snapshot is made in a thread, then the
+        whole new version is swapped in at once, here on the event loop; then the workers
+        reload it."""
+        version = await asyncio.to_thread(next_version, self.data, authoritative)
+        publish(self.data, version)
+        await self.pool.reload(version.source)
 
     async def update(
         self, text: str, base_iri: str | None = None, timeout: float | None = None
@@ -109,8 +113,7 @@ class LocalExecutor:
         )
         folder = Path(self.data.workdir.name)
         result = await asyncio.to_thread(apply_update, store, text, base_iri, folder, limits)
-        self.data.authoritative = result
-        await self._publish()
+        await self._publish(result)
 
     async def write_graph(
         self, name: str | None, body: bytes, fmt: ox.RdfFormat, replace: bool
@@ -118,8 +121,7 @@ class LocalExecutor:
         store = self._writable()
         # parsed off the event loop: a body of max_body_bytes takes a while to read
         result, created = await asyncio.to_thread(_write_graph, store, name, body, fmt, replace)
-        self.data.authoritative = result
-        await self._publish()
+        await self._publish(result)
         return created
 
     async def delete_graph(self, name: str | None) -> bool:
@@ -127,8 +129,7 @@ class LocalExecutor:
         result = await asyncio.to_thread(_delete_graph, store, name)
         if result is None:
             return False
-        self.data.authoritative = result
-        await self._publish()
+        await self._publish(result)
         return True
 
     async def close(self) -> None:
@@ -140,7 +141,7 @@ class LocalExecutor:
 # authoritative store (a Graph Store GET, a claim's page) between a PUT's removal of the
 # old graph and the insertion of the new one saw the graph empty, and a write that failed
 # half-way (memory) left half of it. The copy costs what the workers' snapshot after every
-# write already costs (aigraph.server.data.refresh).
+# write already costs (aigraph.server.data.next_version).
 
 
 def _write_graph(

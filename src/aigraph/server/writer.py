@@ -14,7 +14,7 @@ limit, refused by the parser or failed in the engine changes nothing, which SPAR
 §2.2 asks of a service ("each request should be treated atomically").
 
 The cost: the data is dumped and loaded twice more per update; the snapshot each write
-already makes for the workers costs as much (aigraph.server.data.refresh). Updates are the
+already makes for the workers costs as much (aigraph.server.data.next_version). Updates are the
 operator's, with the token, and rare: the time limits apply to the update alone, not to
 those copies.
 """
