@@ -383,7 +383,16 @@ def test_a_mistyped_link_offers_the_search_that_finds_it(server: str) -> None:
         ("ns", "text/turtle"),
         ("queries/moderators", "text/csv"),
         ("queries/moderators.rq", "*/*"),
+        ("queries", "application/json"),
         (".well-known/void", "text/turtle"),
+        # the interface's pages and the data its scripts read
+        ("", "text/html"),
+        ("search?kind=person", "text/html"),
+        ("search?q=jarre", "application/json"),
+        ("network", "text/html"),
+        ("ui/network.json", "*/*"),
+        ("ui/labels?iri=https://w3id.org/aigraph/id/person/jean-michel-jarre", "*/*"),
+        ("query?query=ASK%20%7B%7D", "text/html"),
     ],
 )
 def test_linked_data_answers_revalidate(server: str, path: str, accept: str) -> None:
@@ -407,9 +416,11 @@ def test_linked_data_answers_revalidate(server: str, path: str, accept: str) -> 
     assert french.headers["etag"] != etag
 
 
-def test_what_is_not_found_has_no_validator(server: str) -> None:
+def test_what_is_not_found_or_changes_has_no_validator(server: str) -> None:
     missing = httpx.get(server + "id/person/nobody", headers={"Accept": "text/turtle"})
     assert missing.status_code == 404 and "etag" not in missing.headers
+    for live in ("-/health", "-/settings"):  # counts and state of the moment
+        assert "etag" not in httpx.get(server + live).headers
 
 
 @pytest.mark.parametrize(

@@ -214,17 +214,22 @@ def root_url(request: Request) -> str:
     return str(request.url.replace(path="/", query="", fragment=""))
 
 
-#: GET answers that depend only on the version of the data, the URL and the negotiation
-#: headers, besides /sparql's own: the Linked Data resources, the catalogue's queries and
-#: the dataset's description. They carry a validator and may be cached a minute; a client
-#: or cache that has one gets a 304 and nothing is made again (RFC 9110 §13.1.2, §15.4.5),
-#: which is what lets an HTTP cache in front of the server take the load (docs/scaling.md).
-CONDITIONAL_PATHS = ("/id/", "/concept/", "/queries/", "/.well-known/void")
+#: GET answers that depend only on the version of the data and of the server, the URL and
+#: the negotiation headers, besides /sparql's own: the Linked Data resources, the
+#: catalogue's queries, the dataset's description and the interface's pages and data. They
+#: carry a validator and may be cached a minute; a client or cache that has one gets a 304
+#: and nothing is made again (RFC 9110 §13.1.2, §15.4.5), which is what lets an HTTP cache
+#: in front of the server take the load (docs/scaling.md). Not /-/ (live counts), /dumps/
+#: (its files have their own ETag), /store or the writes.
+CONDITIONAL_PREFIXES = ("/id/", "/concept/", "/queries/", "/ui/", "/ns.")
+CONDITIONAL_PATHS = frozenset(
+    {"/", "/ns", "/queries", "/search", "/query", "/network", "/.well-known/void"}
+)
 CACHE_CONTROL = "public, max-age=60"
 
 
 def conditional(path: str) -> bool:
-    return path.startswith(CONDITIONAL_PATHS) or path == "/ns" or path.startswith("/ns.")
+    return path in CONDITIONAL_PATHS or path.startswith(CONDITIONAL_PREFIXES)
 
 
 def conditional_etag(request: Request, services: Services) -> str | None:
@@ -293,7 +298,7 @@ class AigraphApp(FastAPI):
         await super().__call__(scope, receive, send)
 
     async def _call_conditional(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A GET in CONDITIONAL_PATHS: a 304 if the client has the answer, else the answer
+        """A GET of a conditional path: a 304 if the client has the answer, else the answer
         with its validator if it is a 200 (errors are not cached)."""
         services = getattr(self.state, "services", None)
         request = Request(scope)
