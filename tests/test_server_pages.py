@@ -12,14 +12,19 @@ import httpx
 import pytest
 
 from aigraph.search import fold
+from aigraph.server.settings import Settings
+from support import running_server
 
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
 
 
 def results_of(server: str, query: str, lang: str = "en") -> str:
-    """The page's results block, as HTML."""
+    """The page's results block, as HTML. A query that fails is the page with the error,
+    under the error's status, and with no validator: no browser or cache keeps it."""
     response = httpx.get(server + "query", params={"query": query, "lang": lang}, timeout=30)
-    assert response.status_code == 200
+    failed = 'role="alert"' in response.text
+    assert response.status_code == (400 if failed else 200)
+    assert ("etag" in response.headers) is not failed
     block = re.search(r'<div id="results"[^>]*>(.*?)</div>\n', response.text, re.S)
     assert block is not None, response.text
     return block.group(1)
@@ -72,6 +77,19 @@ def test_the_page_shows_every_kind_of_answer(
     server: str, query: str, lang: str, shown: str
 ) -> None:
     assert shown in results_of(server, query, lang)
+
+
+def test_a_query_stopped_at_its_limit_is_a_503_page_no_one_keeps() -> None:
+    """On a server of its own: the stopped query's worker is replaced, which the shared
+    server's other tests need not see."""
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with running_server(Settings(workers=1, query_timeout=1)) as url:
+        response = httpx.get(url + "query", params={"query": heavy, "lang": "en"}, timeout=30)
+    assert response.status_code == 503
+    assert '<div class="error" role="alert">Error: The query was stopped after 1 s' in (
+        response.text
+    )
+    assert "etag" not in response.headers
 
 
 @pytest.mark.parametrize(

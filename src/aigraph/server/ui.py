@@ -524,13 +524,18 @@ async def query_page(request: Request) -> HTMLResponse:
     result: dict[str, Any] | None = None
     if text:
         result = await _run_for_page(request, services, text)
-    return _page(
+    page = _page(
         request,
         "query.html",
         query=text or EXAMPLE,
         result=result,
         catalogue_url="/queries?format=json",
     )
+    # a query that failed is the page with the error, under the error's status: neither a
+    # browser nor a cache keeps a transient refusal (every worker busy, the client's share)
+    # as if it were the answer
+    page.status_code = result.get("status", 200) if result else 200
+    return page
 
 
 async def _run_for_page(request: Request, services: Services, text: str) -> dict[str, Any]:
@@ -546,9 +551,9 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
         job.max_rows = min(job.max_rows or 1000, 1000)
         outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     except ProtocolError as exc:
-        return {"error": exc.message}
+        return {"error": exc.message, "status": exc.status}
     if outcome.status != 200:
-        return {"error": outcome.body.decode("utf-8", "replace").strip()}
+        return {"error": outcome.body.decode("utf-8", "replace").strip(), "status": outcome.status}
     base = services.settings.base_iri
     if outcome.media_type.startswith("application/n-triples"):
         rows = [
