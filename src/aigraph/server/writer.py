@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def apply_update(
         )
         report = _report_of(child, limits)
         result = ox.Store()
-        result.bulk_load(path=str(target), format=ox.RdfFormat.N_QUADS)
+        result.bulk_extend(_quads_of(target))
         for graph in report.get("empty_graphs", []):
             result.add_graph(ox.NamedNode(graph))
         return result
@@ -114,6 +115,13 @@ def apply_update(
     finally:
         source.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
+
+
+def _quads_of(path: Path) -> Iterator[ox.Quad]:
+    """The quads of an N-Quads copy, blank nodes with the labels the copy gives them: a
+    store's own loaders give every blank node a fresh label, and a blank node on a named
+    graph's page was renamed by every update (as fast: 0.33 s against 0.34 s at 10^5)."""
+    return ox.parse(path=path, format=ox.RdfFormat.N_QUADS)
 
 
 def _not_run(exc: OSError) -> UpdateFailedError:
@@ -168,7 +176,7 @@ def main() -> int:
     if request["sandbox"]:
         unshare_network()  # best effort, as the query workers: LOAD is refused before this
     store = ox.Store()
-    store.bulk_load(path=request["source"], format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(_quads_of(Path(request["source"])))
     for graph in request["empty_graphs"]:
         store.add_graph(ox.NamedNode(graph))
     if request["memory_bytes"]:
