@@ -143,6 +143,17 @@ def test_empty_graphs_reach_the_workers_and_the_description(tmp_path: Path) -> N
     assert [(g.name, g.triples) for g in info.named] == [(EMPTY.value, 0), (G.value, 2)]
 
 
+def test_the_workers_see_the_servers_blank_nodes(tmp_path: Path) -> None:
+    """The workers' copy keeps the labels of the server's store: a blank node in an answer
+    is the one the server's pages show, under the same label from one snapshot to the next."""
+    store = store_of()
+    store.add(ox.Quad(ox.BlankNode("note1"), ox.NamedNode(EX + "p"), ox.Literal("hi"), G))
+    loaded = open_store(dump_source(snapshot(store), tmp_path))
+    assert set(loaded.quads_for_pattern(None, None, None, G)) == set(
+        store.quads_for_pattern(None, None, None, G)
+    )
+
+
 def test_a_new_version_is_made_aside_and_published_whole(tmp_path: Path) -> None:
     """A write's new version (the snapshot for the workers, its counts, its merged triples)
     is made in a thread while the old one is still served, then swapped in at once on the
