@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import urllib.robotparser
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -177,3 +178,28 @@ def test_the_browsing_page_links_its_kinds_and_its_next_page(server: str) -> Non
 def test_bad_browsing_is_a_400(server: str, params: dict[str, str | int], words: str) -> None:
     response = httpx.get(server + "search", params=params)
     assert response.status_code == 400 and words in response.text
+
+
+def test_the_sitemap_lists_every_page_robots_txt_allows(server: str) -> None:
+    """sitemap.xml (sitemaps.org 0.9), which robots.txt names: the site's pages, the list of
+    each kind, and every entity's page, absolute and on this server; every one of them is a
+    page robots.txt allows, and each answers."""
+    response = httpx.get(server + "sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = [
+        loc.text or ""
+        for loc in ElementTree.fromstring(response.content).findall("s:url/s:loc", ns)
+    ]
+    assert len(urls) == len(set(urls)) == 5 + 6 + 80  # pages, lists, entities of the graph
+    assert server + "id/person/jean-michel-jarre" in urls
+    assert server + "concept/topic/creativity" in urls
+    assert server + "search?kind=organisation" in urls
+    robots_txt = httpx.get(server + "robots.txt").text
+    assert f"Sitemap: {server}sitemap.xml" in robots_txt.splitlines()
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(robots_txt.splitlines())
+    assert [u for u in urls if not parser.can_fetch("AnyBot", u)] == []
+    for url in urls[:12] + urls[-3:]:  # the pages, the lists, some entities
+        assert httpx.get(url, headers={"Accept": "text/html"}).status_code == 200, url

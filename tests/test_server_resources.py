@@ -393,6 +393,7 @@ def test_a_mistyped_link_offers_the_search_that_finds_it(server: str) -> None:
         ("ui/network.json", "*/*"),
         ("ui/labels?iri=https://w3id.org/aigraph/id/person/jean-michel-jarre", "*/*"),
         ("query?query=ASK%20%7B%7D", "text/html"),
+        ("sitemap.xml", "*/*"),
     ],
 )
 def test_linked_data_answers_revalidate(server: str, path: str, accept: str) -> None:

@@ -223,7 +223,7 @@ def root_url(request: Request) -> str:
 #: (its files have their own ETag), /store or the writes.
 CONDITIONAL_PREFIXES = ("/id/", "/concept/", "/queries/", "/ui/", "/ns.")
 CONDITIONAL_PATHS = frozenset(
-    {"/", "/ns", "/queries", "/search", "/query", "/network", "/.well-known/void"}
+    {"/", "/ns", "/queries", "/search", "/query", "/network", "/.well-known/void", "/sitemap.xml"}
 )
 CACHE_CONTROL = "public, max-age=60"
 

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from aigraph import __version__
 from aigraph.server import examples
-from aigraph.server.app import Services, services_of
+from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.data import DatasetInfo
 from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render
@@ -47,8 +47,11 @@ Disallow: /-/
 
 
 @route(router, "/robots.txt", ["GET", "HEAD"], include_in_schema=False)
-async def robots() -> PlainTextResponse:
-    return PlainTextResponse(ROBOTS, headers={"Cache-Control": "public, max-age=86400"})
+async def robots(request: Request) -> PlainTextResponse:
+    # the sitemap's address is absolute (RFC 9309 §2.3.5): this server's, as the client
+    # reached it
+    text = ROBOTS + f"Sitemap: {root_url(request)}sitemap.xml\n"
+    return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get(
