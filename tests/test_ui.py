@@ -148,6 +148,23 @@ def test_editor_runs_a_catalogue_example_with_labels_and_sorting(page: object, s
     assert csv.startswith("/sparql?") and "format=csv" in csv
 
 
+def test_browsing_from_the_home_page_to_an_organisation(page: object, server: str) -> None:
+    """For whoever does not know a name: the home page's counts lead to the list of each
+    kind, alphabetical, and the list to each entity's page."""
+    page.goto(server)
+    # 18 organisations and the CNC's unit that the release names (README)
+    page.locator("#counts").get_by_role("link", name="19 organisations").click()
+    assert page.url.endswith("/search?kind=organisation")
+    assert page.locator("h2").inner_text() == "Organisations (19)"
+    items = page.locator("#search-results li a")
+    labels = [items.nth(i).inner_text() for i in range(items.count())]
+    assert len(labels) == 19 and "La Fémis" in labels
+    page.get_by_role("link", name="La Fémis", exact=True).click()
+    assert page.url.endswith("/id/organisation/la-femis")
+    assert page.locator("h1").inner_text() == "La Fémis"
+    shot(page, "browse")
+
+
 def test_errors_are_shown_at_the_line_and_column(page: object, server: str) -> None:
     page.goto(server + "query")
     run_in_editor(page, "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o = ) }")
