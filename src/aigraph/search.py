@@ -21,22 +21,55 @@ from rapidfuzz import fuzz, process
 
 from aigraph.engine import as_solutions
 
-#: The kinds of entity a person looks for, by class (the first that applies wins).
-KINDS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("person", "http://schema.org/Person", {"fr": "personne", "en": "person"}),
+#: The kinds of entity a person looks for, by class (the first that applies wins), with
+#: their names in the interface's languages, singular and plural.
+KINDS: tuple[tuple[str, str, dict[str, str], dict[str, str]], ...] = (
+    (
+        "person",
+        "http://schema.org/Person",
+        {"fr": "personne", "en": "person"},
+        {"fr": "personnes", "en": "people"},
+    ),
     (
         "organisation",
         "http://www.w3.org/ns/org#Organization",
         {"fr": "organisation", "en": "organisation"},
+        {"fr": "organisations", "en": "organisations"},
     ),
-    ("event", "https://w3id.org/aigraph/ns#StudyDay", {"fr": "journée", "en": "study day"}),
-    ("session", "https://w3id.org/aigraph/ns#Session", {"fr": "session", "en": "session"}),
-    ("programme", "https://w3id.org/aigraph/ns#Initiative", {"fr": "programme", "en": "programme"}),
-    ("topic", "https://w3id.org/aigraph/concept/scheme/topics", {"fr": "thème", "en": "topic"}),
+    (
+        "event",
+        "https://w3id.org/aigraph/ns#StudyDay",
+        {"fr": "journée", "en": "study day"},
+        {"fr": "journées", "en": "study days"},
+    ),
+    (
+        "session",
+        "https://w3id.org/aigraph/ns#Session",
+        {"fr": "session", "en": "session"},
+        {"fr": "sessions", "en": "sessions"},
+    ),
+    (
+        "programme",
+        "https://w3id.org/aigraph/ns#Initiative",
+        {"fr": "programme", "en": "programme"},
+        {"fr": "programmes", "en": "programmes"},
+    ),
+    (
+        "topic",
+        "https://w3id.org/aigraph/concept/scheme/topics",
+        {"fr": "thème", "en": "topic"},
+        {"fr": "thèmes", "en": "topics"},
+    ),
 )
-KIND_NAMES = {key: names for key, _, names in KINDS}
+KIND_NAMES = {key: names for key, _, names, _ in KINDS}
 
-CLASSES = " ".join(f"<{iri}>" for _, iri, _ in KINDS)
+
+def kind_plurals(lang: str) -> dict[str, str]:
+    """Each kind's plural name in `lang`, for the pages that list them."""
+    return {key: plural[lang] for key, _, _, plural in KINDS}
+
+
+CLASSES = " ".join(f"<{iri}>" for _, iri, _, _ in KINDS)
 LABELS_QUERY = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <http://schema.org/>
@@ -214,8 +247,8 @@ class LabelIndex:
     def from_store(cls, store: ox.Store) -> LabelIndex:
         """The index of `store`, whose default graph is the merge of every graph (the
         server's ServedData.merged, an Engine's store)."""
-        kind_of = {iri: key for key, iri, _ in KINDS}
-        order = {key: i for i, (key, _, _) in enumerate(KINDS)}
+        kind_of = {iri: key for key, iri, _, _ in KINDS}
+        order = {key: i for i, (key, *_) in enumerate(KINDS)}
         entries: dict[str, Entry] = {}
         for row in as_solutions(store.query(LABELS_QUERY)):
             iri = row["s"].value

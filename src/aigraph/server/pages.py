@@ -122,27 +122,6 @@ UI = {
 }
 
 
-#: The kinds of entity (aigraph.search.KINDS), in the plural, for the pages that list them.
-KINDS_PLURAL = {
-    "fr": {
-        "person": "personnes",
-        "organisation": "organisations",
-        "event": "journées",
-        "session": "sessions",
-        "programme": "programmes",
-        "topic": "thèmes",
-    },
-    "en": {
-        "person": "people",
-        "organisation": "organisations",
-        "event": "study days",
-        "session": "sessions",
-        "programme": "programmes",
-        "topic": "topics",
-    },
-}
-
-
 def language(request: Request) -> str:
     """``?lang=fr|en`` first, then Accept-Language, then French (the release's language)."""
     asked = request.query_params.get("lang")

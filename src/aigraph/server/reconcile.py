@@ -264,7 +264,7 @@ def manifest(request: Request, base: str) -> dict[str, Any]:
         "schemaSpace": "http://schema.org/",
         "documentation": root + "api",
         "serviceVersion": __version__,
-        "defaultTypes": [{"id": key, "name": names["en"]} for key, _, names in KINDS],
+        "defaultTypes": [{"id": key, "name": names["en"]} for key, _, names, _ in KINDS],
         "view": {"url": root + "{{id}}"},
         "preview": {"url": service + "/preview?id={{id}}", "width": 400, "height": 140},
         "suggest": {
@@ -379,7 +379,7 @@ async def suggest_type(prefix: str = "") -> JSONResponse:
         {
             "result": [
                 {"id": key, "name": names["en"]}
-                for key, _, names in KINDS
+                for key, _, names, _ in KINDS
                 if not want or any(fold(n).startswith(want) for n in (key, *names.values()))
             ]
         }

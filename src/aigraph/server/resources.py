@@ -25,11 +25,12 @@ from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
+from aigraph.search import kind_plurals
 from aigraph.server.app import Services, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
 from aigraph.server.formats import OFFERS, content_type, not_acceptable
-from aigraph.server.pages import KINDS_PLURAL, UI, language, render
+from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute
@@ -168,7 +169,7 @@ def not_found(iri: str, media: str, lang: str, path: str) -> Response:
             iri=iri,
             search="" if folder else search_words(iri),
             listed=folder,
-            plural=KINDS_PLURAL[lang],
+            plural=kind_plurals(lang),
             alternates=[],
         )
         return HTMLResponse(page, status_code=404, headers=headers)

@@ -26,13 +26,13 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from aigraph import __version__
 from aigraph.engine import as_solutions
 from aigraph.project import Project
-from aigraph.search import KIND_NAMES, Entry, LabelIndex
+from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.serialize import term_text
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.entity_view import RDF_TYPE
 from aigraph.server.formats import wants_json
-from aigraph.server.pages import KINDS_PLURAL, language, local_href, render, script_json
+from aigraph.server.pages import language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute, query_job, request_timeout
@@ -414,7 +414,7 @@ async def home(request: Request) -> HTMLResponse:
         programme=data.programme[lang],
         day=data.day[lang],
         counts=data.counts,
-        plural=KINDS_PLURAL[lang],
+        plural=kind_plurals(lang),
         jsonld=dataset_card(project, services.settings.base_iri, lang, root_url(request)),
     )
 
@@ -468,14 +468,14 @@ async def search(
         q=q,
         results=results,
         kind=kind if total is not None else "",
-        listed=", ".join(KINDS_PLURAL[lang][k] for k in kinds or ()),
+        listed=", ".join(kind_plurals(lang)[k] for k in kinds or ()),
         total=total,
         offset=offset,
         next_offset=offset + len(results) if more else None,
         size=size,
         counts=data.counts,
         kinds=KIND_NAMES,
-        plural=KINDS_PLURAL[lang],
+        plural=kind_plurals(lang),
     )
 
 
