@@ -462,20 +462,20 @@ async def search(
             body |= {"kind": kind, "total": total, "offset": offset}
         # the labels are in the language asked for
         return JSONResponse(body, headers={"Vary": "Accept, Accept-Language"})
+    plural = kind_plurals(lang)
     return _page(
         request,
         "search.html",
         q=q,
         results=results,
         kind=kind if total is not None else "",
-        listed=", ".join(kind_plurals(lang)[k] for k in kinds or ()),
+        listed=", ".join(plural[k] for k in kinds or ()),
         total=total,
         offset=offset,
         next_offset=offset + len(results) if more else None,
         size=size,
         counts=data.counts,
-        kinds=KIND_NAMES,
-        plural=kind_plurals(lang),
+        plural=plural,
     )
 
 
