@@ -15,7 +15,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
-from aigraph.server.app import Services, conditional_etag, not_modified, services_of
+from aigraph.server.app import (
+    CACHE_CONTROL,
+    Services,
+    conditional_etag,
+    not_modified,
+    services_of,
+)
 from aigraph.server.conneg import negotiate
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import service_description
@@ -460,9 +466,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     job = query_job(request, services, op, stream=True)
     outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     extra = (
-        {"ETag": etag, "Cache-Control": "public, max-age=60"}
-        if etag and outcome.status == 200
-        else None
+        {"ETag": etag, "Cache-Control": CACHE_CONTROL} if etag and outcome.status == 200 else None
     )
     return outcome_response(outcome, extra)
 
