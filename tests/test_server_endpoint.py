@@ -594,6 +594,7 @@ def test_openapi_contract(server: str) -> None:
         ("/ui/network.json", "get"),
         ("/ui/vocabulary.json", "get"),
         ("/ui/labels", "get"),
+        ("/ui/snippets.json", "get"),
         ("/reconcile", "get"),
         ("/reconcile", "post"),
         ("/reconcile/preview", "get"),
@@ -615,6 +616,7 @@ def test_openapi_contract(server: str) -> None:
         ("/queries", "queries?format=json", "application/json"),
         ("/search", "search?q=beatr&format=json", "application/json"),
         ("/-/links", "-/links?format=json", "application/json"),
+        ("/ui/snippets.json", "ui/snippets.json?query=ASK%20%7B%7D", "application/json"),
         ("/queries/{name}", "queries/sessions?format=json", "application/sparql-results+json"),
     ],
 )

@@ -165,6 +165,49 @@ def test_browsing_from_the_home_page_to_an_organisation(page: object, server: st
     shot(page, "browse")
 
 
+def test_the_query_in_a_program_follows_the_editor_and_runs_in_the_page(
+    page: object, server: str
+) -> None:
+    """The Code panel shows, for the editor's query, the code that runs it elsewhere; it
+    follows the editor as the query changes, copies to the clipboard, and its JavaScript runs
+    in the browser as written (curl and Python run in tests/test_snippets.py)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    page.goto(server + "query")
+    page.locator("#code summary").click()
+    query = 'ASK { ?p <http://schema.org/name> "Jean-Michel Jarre" }'
+    page.evaluate(
+        "q => aigraphEditor.dispatch({changes: {from: 0, to: aigraphEditor.state.doc.length, insert: q}})",
+        query,
+    )
+    python = page.locator('#snippets .snippet[data-name="python"] code')
+    page.wait_for_function(
+        "q => document.querySelector('#snippets .snippet[data-name=python] code')"
+        "?.textContent.includes(q)",
+        arg=query,
+    )
+    assert 'print(results["boolean"])' in python.inner_text()
+    assert f'SPARQLWrapper("{server}sparql")' in python.inner_text()
+    shot(page, "code")
+    # Copy puts the code on the clipboard, whole
+    page.get_by_role("button", name="Copier Python (SPARQLWrapper)").click()
+    assert page.evaluate("navigator.clipboard.readText()") == python.inner_text()
+    # the JavaScript, as shown, in this page: it prints the answer
+    script = page.locator('#snippets .snippet[data-name="javascript"] code').inner_text()
+    printed = page.evaluate(
+        "(async () => { const said = []; const console = { log: (x) => said.push(String(x)) };\n"
+        + script
+        + "\nreturn said; })()"
+    )
+    assert printed == ["true"]
+    # an update has no code, and the panel says why
+    page.evaluate(
+        "q => aigraphEditor.dispatch({changes: {from: 0, to: aigraphEditor.state.doc.length, insert: q}})",
+        "CLEAR ALL",
+    )
+    page.locator("#snippets", has_text="jeton").wait_for()
+    assert page.locator("#snippets .snippet").count() == 0
+
+
 def test_errors_are_shown_at_the_line_and_column(page: object, server: str) -> None:
     page.goto(server + "query")
     run_in_editor(page, "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o = ) }")

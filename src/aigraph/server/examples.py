@@ -203,6 +203,21 @@ LINKS = {
 }
 
 
+SNIPPETS = {
+    "snippets": [
+        {
+            "name": "curl",
+            "title": "curl",
+            "language": "shell",
+            "code": "curl -sS --fail-with-body http://127.0.0.1:8000/sparql \\\n"
+            "  -H 'Accept: application/sparql-results+json' \\\n"
+            "  --data-urlencode 'query@-' <<'SPARQL'\nASK {}\nSPARQL\n",
+        }
+    ],
+    "note": "",
+}
+
+
 def json_example(example: object, media: str = "application/json") -> dict[int | str, Any]:
     """The ``responses`` argument of a route whose 200 answer is `example`."""
     return {200: {"content": {media: {"example": example}}}}

@@ -68,6 +68,12 @@ UI = {
         "supports": "Ce passage établit",
         "show_facts": "voir les faits",
         "skip": "Aller au contenu",
+        "code": "Utiliser cette requête dans un programme",
+        "code_note": "La même requête depuis un terminal, Python ou JavaScript (Node.js ou un "
+        "navigateur) ; la réponse en CSV, JSON ou Turtle.",
+        "code_update": "Une mise à jour demande le jeton de l'opérateur : pas de code ici.",
+        "copy": "Copier",
+        "copied": "Copié",
     },
     "en": {
         "nav": "Navigation",
@@ -118,6 +124,12 @@ UI = {
         "supports": "This passage supports",
         "show_facts": "see the facts",
         "skip": "Skip to content",
+        "code": "Use this query in a program",
+        "code_note": "The same request from a terminal, Python or JavaScript (Node.js or a "
+        "browser); the answer as CSV, JSON or Turtle.",
+        "code_update": "An update needs the operator's token: no code here.",
+        "copy": "Copy",
+        "copied": "Copied",
     },
 }
 

@@ -9,6 +9,7 @@ served from ``/static/ui/``, never from a CDN) add the editor, type-ahead and th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import itertools
 import json
@@ -35,6 +36,7 @@ from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
+from aigraph.server.snippets import snippets
 from aigraph.server.sparql import client_of, execute, query_job, request_timeout
 
 router = APIRouter(tags=["Interface"])
@@ -564,6 +566,7 @@ async def query_page(request: Request) -> HTMLResponse:
         query=text or EXAMPLE,
         result=result,
         catalogue_url="/queries?format=json",
+        snippets=snippets(root_url(request) + "sparql", text or EXAMPLE),
     )
     # a query that failed is the page with the error, under the error's status: neither a
     # browser nor a cache keeps a transient refusal (every worker busy, the client's share)
@@ -658,6 +661,33 @@ async def network_json(request: Request) -> JSONResponse:
     lang = language(request)
     network = (await site(request)).network[lang]
     return JSONResponse(network, headers={"Vary": "Accept-Language", "Content-Language": lang})
+
+
+@router.get(
+    "/ui/snippets.json",
+    summary="Code that runs a query from curl, Python (SPARQLWrapper) or JavaScript (fetch), "
+    "on this endpoint (for the editor's Code panel)",
+    responses=examples.json_example(examples.SNIPPETS),
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "the SPARQL query to write code for (an update gets none)",
+                "example": "ASK {}",
+            }
+        ]
+    },
+)
+async def snippets_json(request: Request) -> JSONResponse:
+    texts = request.query_params.getlist("query")
+    if len(texts) != 1:
+        raise ProtocolError(400, "give exactly one 'query' parameter: the query to write code for")
+    found = snippets(root_url(request) + "sparql", texts[0])
+    note = "" if found else "an update needs the operator's token: no code is offered for it"
+    return JSONResponse({"snippets": [dataclasses.asdict(s) for s in found], "note": note})
 
 
 @router.get(

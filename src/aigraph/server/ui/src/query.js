@@ -22,6 +22,8 @@ const textarea = document.getElementById("query-text");
 const holder = document.getElementById("editor");
 const results = document.getElementById("results");
 const status = document.getElementById("status");
+const codePanel = document.getElementById("code");
+const snippetsBox = document.getElementById("snippets");
 const KEYWORDS = ("SELECT CONSTRUCT DESCRIBE ASK WHERE PREFIX BASE DISTINCT REDUCED FROM NAMED GRAPH " +
   "OPTIONAL UNION MINUS FILTER BIND VALUES SERVICE ORDER BY ASC DESC LIMIT OFFSET GROUP HAVING " +
   "COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT AS NOT EXISTS IN STR LANG LANGMATCHES DATATYPE " +
@@ -79,7 +81,9 @@ const view = new EditorView({
       Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }])),
       EditorView.contentAttributes.of({ "aria-label": "SPARQL" }),
       EditorView.updateListener.of((update) => {
-        if (update.docChanged) textarea.value = update.state.doc.toString();
+        if (!update.docChanged) return;
+        textarea.value = update.state.doc.toString();
+        if (codePanel.open) refreshSnippetsSoon();
       }),
     ],
   }),
@@ -205,6 +209,67 @@ function tabs(panels) {
   panels.forEach(([, p], i) => (p.hidden = i !== 0));
   return bar;
 }
+
+// --- the query in a program ------------------------------------------------------------------
+// The server writes the code (aigraph.server.snippets: one implementation, run by its tests);
+// the page shows it for the query in the editor while the panel is open, with a Copy button.
+
+let snippetsFor = null;
+let snippetsTimer = null;
+
+function refreshSnippetsSoon() {
+  clearTimeout(snippetsTimer);
+  snippetsTimer = setTimeout(showSnippets, 400);
+}
+
+async function showSnippets() {
+  const query = view.state.doc.toString();
+  if (query === snippetsFor) return;
+  snippetsFor = query;
+  const response = await fetch(`/ui/snippets.json?${new URLSearchParams({ query })}`);
+  if (!response.ok || snippetsFor !== query) return;
+  const { snippets } = await response.json();
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = snippets.length ? T.code_note : T.code_update;
+  snippetsBox.replaceChildren(note, ...snippets.map(snippetSection));
+}
+
+function snippetSection(snippet) {
+  const section = document.createElement("section");
+  section.className = "snippet";
+  section.dataset.name = snippet.name;
+  const title = document.createElement("h3");
+  title.textContent = snippet.title;
+  const pre = document.createElement("pre");
+  const code = document.createElement("code");
+  code.className = `language-${snippet.language}`;
+  code.textContent = snippet.code;
+  pre.append(code);
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = T.copy;
+  copy.setAttribute("aria-label", `${T.copy} ${snippet.title}`);
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(snippet.code);
+      copy.textContent = T.copied;
+    } catch {
+      // no clipboard for this page (an http: origin other than localhost is not a secure
+      // context): select the code, for Ctrl/Cmd+C
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    }
+  });
+  section.append(title, copy, pre);
+  return section;
+}
+
+codePanel.addEventListener("toggle", () => {
+  if (codePanel.open) showSnippets();
+});
 
 // --- the table -----------------------------------------------------------------------------
 
