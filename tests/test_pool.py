@@ -250,6 +250,35 @@ def test_a_worker_that_dies_is_replaced_and_its_job_fails_at_once(when: str) -> 
     assert killed == 1 and answered is True
 
 
+def test_close_leaves_no_task_of_the_pool_pending() -> None:
+    """A worker that dies just before the pool closes leaves two tasks behind it: the one
+    that reads its last words (a second at most) and the one that starts its replacement.
+    close() waits for both: none is pending when the loop ends (Python would report "Task
+    was destroyed but it is pending"), and the replacement's process is not left running."""
+
+    started: list[Any] = []
+
+    async def scenario() -> list[str]:
+        async with pool_of(1) as pool:
+            start = pool._start
+            pool._start = lambda slot: started.append(start(slot)) or started[-1]  # type: ignore[method-assign]
+            worker = pool._workers[0]
+            assert worker is not None and worker.process.pid is not None
+            os.kill(worker.process.pid, signal.SIGKILL)
+            while pool.killed == 0:  # the pool saw it die: both tasks are under way
+                await asyncio.sleep(0.01)
+            assert pool._tasks
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        return [repr(t) for t in others if not t.done()]
+
+    assert run(scenario) == []
+    # the replacement (unless close() came before its start began) was killed as it enlisted
+    assert len(started) <= 1
+    for worker in started:
+        worker.process.join(timeout=5)
+        assert not worker.process.is_alive()
+
+
 # What a dead worker last wrote, as Rust and Python write it (worker output of 2026-11-27,
 # Oxigraph 0.5.13, pyo3 0.30), and what the pool concludes.
 ALLOCATION = b"memory allocation of 41943040 bytes failed\n"

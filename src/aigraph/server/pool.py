@@ -330,6 +330,10 @@ class Worker:
             self.process.join(timeout=2)
 
 
+#: How long close() waits for the tasks a dead worker left (its replacement's start).
+CLOSE_WAIT = 10.0
+
+
 def _start_worker(
     source: StoreSource,
     sandbox: bool,
@@ -653,3 +657,10 @@ class WorkerPool:
                 sock.close()
         if self._threads is not None:
             self._threads.shutdown(wait=False, cancel_futures=True)
+        # What a dead worker left runs on: the task that reads its last words (a second at
+        # most) and the one that enlists its replacement, which kills it on seeing _closed.
+        # Waited for, not cancelled: a cancelled enlisting would leave the process it was
+        # starting behind, and a pending task is lost when the loop ends. Bounded: a worker
+        # loading a large store takes seconds to start.
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=CLOSE_WAIT)
