@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -43,6 +43,25 @@ def post_direct(server: str, query: str, accept: str | None = None) -> httpx.Res
     return httpx.post(server + "sparql", content=query.encode("utf-8"), headers=headers, timeout=30)
 
 
+def query_direct(server: str, query: str, accept: str | None = None) -> httpx.Response:
+    """The HTTP QUERY method (RFC 10008), carrying the query as a direct POST does."""
+    headers = {"Content-Type": "application/sparql-query", **({"Accept": accept} if accept else {})}
+    body = query.encode("utf-8")
+    return httpx.request("QUERY", server + "sparql", content=body, headers=headers, timeout=30)
+
+
+def query_form(server: str, query: str, accept: str | None = None) -> httpx.Response:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = urlencode({"query": query}).encode("ascii")
+    return httpx.request(
+        "QUERY",
+        server + "sparql",
+        content=body,
+        headers={**headers, **({"Accept": accept} if accept else {})},
+        timeout=30,
+    )
+
+
 EQUIVALENCE = [
     'SELECT ("100%41" AS ?x) WHERE {}',  # a percent sign must not be decoded twice
     "SELECT ?s WHERE { VALUES ?s { <http://example.org/a%20b> } }",  # percent-encoded IRI
@@ -54,9 +73,71 @@ EQUIVALENCE = [
 
 @pytest.mark.parametrize("query", EQUIVALENCE)
 def test_get_form_and_direct_post_answer_identically(server: str, query: str) -> None:
-    answers = [ask(server, query).content for ask in (get, post_form, post_direct)]
-    assert answers[0] == answers[1] == answers[2]
+    # and the HTTP QUERY method, carrying either body
+    asks = (get, post_form, post_direct, query_direct, query_form)
+    answers = [ask(server, query).content for ask in asks]
+    assert len(set(answers)) == 1, answers
     assert json.loads(answers[0])["results"]["bindings"], query
+
+
+def test_the_query_method_is_a_safe_post(server: str) -> None:
+    """RFC 10008: QUERY carries what a POST carries, but is safe. A query is answered (with a
+    Location whose GET asks the same, and cacheable like a GET's); an update is refused; the
+    endpoint says it takes QUERY, and what a QUERY may carry (Accept-Query)."""
+    answer = query_direct(server, SELECT, "text/csv")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["cache-control"] == "public, max-age=60"
+    again = httpx.get(answer.headers["location"], headers={"Accept": "text/csv"}, timeout=30)
+    assert again.status_code == 200 and again.text == answer.text
+    assert [row[1] for row in csv.reader(io.StringIO(answer.text))][1:] == NAMES
+    # the dataset and the time limit go along in the Location
+    form = urlencode({"query": "SELECT * { ?s ?p ?o } LIMIT 1", "timeout": "2",
+                      "default-graph-uri": "urn:x:none"}).encode()  # fmt: skip
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    located = httpx.request("QUERY", server + "sparql", content=form, headers=headers)
+    assert located.json()["results"]["bindings"] == []  # an empty default graph
+    assert "default-graph-uri=urn%3Ax%3Anone" in located.headers["location"]
+    assert "timeout=2" in located.headers["location"]
+    # a query too long for a URL: answered, with no Location
+    long_query = "ASK {}" + " " * 3000
+    long_answer = query_direct(server, long_query)
+    assert long_answer.json()["boolean"] is True and "location" not in long_answer.headers
+    # what the endpoint takes
+    options = httpx.options(server + "sparql")
+    assert "QUERY" in options.headers["allow"].split(", ")
+    accepted = {m.strip() for m in options.headers["accept-query"].split(",")}
+    assert accepted == {"application/sparql-query", "application/x-www-form-urlencoded"}
+    assert httpx.get(server + "sparql").headers["accept-query"] == options.headers["accept-query"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status", "says"),
+    [
+        # QUERY is safe (RFC 10008 §2): no update, in whichever body
+        ("application/sparql-update", "CLEAR ALL", 415, "an update is sent by POST"),
+        ("application/x-www-form-urlencoded", "update=CLEAR%20ALL", 400, "update is sent by POST"),
+        ("application/sparql-query", "CLEAR ALL", 400, "send it by POST"),
+        # a body of no query type, or no type at all
+        ("text/plain", "ASK {}", 415, "this one: text/plain"),
+        (None, "ASK {}", 415, "this one: no Content-Type"),
+        ("application/x-www-form-urlencoded", "nothing=here", 400, "exactly one of"),
+    ],
+)
+def test_the_query_method_refuses_what_is_not_a_query(
+    server: str, content_type: str | None, body: str, status: int, says: str
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = httpx.request(
+        "QUERY", server + "sparql", content=body.encode(), headers=headers, timeout=30
+    )
+    assert response.status_code == status and says in response.text, response.text
+    if status == 415:
+        assert response.headers["accept-query"].startswith("application/sparql-query")
+
+
+def test_the_query_method_is_only_for_the_endpoint(server: str) -> None:
+    response = httpx.request("QUERY", server + "store", content=b"ASK {}", timeout=30)
+    assert response.status_code == 405 and "QUERY" not in response.headers["allow"]
 
 
 def test_values_survive_encoding(server: str) -> None:
@@ -193,9 +274,10 @@ def test_406_when_nothing_acceptable(server: str, query: str, accept: str) -> No
 @pytest.mark.parametrize(
     "method,path,allowed",
     [
-        ("PUT", "sparql", "GET, HEAD, POST, OPTIONS"),
-        ("DELETE", "sparql", "GET, HEAD, POST, OPTIONS"),
-        ("QUERY", "sparql", "GET, HEAD, POST, OPTIONS"),
+        ("PUT", "sparql", "GET, HEAD, POST, QUERY, OPTIONS"),
+        ("DELETE", "sparql", "GET, HEAD, POST, QUERY, OPTIONS"),
+        ("QUERY", "store", "GET, HEAD, POST, PUT, DELETE"),  # QUERY is the endpoint's alone
+        ("QUERY", "id/person/jean-michel-jarre", "GET, HEAD"),
         ("PATCH", "store", "GET, HEAD, POST, PUT, DELETE"),
         ("POST", "id/person/jean-michel-jarre", "GET, HEAD"),
         ("DELETE", "queries", "GET, HEAD"),
@@ -222,7 +304,7 @@ def test_syntax_error_is_400_with_line_and_column(server: str) -> None:
 @pytest.mark.parametrize(
     "method,kwargs,status,words",
     [
-        ("PUT", {"params": {"query": "ASK {}"}}, 405, "allowed: GET, HEAD, POST, OPTIONS"),
+        ("PUT", {"params": {"query": "ASK {}"}}, 405, "allowed: GET, HEAD, POST, QUERY, OPTIONS"),
         ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
         (
             "POST",
@@ -375,6 +457,19 @@ def test_cors_is_public_and_never_with_credentials(server: str) -> None:
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-credentials" not in preflight.headers
+    # QUERY is not a CORS-safelisted method: a browser asks first, and may
+    preflight = httpx.options(
+        server + "sparql",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "QUERY"},
+    )
+    assert preflight.status_code == 200
+    assert "QUERY" in preflight.headers["access-control-allow-methods"]
+    # and may read what the answer says of it
+    body, headers = b"ASK {}", {"Content-Type": "application/sparql-query", "Origin": "http://x"}
+    answer = httpx.request("QUERY", server + "sparql", content=body, headers=headers)
+    assert answer.headers["access-control-allow-origin"] == "*"
+    exposed = answer.headers["access-control-expose-headers"].split(", ")
+    assert "Location" in exposed and "Accept-Query" in exposed
 
 
 def test_the_direct_path_answers_as_the_routed_one_would(server: str) -> None:

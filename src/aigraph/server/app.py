@@ -43,6 +43,8 @@ EXPOSED_HEADERS = [
     "Vary",
     "ETag",
     "Retry-After",  # on a 503 or 429: when to try again (not a CORS-safelisted header)
+    "Accept-Query",  # the media types a QUERY may carry (RFC 10008 §3)
+    "Location",  # on a QUERY's answer: the GET that runs the same query (RFC 10008 §2.4)
 ]
 _EXPOSED = ", ".join(EXPOSED_HEADERS)
 
@@ -170,7 +172,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(f"{detail}\n", status_code=exc.status_code, headers=headers)
 
 
-_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+_METHOD_ORDER = ["GET", "HEAD", "POST", "QUERY", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -268,9 +270,9 @@ class AigraphApp(FastAPI):
 
     A SPARQL query costs the engine tens of microseconds; FastAPI's routing (a regular
     expression per route until one matches), its dependency solving and its middleware
-    stack cost several times that (bench/NOTES.md). GET, HEAD and POST requests to the paths
-    in `direct` are given to their handler at once, with what those layers would have done
-    for it: the app in the scope, ProtocolError as its plain-text answer, any other error
+    stack cost several times that (bench/NOTES.md). GET, HEAD, POST and QUERY requests to
+    the paths in `direct` are given to their handler at once, with what those layers would
+    have done for it: the app in the scope, ProtocolError as its plain-text answer, any other error
     as a 500 that leaks nothing, and the CORS headers of a simple request (the Fetch
     standard's CORS protocol; preflights still go through the middleware). The route stays
     registered too: it is the one the OpenAPI description shows, and it answers the other
@@ -281,7 +283,7 @@ class AigraphApp(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             send = _hardened(send)
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD", "POST"):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD", "POST", "QUERY"):
             handler = self.direct.get(scope["path"]) if scope.get("root_path", "") == "" else None
             if handler is not None:
                 await self._call_direct(handler, scope, receive, send)
@@ -402,7 +404,7 @@ def create_app(
             CORSMiddleware,
             allow_origins=["*"],
             allow_credentials=False,
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "QUERY", "OPTIONS"],
             allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization"],
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,

@@ -6,6 +6,11 @@ same answer. Each string is percent-decoded exactly once (``"100%41"`` sent as
 ``%22100%2541%22`` stays ``"100%41"``), and only UTF-8 is accepted (§2.1.3: "the request
 body MUST be UTF-8"). Updates come by POST only (§2.2), as a form or
 ``application/sparql-update``.
+
+A query may also come by the HTTP QUERY method (RFC 10008), carried as a POST carries it (a
+form, or ``application/sparql-query``): QUERY is POST made safe and idempotent, so that a
+query too long for a URL can still be retried and cached. An update cannot: QUERY
+requests "do not alter the state of the targeted resource" (RFC 10008 §2).
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ class ProtocolRequest:
         if len(values) > 1:
             raise ProtocolError(400, f"give the {name!r} parameter at most once")
         return values[0] if values else None
+
+
+#: What a QUERY request may carry, for its Accept-Query field (RFC 10008 §3: a Structured
+#: Field list of media ranges; these two are valid tokens).
+QUERY_MEDIA_TYPES = ("application/sparql-query", "application/x-www-form-urlencoded")
+ACCEPT_QUERY = ", ".join(QUERY_MEDIA_TYPES)
 
 
 def _pairs(raw: bytes | str, where: str) -> dict[str, list[str]]:
@@ -132,9 +143,16 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
         if len(queries) != 1:
             raise ProtocolError(400, "give exactly one 'query' parameter")
         return _with_dataset(ProtocolRequest("query", queries[0], params=params))
-    if method != "POST":
-        raise ProtocolError(405, f"{method} is not a SPARQL operation; use GET or POST")
+    if method not in ("POST", "QUERY"):
+        raise ProtocolError(405, f"{method} is not a SPARQL operation; use GET, POST or QUERY")
     media, media_params = _media_type(request)
+    if method == "QUERY" and media not in QUERY_MEDIA_TYPES:
+        raise ProtocolError(
+            415,
+            f"a QUERY carries a query, as {' or '.join(QUERY_MEDIA_TYPES)} "
+            f"(this one: {media or 'no Content-Type'}); an update is sent by POST",
+            {"Accept-Query": ACCEPT_QUERY},
+        )
     body = await read_body(request, body_limit)
     if media == "application/x-www-form-urlencoded":
         _require_utf8(media_params, media)
@@ -146,6 +164,10 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
         if has_query == has_update:
             raise ProtocolError(400, "a form must carry exactly one of 'query' or 'update'")
         name = "query" if has_query else "update"
+        if method == "QUERY" and name == "update":
+            raise ProtocolError(
+                400, "QUERY is safe (RFC 10008 §2): an update is sent by POST, not by QUERY"
+            )
         if len(params[name]) != 1:
             raise ProtocolError(400, f"give exactly one '{name}' parameter")
         op = ProtocolRequest(name, params[name][0], params=params)

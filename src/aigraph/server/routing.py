@@ -3,7 +3,8 @@
 FastAPI derives an operation id from the function, the path and the *first* method of a route,
 so a route declared for GET and HEAD (or PUT and POST) gives two operations the same id, which
 OpenAPI forbids (OpenAPI 3.1 §4.8.10: "The id MUST be unique among all operations"). HEAD is
-GET without a body (RFC 9110 §9.3.2): it is served but left out of the description.
+GET without a body (RFC 9110 §9.3.2): it is served but left out of the description, as is
+QUERY (RFC 10008), which an OpenAPI 3.1 path item has no field for.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def route(router: APIRouter, path: str, methods: Sequence[str], **options: Any) 
                 path,
                 func,
                 methods=[method],
-                include_in_schema=in_schema and method != "HEAD",
+                include_in_schema=in_schema and method not in ("HEAD", "QUERY"),
                 **options,
             )
         return func

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
 from starlette.datastructures import URL
@@ -35,7 +36,12 @@ from aigraph.server.pool import (
     QueryTimeoutError,
     WorkerCrashedError,
 )
-from aigraph.server.protocol import ProtocolError, ProtocolRequest, read_protocol_request
+from aigraph.server.protocol import (
+    ACCEPT_QUERY,
+    ProtocolError,
+    ProtocolRequest,
+    read_protocol_request,
+)
 from aigraph.server.routing import route
 from aigraph.server.worker import Job, Outcome, memory_message
 from aigraph.server.writer import (
@@ -114,7 +120,7 @@ _SUMMARY = "SPARQL 1.1 query and update endpoint"
 @route(
     router,
     "/sparql",
-    methods=["POST"],
+    methods=["POST", "QUERY"],
     summary=_SUMMARY,
     response_class=Response,
     openapi_extra={
@@ -143,7 +149,10 @@ async def sparql_endpoint(request: Request) -> Response:
 
 @router.options("/sparql", include_in_schema=False)
 async def sparql_options() -> Response:
-    return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+    return Response(
+        status_code=204,
+        headers={"Allow": "GET, HEAD, POST, QUERY, OPTIONS", "Accept-Query": ACCEPT_QUERY},
+    )
 
 
 def endpoint_url(request: Request) -> str:
@@ -176,14 +185,14 @@ def describe_service(request: Request, services: Services, op: ProtocolRequest) 
     accept = request.headers.get("accept")
     offers = [*OFFERS["graph"], "text/html"]  # */* (curl, clients) gets RDF
     fmt = op.one("format")
+    # the endpoint says it takes QUERY, and what a QUERY may carry (RFC 10008 §3)
+    headers = {"Vary": "Accept", "Accept-Query": ACCEPT_QUERY}
     if fmt is None and accept and negotiate(accept, offers) == "text/html":
-        return HTMLResponse(endpoint_page(endpoint_url(request)), headers={"Vary": "Accept"})
+        return HTMLResponse(endpoint_page(endpoint_url(request)), headers=headers)
     media = choose("graph", accept, fmt)
     info = services.data.info if services.data is not None else DatasetInfo()
     graph = service_description(endpoint_url(request), services.settings, info)
-    return Response(
-        serialize_rdflib(graph, media), media_type=content_type(media), headers={"Vary": "Accept"}
-    )
+    return Response(serialize_rdflib(graph, media), media_type=content_type(media), headers=headers)
 
 
 def request_timeout(services: Services, op: ProtocolRequest) -> float:
@@ -425,7 +434,7 @@ def query_job(
     if sniffed.is_update:
         raise ProtocolError(
             400,
-            "this is an update, not a query: send it with 'update=' or "
+            "this is an update, not a query: send it by POST, with 'update=' or "
             "as application/sparql-update",
         )
     check_depth(sniffed)
@@ -468,7 +477,30 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     extra = (
         {"ETag": etag, "Cache-Control": CACHE_CONTROL} if etag and outcome.status == 200 else None
     )
+    if request.method == "QUERY" and outcome.status == 200:
+        # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
+        # Location runs the same query again (§2.4), where it fits in a URL
+        extra = {"Cache-Control": CACHE_CONTROL}
+        location = equivalent_get(request, op)
+        if location is not None:
+            extra["Location"] = location
     return outcome_response(outcome, extra)
+
+
+#: The longest Location a QUERY's answer carries: past it, a URL is no longer safe to use
+#: everywhere (RFC 9110 §4.1 recommends supporting 8,000 octets; browsers and proxies differ).
+MAX_LOCATION = 2000
+
+
+def equivalent_get(request: Request, op: ProtocolRequest) -> str | None:
+    """The GET of this endpoint that asks what a QUERY asked: its query, dataset and
+    timeout, or None if that would not fit in MAX_LOCATION characters."""
+    params = [("query", op.text)]
+    params += [("default-graph-uri", g) for g in op.default_graphs]
+    params += [("named-graph-uri", g) for g in op.named_graphs]
+    params += [(name, value) for name in ("timeout", "format") for value in op.params.get(name, [])]
+    url = f"{endpoint_url(request)}?{urlencode(params, quote_via=quote)}"
+    return url if len(url) <= MAX_LOCATION else None
 
 
 def require_token(request: Request, services: Services) -> None:
