@@ -135,6 +135,22 @@ def test_the_query_method_refuses_what_is_not_a_query(
         assert response.headers["accept-query"].startswith("application/sparql-query")
 
 
+def test_a_sparql_1_2_version_announcement_is_taken_once(server: str) -> None:
+    """SPARQL 1.2 Protocol (editor's draft): `version` 0 or 1 times, as a parameter or as
+    application/sparql-query's media-type parameter."""
+    assert get(server, "ASK {}", version="1.2").json()["boolean"] is True
+    twice = httpx.get(
+        server + "sparql", params=[("query", "ASK {}"), ("version", "1.2"), ("version", "1.1")]
+    )
+    assert twice.status_code == 400 and "'version' parameter at most once" in twice.text
+    direct = httpx.post(
+        server + "sparql",
+        content=b'VERSION "1.2" ASK {}',
+        headers={"Content-Type": "application/sparql-query; version=1.2"},
+    )
+    assert direct.json()["boolean"] is True
+
+
 def test_the_query_method_is_only_for_the_endpoint(server: str) -> None:
     response = httpx.request("QUERY", server + "store", content=b"ASK {}", timeout=30)
     assert response.status_code == 405 and "QUERY" not in response.headers["allow"]

@@ -194,6 +194,9 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
 
 def _with_dataset(op: ProtocolRequest) -> ProtocolRequest:
     p = op.params
+    # SPARQL 1.2 Protocol (editor's draft, "Version Announcement"): an operation may announce
+    # its version, `version` "0 or 1" times. A hint: evaluation does not change with it.
+    op.one("version")
     op.default_graphs = p.get("default-graph-uri", [])
     op.named_graphs = p.get("named-graph-uri", [])
     op.using_graphs = p.get("using-graph-uri", [])
