@@ -5,6 +5,9 @@ what robots.txt asks of crawlers."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import html
 import re
 import urllib.robotparser
 from xml.etree import ElementTree
@@ -12,6 +15,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from aigraph import __version__
 from aigraph.search import fold
 from aigraph.server.settings import Settings
 from support import running_server
@@ -203,3 +207,71 @@ def test_the_sitemap_lists_every_page_robots_txt_allows(server: str) -> None:
     assert [u for u in urls if not parser.can_fetch("AnyBot", u)] == []
     for url in urls[:12] + urls[-3:]:  # the pages, the lists, some entities
         assert httpx.get(url, headers={"Accept": "text/html"}).status_code == 200, url
+
+
+# --- citing --------------------------------------------------------------------------------
+
+CITED = (
+    "The aigraph developers (2026). aigraph: the CNC's 7 October 2025 day on the responsible "
+    "use of AI in the animation sector [dataset], version "
+)
+
+
+def test_the_home_page_says_how_to_cite_the_dataset(server: str) -> None:
+    page = httpx.get(server, params={"lang": "en"}, timeout=30).text
+    block = re.search(r'<p class="citation" id="citation">(.*?)</p>', page, re.S)
+    assert block is not None
+    assert CITED in html.unescape(block.group(1))
+    # the dataset's IRI, under the data's base IRI wherever the server runs
+    assert f"version {__version__}. https://w3id.org/aigraph/id/dataset/aigraph (" in block.group(1)
+    french = httpx.get(server, params={"lang": "fr"}, timeout=30).text
+    assert "[jeu de données], version" in html.unescape(french)
+
+
+def test_an_answer_is_cited_so_that_it_can_be_found_again(server: str) -> None:
+    """Without JavaScript the server writes the whole citation of the answer on the page: the
+    dataset, a link that runs the query again, the day, the size and the data's checksum —
+    the SHA-256 of the N-Quads file /dumps/ serves."""
+    query = f"SELECT ?n WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}"
+    page = httpx.get(server + "query", params={"query": query, "lang": "en"}, timeout=30)
+    block = re.search(r'<p id="answer-citation" data-template="([^"]*)">(.*?)</p>', page.text)
+    assert block is not None
+    cited = html.unescape(block.group(2))
+    nquads = httpx.get(server + "dumps/aigraph.nq", timeout=30).content
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert cited.startswith(CITED)
+    assert f"(run on {today}; 1 row; data: aigraph.nq, SHA-256 " in cited
+    assert hashlib.sha256(nquads).hexdigest() + ")." in cited
+    # the link runs the same query, and shows the same answer
+    link = re.search(r"SPARQL query: (\S+) \(run on", cited)
+    assert link is not None and link.group(1).startswith(server + "query?query=")
+    again = httpx.get(link.group(1) + "&lang=en", timeout=30)
+    assert results_of_page(again.text) == results_of_page(page.text)
+    # what the script fills in is left for it
+    template = html.unescape(block.group(1))
+    assert "{url}" in template and "{date}" in template and "{rows}" in template
+    assert hashlib.sha256(nquads).hexdigest() in template
+
+
+def results_of_page(page: str) -> str:
+    block = re.search(r'<div id="results"[^>]*>(.*?)</div>\n', page, re.S)
+    assert block is not None
+    return block.group(1)
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("ASK {}", "; true; data"),
+        (
+            f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
+            f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",
+            "; 1 triplets ; données",
+        ),
+    ],
+)
+def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: str) -> None:
+    lang = "fr" if "triplets" in size else "en"
+    page = httpx.get(server + "query", params={"query": query, "lang": lang}, timeout=30).text
+    block = re.search(r'<p id="answer-citation"[^>]*>(.*?)</p>', page)
+    assert block is not None and size in html.unescape(block.group(1))

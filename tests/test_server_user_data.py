@@ -91,6 +91,14 @@ def _get_routes(url: str) -> list[str]:
     return routes
 
 
+def test_other_data_is_not_cited_as_aigraphs(odd_server: str) -> None:
+    """The citation names aigraph's dataset: a server of other data offers none."""
+    home = httpx.get(odd_server).text
+    page = httpx.get(odd_server + "query", params={"query": "ASK {}"}).text
+    assert 'id="citation"' not in home and "aigraph developers" not in home
+    assert 'id="answer-citation"' not in page and "aigraph developers" not in page
+
+
 def test_no_route_fails_on_odd_data(odd_server: str) -> None:
     routes = _get_routes(odd_server)
     assert len(routes) >= 25  # the whole route list, not a sample

@@ -9,6 +9,7 @@ Skipped, with the reason, when Chromium or the built interface (make ui) is miss
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,6 +207,28 @@ def test_the_query_in_a_program_follows_the_editor_and_runs_in_the_page(
     )
     page.locator("#snippets", has_text="jeton").wait_for()
     assert page.locator("#snippets .snippet").count() == 0
+
+
+def test_an_answer_in_the_editor_is_cited_with_its_link(page: object, server: str) -> None:
+    """The "Cite this answer" panel: the dataset, the link the editor keeps the query in (it
+    runs it again), the day, the answer's size and the data's checksum; a failed query has
+    no citation."""
+    page.goto(server + "query")
+    run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 3")
+    page.locator("#results-table").wait_for()
+    page.locator("#cite summary").click()
+    cited = page.locator("#answer-citation").inner_text()
+    assert cited.startswith("The aigraph developers (2026). aigraph : la journée du CNC")
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    assert f"Requête SPARQL : {page.url} (exécutée le {today} ; 3 lignes ; données" in cited
+    assert re.search(r"aigraph\.nq, SHA-256 [0-9a-f]{64}\)\.$", cited)
+    # the link is the page's: opened again, it shows the same answer
+    page.goto(page.url)
+    page.locator("#results-table tbody tr").nth(2).wait_for()
+    assert page.locator("#results-table tbody tr").count() == 3
+    run_in_editor(page, "SELECT * WHERE { ?s ?p }")
+    page.locator("#results .error").wait_for()
+    assert page.locator("#answer-citation").inner_text() == ""
 
 
 def test_errors_are_shown_at_the_line_and_column(page: object, server: str) -> None:

@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from aigraph import __version__
+from aigraph.citation import dataset_citation
 from aigraph.dataset import move_term
 from aigraph.engine import as_solutions
 from aigraph.linking.identifiers import AUTHORITIES, authority_of
@@ -142,6 +143,10 @@ def describe_dataset(
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("void", VOID), ("spdx", SPDX)):
         g.bind(prefix, ns)
     g.add((dataset, DCAT.version, Literal(__version__)))
+    if editorial:  # how to cite it, in each language it is titled in
+        for lang in ("fr", "en"):
+            text = dataset_citation(g, dataset, lang).text()
+            g.add((dataset, DCTERMS.bibliographicCitation, Literal(text, lang=lang)))
     g.add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
     service = URIRef(endpoint + "#service")

@@ -74,6 +74,11 @@ UI = {
         "code_update": "Une mise à jour demande le jeton de l'opérateur : pas de code ici.",
         "copy": "Copier",
         "copied": "Copié",
+        "triples": "triplets",
+        "cite": "Citer :",
+        "cite_answer": "Citer cette réponse",
+        "cite_note": "Le jeu de données, sa version, la requête (un lien qui l'exécute de "
+        "nouveau), le jour, et la somme de contrôle des données : de quoi retrouver la réponse.",
     },
     "en": {
         "nav": "Navigation",
@@ -130,6 +135,11 @@ UI = {
         "code_update": "An update needs the operator's token: no code here.",
         "copy": "Copy",
         "copied": "Copied",
+        "triples": "triples",
+        "cite": "Cite:",
+        "cite_answer": "Cite this answer",
+        "cite_note": "The dataset, its version, the query (a link that runs it again), the day, "
+        "and the data's checksum: what it takes to find the answer again.",
     },
 }
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter
@@ -25,15 +28,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from aigraph import __version__
+from aigraph.citation import Citation, answer_template, dataset_citation
 from aigraph.engine import as_solutions
 from aigraph.project import Project
 from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.serialize import term_text
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
+from aigraph.server.dumps import current_dumps
 from aigraph.server.entity_view import RDF_TYPE
 from aigraph.server.formats import wants_json
-from aigraph.server.pages import language, local_href, render, script_json
+from aigraph.server.pages import UI, language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
 from aigraph.server.snippets import snippets
@@ -404,6 +409,25 @@ def dataset_card(project: Project, base: str, lang: str, root: str) -> str:
     return script_json(card)
 
 
+@functools.lru_cache(maxsize=16)
+def dataset_citation_text(project: Project, base: str, lang: str) -> Citation:
+    """How to cite the dataset (aigraph.citation), from what its editors say of it."""
+    from aigraph.metadata import dataset_iri, editorial_description
+
+    return dataset_citation(editorial_description(project, base), dataset_iri(base), lang)
+
+
+async def data_checksum(request: Request) -> str | None:
+    """The SHA-256 of the served data as N-Quads (/dumps/aigraph.nq), which an answer's
+    citation names; None where the server offers no dump."""
+    try:
+        dumps = await current_dumps(request)
+    except ProtocolError:
+        return None
+    nquads = dumps.files.get("aigraph.nq")
+    return hashlib.sha256(nquads[1]).hexdigest() if nquads else None
+
+
 @router.get("/", summary="Home page: the dataset and the day's programme", include_in_schema=False)
 async def home(request: Request) -> HTMLResponse:
     data = await site(request)
@@ -418,6 +442,11 @@ async def home(request: Request) -> HTMLResponse:
         counts=data.counts,
         plural=kind_plurals(lang),
         jsonld=dataset_card(project, services.settings.base_iri, lang, root_url(request)),
+        citation=(
+            dataset_citation_text(project, services.settings.base_iri, lang).text()
+            if services.settings.bundled  # (other data is not the dataset this cites)
+            else None
+        ),
     )
 
 
@@ -560,6 +589,28 @@ async def query_page(request: Request) -> HTMLResponse:
     result: dict[str, Any] | None = None
     if text:
         result = await _run_for_page(request, services, text)
+    lang = language(request)
+    project = services.project or Project.default()
+    # how to cite an answer (the bundled dataset's: other data is not what it cites): the
+    # script fills in the link, the day and the size once it has an answer; without it,
+    # the server does, for the answer on the page
+    cite = cited = None
+    if services.settings.bundled:
+        cite = answer_template(
+            dataset_citation_text(project, services.settings.base_iri, lang),
+            await data_checksum(request),
+        )
+    if cite is not None and result is not None and "error" not in result:
+        words = UI[lang]
+        if "boolean" in result:
+            size = "true" if result["boolean"] else "false"
+        elif result.get("graph"):
+            size = f"{result['count']} {words['triples']}"
+        else:
+            size = f"{result['count']} {words['row' if result['count'] == 1 else 'rows']}"
+        url = f"{root_url(request)}query?{urlencode({'query': text}, quote_via=quote)}"
+        today = datetime.datetime.now(datetime.UTC).date().isoformat()  # as the script's
+        cited = cite.replace("{url}", url).replace("{date}", today).replace("{rows}", size)
     page = _page(
         request,
         "query.html",
@@ -567,6 +618,8 @@ async def query_page(request: Request) -> HTMLResponse:
         result=result,
         catalogue_url="/queries?format=json",
         snippets=snippets(root_url(request) + "sparql", text or EXAMPLE),
+        cite_template=cite,
+        cited=cited,
     )
     # a query that failed is the page with the error, under the error's status: neither a
     # browser nor a cache keeps a transient refusal (every worker busy, the client's share)
@@ -598,7 +651,12 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
             for line in outcome.body.decode().splitlines()
             if line.strip()
         ]
-        return {"variables": ["subject", "predicate", "object"], "rows": rows, "count": len(rows)}
+        return {
+            "variables": ["subject", "predicate", "object"],
+            "rows": rows,
+            "count": len(rows),
+            "graph": True,
+        }
     data = json.loads(outcome.body)
     if "boolean" in data:
         return {"boolean": data["boolean"]}

@@ -22,6 +22,7 @@ const textarea = document.getElementById("query-text");
 const holder = document.getElementById("editor");
 const results = document.getElementById("results");
 const status = document.getElementById("status");
+const citation = document.getElementById("answer-citation"); // absent for other data
 const codePanel = document.getElementById("code");
 const snippetsBox = document.getElementById("snippets");
 const KEYWORDS = ("SELECT CONSTRUCT DESCRIBE ASK WHERE PREFIX BASE DISTINCT REDUCED FROM NAMED GRAPH " +
@@ -31,6 +32,7 @@ const KEYWORDS = ("SELECT CONSTRUCT DESCRIBE ASK WHERE PREFIX BASE DISTINCT REDU
 
 let vocabulary = { prefixes: {}, classes: [], properties: [], entities: [] };
 let chart = null;
+let answered = null; // the size of the answer shown ("5 rows", "true"), for its citation
 
 // --- completion ----------------------------------------------------------------------------
 
@@ -138,7 +140,8 @@ async function run() {
   });
   const body = await response.text();
   const ms = Math.round(performance.now() - started);
-  if (!response.ok) return showError(body, response.status);
+  answered = null;
+  if (!response.ok) return (showCitation(), showError(body, response.status));
   const type = response.headers.get("content-type") || "";
   if (type.startsWith("application/n-triples")) return showGraph(query, body, ms);
   const data = JSON.parse(body);
@@ -147,6 +150,8 @@ async function run() {
     const p = document.createElement("p");
     p.className = "boolean";
     p.textContent = String(data.boolean);
+    answered = String(data.boolean);
+    showCitation();
     return results.replaceChildren(p);
   }
   return showTable(query, data, ms, response.headers.get("aigraph-results-truncated"));
@@ -208,6 +213,22 @@ function tabs(panels) {
   bar.append(...buttons);
   panels.forEach(([, p], i) => (p.hidden = i !== 0));
   return bar;
+}
+
+// --- citing an answer ------------------------------------------------------------------------
+// The server gives the citation's wording (aigraph.citation, with the dataset, its version and
+// the data's checksum); the script adds what only it knows: the link that runs the query
+// again (the page's own URL), the day and the answer's size.
+
+function showCitation() {
+  if (!citation) return;
+  citation.textContent =
+    answered === null
+      ? ""
+      : citation.dataset.template
+          .replace("{url}", window.location.href)
+          .replace("{date}", new Date().toISOString().slice(0, 10))
+          .replace("{rows}", answered);
 }
 
 // --- the query in a program ------------------------------------------------------------------
@@ -314,6 +335,8 @@ async function showTable(query, data, ms, truncated) {
   const iris = [...new Set(rows.flatMap((r) => vars.map((v) => r[v]).filter((t) => t && t.type === "uri").map((t) => t.value)))];
   const labels = await labelsFor(iris);
   status.textContent = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""} · ${ms} ms`;
+  answered = `${rows.length} ${rows.length === 1 ? T.row : T.rows}`;
+  showCitation();
   const table = document.createElement("table");
   table.id = "results-table";
   const head = table.createTHead().insertRow();
@@ -401,7 +424,9 @@ async function showGraph(query, text, ms) {
   const triples = parseNTriples(text);
   const iris = [...new Set(triples.flatMap(([s, , o]) => [s, o]).filter((t) => t.startsWith("<")).map(termValue))];
   const labels = await labelsFor(iris);
-  status.textContent = `${triples.length} triples · ${ms} ms`;
+  status.textContent = `${triples.length} ${T.triples} · ${ms} ms`;
+  answered = `${triples.length} ${T.triples}`;
+  showCitation();
   const tablePanel = document.createElement("div");
   const table = document.createElement("table");
   table.id = "results-table";
