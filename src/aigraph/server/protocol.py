@@ -9,8 +9,8 @@ body MUST be UTF-8"). Updates come by POST only (§2.2), as a form or
 
 A query may also come by the HTTP QUERY method (RFC 10008), carried as a POST carries it (a
 form, or ``application/sparql-query``): QUERY is POST made safe and idempotent, so that a
-query too long for a URL can still be retried and cached. An update cannot: QUERY
-requests "do not alter the state of the targeted resource" (RFC 10008 §2).
+query too long for a URL can still be retried and cached. An update cannot come that way:
+a QUERY is safe, it leaves the state of its target as it was (RFC 10008 §2).
 """
 
 from __future__ import annotations

@@ -410,7 +410,7 @@ def dataset_card(project: Project, base: str, lang: str, root: str) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def dataset_citation_text(project: Project, base: str, lang: str) -> Citation:
+def cited_dataset(project: Project, base: str, lang: str) -> Citation:
     """How to cite the dataset (aigraph.citation), from what its editors say of it."""
     from aigraph.metadata import dataset_iri, editorial_description
 
@@ -443,7 +443,7 @@ async def home(request: Request) -> HTMLResponse:
         plural=kind_plurals(lang),
         jsonld=dataset_card(project, services.settings.base_iri, lang, root_url(request)),
         citation=(
-            dataset_citation_text(project, services.settings.base_iri, lang).text()
+            cited_dataset(project, services.settings.base_iri, lang).text()
             if services.settings.bundled  # (other data is not the dataset this cites)
             else None
         ),
@@ -597,7 +597,7 @@ async def query_page(request: Request) -> HTMLResponse:
     cite = cited = None
     if services.settings.bundled:
         cite = answer_template(
-            dataset_citation_text(project, services.settings.base_iri, lang),
+            cited_dataset(project, services.settings.base_iri, lang),
             await data_checksum(request),
         )
     if cite is not None and result is not None and "error" not in result:
