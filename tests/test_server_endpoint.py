@@ -706,6 +706,7 @@ def test_openapi_contract(server: str) -> None:
         ("/ui/vocabulary.json", "get"),
         ("/ui/labels", "get"),
         ("/ui/snippets.json", "get"),
+        ("/ui/advice.json", "get"),
         ("/reconcile", "get"),
         ("/reconcile", "post"),
         ("/reconcile/preview", "get"),
@@ -728,6 +729,11 @@ def test_openapi_contract(server: str) -> None:
         ("/search", "search?q=beatr&format=json", "application/json"),
         ("/-/links", "-/links?format=json", "application/json"),
         ("/ui/snippets.json", "ui/snippets.json?query=ASK%20%7B%7D", "application/json"),
+        (
+            "/ui/advice.json",
+            "ui/advice.json?query=SELECT%20*%20%7B%3Fa%20a%20%3Fb%20.%20%3Fc%20a%20%3Fd%7D",
+            "application/json",
+        ),
         ("/queries/{name}", "queries/sessions?format=json", "application/sparql-results+json"),
     ],
 )

@@ -231,6 +231,28 @@ def test_an_answer_in_the_editor_is_cited_with_its_link(page: object, server: st
     assert page.locator("#answer-citation").inner_text() == ""
 
 
+def test_the_editor_warns_of_a_cross_product_before_running(page: object, server: str) -> None:
+    """As the query is typed, before it runs: two parts that share no variable are named,
+    and the warning goes once they are joined."""
+    page.goto(server + "query?lang=en")
+    set_query = "q => aigraphEditor.dispatch({changes: {from: 0, to: aigraphEditor.state.doc.length, insert: q}})"
+    page.evaluate(
+        set_query,
+        "SELECT * WHERE {\n  ?p a <http://schema.org/Person> .\n  ?o a <http://www.w3.org/ns/org#Organization> .\n}",
+    )
+    warning = page.locator("#advice .warning")
+    warning.wait_for()
+    assert warning.inner_text().startswith(
+        "These parts of the pattern share no variable: {?p} × {?o}."
+    )
+    assert page.locator("#results table").count() == 0  # nothing ran
+    page.evaluate(
+        set_query,
+        "SELECT * WHERE {\n  ?p a <http://schema.org/Person> ;\n     <http://www.w3.org/ns/org#memberOf> ?o .\n}",
+    )
+    page.wait_for_function("() => document.querySelectorAll('#advice .warning').length === 0")
+
+
 def test_errors_are_shown_at_the_line_and_column(page: object, server: str) -> None:
     page.goto(server + "query")
     run_in_editor(page, "SELECT * WHERE {\n  ?s ?p ?o FILTER(?o = ) }")

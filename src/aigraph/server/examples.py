@@ -218,6 +218,19 @@ SNIPPETS = {
 }
 
 
+ADVICE = {
+    "advice": [
+        {
+            "kind": "cross-product",
+            "parts": [["?a"], ["?b", "?p", "?o"]],
+            "message": "These parts of the pattern share no variable: {?a} × {?b ?p ?o}. The "
+            "answer pairs every match of one with every match of the other; join them through "
+            "a variable, or ask them in separate queries.",
+        }
+    ]
+}
+
+
 def json_example(example: object, media: str = "application/json") -> dict[int | str, Any]:
     """The ``responses`` argument of a route whose 200 answer is `example`."""
     return {200: {"content": {media: {"example": example}}}}

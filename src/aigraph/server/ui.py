@@ -30,6 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from aigraph import __version__
 from aigraph.citation import Citation, answer_template, dataset_citation
 from aigraph.engine import as_solutions
+from aigraph.lint import CrossProduct, cross_products
 from aigraph.project import Project
 from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.serialize import term_text
@@ -611,10 +612,12 @@ async def query_page(request: Request) -> HTMLResponse:
         url = f"{root_url(request)}query?{urlencode({'query': text}, quote_via=quote)}"
         today = datetime.datetime.now(datetime.UTC).date().isoformat()  # as the script's
         cited = cite.replace("{url}", url).replace("{date}", today).replace("{rows}", size)
+    found = await asyncio.to_thread(cross_products, text or EXAMPLE)
     page = _page(
         request,
         "query.html",
         query=text or EXAMPLE,
+        advice=advice_for(found, lang),
         result=result,
         catalogue_url="/queries?format=json",
         snippets=snippets(root_url(request) + "sparql", text or EXAMPLE),
@@ -721,29 +724,71 @@ async def network_json(request: Request) -> JSONResponse:
     return JSONResponse(network, headers={"Vary": "Accept-Language", "Content-Language": lang})
 
 
+def query_parameter(description: str, example: str) -> dict[str, Any]:
+    """The OpenAPI description of the `query` parameter the editor's helpers take."""
+    parameter = {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}}
+    return {"parameters": [parameter | {"description": description, "example": example}]}
+
+
+def the_query(request: Request, purpose: str) -> str:
+    """The one `query` parameter of a request to the editor's helpers, or a 400."""
+    texts = request.query_params.getlist("query")
+    if len(texts) != 1:
+        raise ProtocolError(400, f"give exactly one 'query' parameter: the query to {purpose}")
+    return texts[0]
+
+
+def advice_for(found: list[CrossProduct], lang: str) -> list[str]:
+    """What the editor says of a query's cross products (aigraph.lint), in `lang`."""
+    return [
+        UI[lang]["cross_product"].replace(
+            "{sets}", " × ".join("{" + " ".join(part) + "}" for part in each.parts)
+        )
+        for each in found
+    ]
+
+
+@router.get(
+    "/ui/advice.json",
+    summary="Advice on a query before it runs: parts of a pattern that share no variable "
+    "(a cross product), in the language asked (for the editor)",
+    responses=examples.json_example(examples.ADVICE),
+    openapi_extra=query_parameter(
+        "the SPARQL query to advise on",
+        "SELECT * WHERE { ?a a <http://schema.org/Person> . ?b ?p ?o }",
+    ),
+)
+async def advice_json(request: Request) -> JSONResponse:
+    text = the_query(request, "advise on")
+    lang = language(request)
+    # (rdflib's parser takes milliseconds: not on the event loop)
+    found = await asyncio.to_thread(cross_products, text)
+    return JSONResponse(
+        {
+            "advice": [
+                {
+                    "kind": "cross-product",
+                    "parts": [list(part) for part in each.parts],
+                    "message": message,
+                }
+                for each, message in zip(found, advice_for(found, lang), strict=True)
+            ]
+        },
+        headers={"Vary": "Accept-Language", "Content-Language": lang},
+    )
+
+
 @router.get(
     "/ui/snippets.json",
     summary="Code that runs a query from curl, Python (SPARQLWrapper) or JavaScript (fetch), "
     "on this endpoint (for the editor's Code panel)",
     responses=examples.json_example(examples.SNIPPETS),
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "query",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "the SPARQL query to write code for (an update gets none)",
-                "example": "ASK {}",
-            }
-        ]
-    },
+    openapi_extra=query_parameter(
+        "the SPARQL query to write code for (an update gets none)", "ASK {}"
+    ),
 )
 async def snippets_json(request: Request) -> JSONResponse:
-    texts = request.query_params.getlist("query")
-    if len(texts) != 1:
-        raise ProtocolError(400, "give exactly one 'query' parameter: the query to write code for")
-    found = snippets(root_url(request) + "sparql", texts[0])
+    found = snippets(root_url(request) + "sparql", the_query(request, "write code for"))
     note = "" if found else "an update needs the operator's token: no code is offered for it"
     return JSONResponse({"snippets": [dataclasses.asdict(s) for s in found], "note": note})
 

@@ -85,7 +85,8 @@ const view = new EditorView({
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
         textarea.value = update.state.doc.toString();
-        if (codePanel.open) refreshSnippetsSoon();
+        if (codePanel.open) programs.soon();
+        advice.soon();
       }),
     ],
   }),
@@ -215,6 +216,40 @@ function tabs(panels) {
   return bar;
 }
 
+// --- what the server says of the query as it is typed --------------------------------------
+// Asked once typing pauses, once per text; only the answer for the latest text is shown.
+
+function follow(path, params, show, delay) {
+  let timer = null;
+  let asked = null;
+  async function now() {
+    const query = view.state.doc.toString();
+    if (query === asked) return;
+    asked = query;
+    const response = await fetch(`${path}?${new URLSearchParams({ query, ...params() })}`);
+    if (response.ok && asked === query) show(await response.json());
+  }
+  return { now, soon: () => (clearTimeout(timer), (timer = setTimeout(now, delay))) };
+}
+
+// Advice before running (aigraph.lint): parts of a pattern that share no variable ask for
+// every pairing of their matches, which the page says before anything runs.
+const adviceBox = document.getElementById("advice");
+const advice = follow(
+  "/ui/advice.json",
+  () => ({ lang: document.documentElement.lang }),
+  (answer) =>
+    adviceBox.replaceChildren(
+      ...answer.advice.map(({ message }) => {
+        const p = document.createElement("p");
+        p.className = "warning";
+        p.textContent = message;
+        return p;
+      }),
+    ),
+  500,
+);
+
 // --- citing an answer ------------------------------------------------------------------------
 // The server gives the citation's wording (aigraph.citation, with the dataset, its version and
 // the data's checksum); the script adds what only it knows: the link that runs the query
@@ -235,26 +270,17 @@ function showCitation() {
 // The server writes the code (aigraph.server.snippets: one implementation, run by its tests);
 // the page shows it for the query in the editor while the panel is open, with a Copy button.
 
-let snippetsFor = null;
-let snippetsTimer = null;
-
-function refreshSnippetsSoon() {
-  clearTimeout(snippetsTimer);
-  snippetsTimer = setTimeout(showSnippets, 400);
-}
-
-async function showSnippets() {
-  const query = view.state.doc.toString();
-  if (query === snippetsFor) return;
-  snippetsFor = query;
-  const response = await fetch(`/ui/snippets.json?${new URLSearchParams({ query })}`);
-  if (!response.ok || snippetsFor !== query) return;
-  const { snippets } = await response.json();
-  const note = document.createElement("p");
-  note.className = "muted";
-  note.textContent = snippets.length ? T.code_note : T.code_update;
-  snippetsBox.replaceChildren(note, ...snippets.map(snippetSection));
-}
+const programs = follow(
+  "/ui/snippets.json",
+  () => ({}),
+  ({ snippets }) => {
+    const note = document.createElement("p");
+    note.className = "muted";
+    note.textContent = snippets.length ? T.code_note : T.code_update;
+    snippetsBox.replaceChildren(note, ...snippets.map(snippetSection));
+  },
+  400,
+);
 
 function snippetSection(snippet) {
   const section = document.createElement("section");
@@ -289,7 +315,7 @@ function snippetSection(snippet) {
 }
 
 codePanel.addEventListener("toggle", () => {
-  if (codePanel.open) showSnippets();
+  if (codePanel.open) programs.now();
 });
 
 // --- the table -----------------------------------------------------------------------------
