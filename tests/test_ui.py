@@ -246,6 +246,7 @@ def test_the_editor_warns_of_a_cross_product_before_running(page: object, server
         "These parts of the pattern share no variable: {?p} × {?o}."
     )
     assert page.locator("#results table").count() == 0  # nothing ran
+    shot(page, "advice")
     page.evaluate(
         set_query,
         "SELECT * WHERE {\n  ?p a <http://schema.org/Person> ;\n     <http://www.w3.org/ns/org#memberOf> ?o .\n}",
