@@ -169,6 +169,22 @@ def test_query_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     assert result.returncode == 2 and message in result.stderr
 
 
+def test_a_cross_product_gets_advice_and_still_runs(tmp_path: Path) -> None:
+    """The editor's advice (aigraph.lint) on standard error; the answer as asked."""
+    rq = tmp_path / "pairs.rq"
+    rq.write_text(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?p a <http://schema.org/Person> . "
+        "?o a <http://www.w3.org/ns/org#Organization> }"
+    )
+    result = aigraph("query", str(rq), "--format", "csv")
+    assert result.returncode == 0 and result.stdout.splitlines()[1] == str(27 * 19)
+    assert "aigraph: advice: These parts of the pattern share no variable: {?p} × {?o}." in (
+        result.stderr
+    )
+    # the catalogue's queries get none
+    assert "advice" not in aigraph("query", "moderators").stderr
+
+
 def test_malformed_query_exits_2_with_the_parser_position(tmp_path: Path) -> None:
     rq = tmp_path / "bad.rq"
     rq.write_text("SELECT * WHERE { ?s ?p }")

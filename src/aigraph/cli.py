@@ -270,6 +270,7 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from aigraph.engine import Engine
+    from aigraph.lint import cross_products
     from aigraph.results import render_results
 
     project = Project.default()
@@ -298,6 +299,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise UsageError("--param needs a catalogue query (a header with '# param:' lines)")
     else:
         substitutions = {}
+    if entry is None:  # a query of one's own: the editor's advice, before it runs
+        for found in cross_products(text):
+            print(f"aigraph: advice: {found.message()}", file=sys.stderr)
     engine = Engine.from_dataset(load_dataset(project))
     try:
         results = engine.query(text, substitutions)

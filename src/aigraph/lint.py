@@ -34,12 +34,27 @@ from rdflib.term import BNode, Variable
 MAX_CHARS = 20_000
 
 
+#: What the editor and `aigraph query` say of a cross product.
+MESSAGES = {
+    "fr": "Ces parties du motif ne partagent aucune variable : {sets}. La réponse associe "
+    "chaque résultat de l'une à chaque résultat de l'autre ; reliez-les par une variable, ou "
+    "posez-les dans des requêtes séparées.",
+    "en": "These parts of the pattern share no variable: {sets}. The answer pairs every match "
+    "of one with every match of the other; join them through a variable, or ask them in "
+    "separate queries.",
+}
+
+
 @dataclass(frozen=True)
 class CrossProduct:
     """Sets of patterns, in one group, that share no variable with one another: each set
     as the variables it mentions, in the order they appear."""
 
     parts: tuple[tuple[str, ...], ...]
+
+    def message(self, lang: str = "en") -> str:
+        sets = " × ".join("{" + " ".join(part) + "}" for part in self.parts)
+        return MESSAGES[lang].replace("{sets}", sets)
 
 
 def cross_products(text: str) -> list[CrossProduct]:

@@ -75,9 +75,6 @@ UI = {
         "copy": "Copier",
         "copied": "Copié",
         "triples": "triplets",
-        "cross_product": "Ces parties du motif ne partagent aucune variable : {sets}. La "
-        "réponse associe chaque résultat de l'une à chaque résultat de l'autre ; reliez-les "
-        "par une variable, ou posez-les dans des requêtes séparées.",
         "cite": "Citer :",
         "cite_answer": "Citer cette réponse",
         "cite_note": "Le jeu de données, sa version, la requête (un lien qui l'exécute de "
@@ -139,9 +136,6 @@ UI = {
         "copy": "Copy",
         "copied": "Copied",
         "triples": "triples",
-        "cross_product": "These parts of the pattern share no variable: {sets}. The answer "
-        "pairs every match of one with every match of the other; join them through a "
-        "variable, or ask them in separate queries.",
         "cite": "Cite:",
         "cite_answer": "Cite this answer",
         "cite_note": "The dataset, its version, the query (a link that runs it again), the day, "

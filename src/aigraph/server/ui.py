@@ -30,7 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from aigraph import __version__
 from aigraph.citation import Citation, answer_template, dataset_citation
 from aigraph.engine import as_solutions
-from aigraph.lint import CrossProduct, cross_products
+from aigraph.lint import cross_products
 from aigraph.project import Project
 from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.serialize import term_text
@@ -617,7 +617,7 @@ async def query_page(request: Request) -> HTMLResponse:
         request,
         "query.html",
         query=text or EXAMPLE,
-        advice=advice_for(found, lang),
+        advice=[each.message(lang) for each in found],
         result=result,
         catalogue_url="/queries?format=json",
         snippets=snippets(root_url(request) + "sparql", text or EXAMPLE),
@@ -738,16 +738,6 @@ def the_query(request: Request, purpose: str) -> str:
     return texts[0]
 
 
-def advice_for(found: list[CrossProduct], lang: str) -> list[str]:
-    """What the editor says of a query's cross products (aigraph.lint), in `lang`."""
-    return [
-        UI[lang]["cross_product"].replace(
-            "{sets}", " × ".join("{" + " ".join(part) + "}" for part in each.parts)
-        )
-        for each in found
-    ]
-
-
 @router.get(
     "/ui/advice.json",
     summary="Advice on a query before it runs: parts of a pattern that share no variable "
@@ -769,9 +759,9 @@ async def advice_json(request: Request) -> JSONResponse:
                 {
                     "kind": "cross-product",
                     "parts": [list(part) for part in each.parts],
-                    "message": message,
+                    "message": each.message(lang),
                 }
-                for each, message in zip(found, advice_for(found, lang), strict=True)
+                for each in found
             ]
         },
         headers={"Vary": "Accept-Language", "Content-Language": lang},
