@@ -44,13 +44,12 @@ class Citation:
 def dataset_citation(description: Graph, dataset: URIRef, lang: str) -> Citation:
     """The citation of `dataset` in `lang` (fr or en), from its editors' `description`
     (aigraph.metadata.editorial_description)."""
-    source = description
-    creator = source.value(dataset, DCTERMS.creator)
-    name = source.value(creator, FOAF.name) if creator is not None else None
-    created = source.value(dataset, DCTERMS.created)
+    creator = description.value(dataset, DCTERMS.creator)
+    name = description.value(creator, FOAF.name) if creator is not None else None
+    created = description.value(dataset, DCTERMS.created)
     titles = [
         str(o)
-        for o in source.objects(dataset, DCTERMS.title)
+        for o in description.objects(dataset, DCTERMS.title)
         if isinstance(o, Literal) and o.language == lang
     ]
     if name is None or created is None or not titles:

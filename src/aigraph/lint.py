@@ -12,11 +12,11 @@ The query is read with rdflib's SPARQL 1.1 parser, which gives the query's synta
 OPTIONAL, UNION, MINUS, GRAPH and sub-queries too) is checked on its own: its triple
 patterns, nested patterns, filters, BINDs and VALUES are joined by the variables (and blank
 nodes) they share; a warning names each set of patterns that gives rows and is joined to no
-other. The
-advice errs towards silence: a FILTER or BIND that mentions variables of two sets joins them
-(`FILTER(?a = ?b)` is a join; `FILTER(?a != ?b)` still pairs nearly everything, but says
-the pairing is meant), and a query the parser cannot read (a syntax error, which the server
-reports itself, or SPARQL 1.2) gets no advice.
+other. The advice errs towards silence: a FILTER or BIND that mentions variables of two sets
+joins them (`FILTER(?a = ?b)` is a join; `FILTER(?a != ?b)` still pairs nearly everything,
+but says the pairing is meant), a sub-query counts every variable it mentions, and a query
+the parser cannot read (a syntax error, which the server reports itself, or SPARQL 1.2) gets
+no advice.
 """
 
 from __future__ import annotations
