@@ -253,6 +253,17 @@ def test_an_answer_is_cited_so_that_it_can_be_found_again(server: str) -> None:
     assert hashlib.sha256(nquads).hexdigest() in template
 
 
+def test_the_editor_does_not_wait_for_the_dumps_to_offer_a_citation() -> None:
+    """The checksum needs the dumps (rendered once per version of the data): a visit with no
+    answer leaves it to the script, which asks /dumps/ once there is one to cite."""
+    with running_server(Settings()) as fresh:  # its dumps not rendered yet
+        page = httpx.get(fresh + "query", params={"lang": "en"}, timeout=30).text
+        template = html.unescape(re.search(r'data-template="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+        assert template.endswith("(run on {date}; {rows}; data: aigraph.nq, SHA-256 {sha}).")
+        listing = httpx.get(fresh + "dumps/?format=json", timeout=30).json()
+        assert "aigraph.nq" in {f["name"] for f in listing["files"]}  # what the script reads
+
+
 def results_of_page(page: str) -> str:
     block = re.search(r'<div id="results"[^>]*>(.*?)</div>\n', page, re.S)
     assert block is not None

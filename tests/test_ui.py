@@ -217,6 +217,10 @@ def test_an_answer_in_the_editor_is_cited_with_its_link(page: object, server: st
     run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 3")
     page.locator("#results-table").wait_for()
     page.locator("#cite summary").click()
+    # (the data's checksum comes from /dumps/, asked once there is an answer to cite)
+    page.wait_for_function(
+        "() => /SHA-256 [0-9a-f]{64}/.test(document.querySelector('#answer-citation').textContent)"
+    )
     cited = page.locator("#answer-citation").inner_text()
     assert cited.startswith("The aigraph developers (2026). aigraph : la journée du CNC")
     today = page.evaluate("new Date().toISOString().slice(0, 10)")

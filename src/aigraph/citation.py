@@ -68,9 +68,15 @@ ANSWER = {
 DATA = {"en": "; data: aigraph.nq, SHA-256 {sha}", "fr": " ; données : aigraph.nq, SHA-256 {sha}"}
 
 
+#: In place of the checksum: the script fills it in from /dumps/ (or drops the data's part
+#: where the server offers no dump).
+CHECKSUM_LATER = "{sha}"
+
+
 def answer_template(citation: Citation, sha256: str | None) -> str:
-    """The citation of an answer, with {url}, {date} and {rows} left to fill; without the
-    data's checksum where the server offers no dump (too large, or a remote store)."""
+    """The citation of an answer, with {url}, {date} and {rows} left to fill; with the
+    data's checksum `sha256` (or CHECKSUM_LATER), or without it where the server offers no
+    dump (too large, or a remote store)."""
     data = DATA[citation.lang].replace("{sha}", sha256) if sha256 else ""
     template = ANSWER[citation.lang].replace("{data}", data)
     return template.replace("{dataset}", citation.text())

@@ -255,12 +255,28 @@ const advice = follow(
 // the data's checksum); the script adds what only it knows: the link that runs the query
 // again (the page's own URL), the day and the answer's size.
 
-function showCitation() {
+let checksum = null; // the promise of the data's SHA-256, asked of /dumps/ once
+
+function dataChecksum() {
+  checksum ??= fetch("/dumps/?format=json")
+    .then((r) => (r.ok ? r.json() : { files: [] }))
+    .then(({ files }) => files.find((f) => f.name === "aigraph.nq")?.sha256 ?? null)
+    .catch(() => null);
+  return checksum;
+}
+
+async function showCitation() {
   if (!citation) return;
+  let template = citation.dataset.template;
+  if (answered !== null && template.includes("{sha}")) {
+    const sha = await dataChecksum();
+    // no dump to name (too large a dataset): the citation goes without the data's part
+    template = sha ? template.replace("{sha}", sha) : template.replace(/\s*;[^;]*\{sha\}/, "");
+  }
   citation.textContent =
     answered === null
       ? ""
-      : citation.dataset.template
+      : template
           .replace("{url}", window.location.href)
           .replace("{date}", new Date().toISOString().slice(0, 10))
           .replace("{rows}", answered);
