@@ -274,6 +274,8 @@ def results_of_page(page: str) -> str:
     ("query", "size"),
     [
         ("ASK {}", "; true; data"),
+        # an answer cut at the page's 1,000 rows says so, as its status line does
+        ("SELECT * WHERE { ?s ?p ?o }", "; 1000 rows (…); data"),
         (
             f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
             f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",

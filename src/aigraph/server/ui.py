@@ -611,6 +611,7 @@ async def query_page(request: Request) -> HTMLResponse:
             size = f"{result['count']} {words['triples']}"
         else:
             size = f"{result['count']} {words['row' if result['count'] == 1 else 'rows']}"
+            size += " (…)" if result.get("truncated") else ""  # cut at the row limit
         url = f"{root_url(request)}query?{urlencode({'query': text}, quote_via=quote)}"
         today = datetime.datetime.now(datetime.UTC).date().isoformat()  # as the script's
         cited = cite.replace("{url}", url).replace("{date}", today).replace("{rows}", size)

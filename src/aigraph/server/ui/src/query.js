@@ -377,7 +377,7 @@ async function showTable(query, data, ms, truncated) {
   const iris = [...new Set(rows.flatMap((r) => vars.map((v) => r[v]).filter((t) => t && t.type === "uri").map((t) => t.value)))];
   const labels = await labelsFor(iris);
   status.textContent = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""} · ${ms} ms`;
-  answered = `${rows.length} ${rows.length === 1 ? T.row : T.rows}`;
+  answered = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""}`;
   showCitation();
   const table = document.createElement("table");
   table.id = "results-table";
