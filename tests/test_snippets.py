@@ -24,6 +24,30 @@ from aigraph.server.snippets import (
     snippets,
 )
 
+
+def _node_with_fetch() -> bool:
+    """Node.js 18 or later (its global fetch, which the JavaScript snippet uses)."""
+    if shutil.which("node") is None:
+        return False
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    return int(version.lstrip("v").split(".")[0] or 0) >= 18
+
+
+def _curl_with_fail_with_body() -> bool:
+    """curl 7.76 or later (--fail-with-body, which the curl snippet uses)."""
+    if shutil.which("curl") is None:
+        return False
+    return (
+        "--fail-with-body"
+        in subprocess.run(["curl", "--help", "all"], capture_output=True, text=True).stdout
+    )
+
+
+NODE = _node_with_fetch()
+CURL = _curl_with_fail_with_body()
+NO_NODE = "Node.js 18 or later (global fetch) is not installed"
+NO_CURL = "curl 7.76 or later (--fail-with-body) is not installed"
+
 # texts a literal must keep whole: lines, quotes and triple quotes, backslashes (also last),
 # a backquote and ${ (a template literal's own), non-ASCII, a carriage return, a tab, NUL
 TEXTS = [
@@ -51,7 +75,7 @@ def test_a_python_literal_gives_the_text_back(text: str) -> None:
         assert literal.count("\n") == text.count("\n")
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+@pytest.mark.skipif(not NODE, reason=NO_NODE)
 def test_a_javascript_literal_gives_the_text_back() -> None:
     program = "console.log(JSON.stringify([" + ",".join(map(javascript_string, TEXTS)) + "]))"
     done = subprocess.run(
@@ -108,14 +132,14 @@ def run(snippet_name: str, code: str, tmp_path: Path) -> str:
     """Run a snippet as a person would: curl in bash, the Python in this environment's
     interpreter (SPARQLWrapper and rdflib are test dependencies), the JavaScript in Node.js."""
     if snippet_name == "curl":
-        if shutil.which("curl") is None:
-            pytest.skip("curl is not installed")
+        if not CURL:
+            pytest.skip(NO_CURL)
         command = ["bash", "-c", code]
     elif snippet_name == "python":
         command = [sys.executable, "-c", code]
     else:
-        if shutil.which("node") is None:
-            pytest.skip("Node.js is not installed")
+        if not NODE:
+            pytest.skip(NO_NODE)
         script = tmp_path / "snippet.mjs"  # a module: the snippet awaits at top level
         script.write_text(code, encoding="utf-8")
         command = ["node", str(script)]
@@ -178,9 +202,9 @@ def test_a_failing_query_fails_the_snippet_with_the_servers_message(
     # the parser's message reaches the person, and the script stops (non-zero)
     for name in ("curl", "python", "javascript"):
         code = snippet_code(server, "SELECT * WHERE { ?s ?p }", name)
-        if name == "curl" and shutil.which("curl") is None:
+        if name == "curl" and not CURL:
             continue
-        if name == "javascript" and shutil.which("node") is None:
+        if name == "javascript" and not NODE:
             continue
         command = {
             "curl": ["bash", "-c", code],
