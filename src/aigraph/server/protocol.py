@@ -142,7 +142,7 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
         queries = params["query"]
         if len(queries) != 1:
             raise ProtocolError(400, "give exactly one 'query' parameter")
-        return _with_dataset(ProtocolRequest("query", queries[0], params=params))
+        return _with_parameters(ProtocolRequest("query", queries[0], params=params))
     if method not in ("POST", "QUERY"):
         raise ProtocolError(405, f"{method} is not a SPARQL operation; use GET, POST or QUERY")
     media, media_params = _media_type(request)
@@ -189,10 +189,12 @@ async def read_protocol_request(request: Request, body_limit: int) -> ProtocolRe
             f"unsupported Content-Type {media!r}; use application/sparql-query, "
             "application/sparql-update or application/x-www-form-urlencoded",
         )
-    return _with_dataset(op)
+    return _with_parameters(op)
 
 
-def _with_dataset(op: ProtocolRequest) -> ProtocolRequest:
+def _with_parameters(op: ProtocolRequest) -> ProtocolRequest:
+    """`op` with its dataset parameters read, and every parameter checked against the
+    operation: what each may carry, and how often."""
     p = op.params
     # SPARQL 1.2 Protocol (editor's draft, "Version Announcement"): an operation may announce
     # its version, `version` "0 or 1" times. A hint: evaluation does not change with it.
