@@ -894,12 +894,28 @@ def test_conditional_get_revalidates_without_running_the_query(server: str) -> N
 
 
 def test_a_write_changes_the_validator() -> None:
+    """On a server that takes writes, a cache must ask again before it reuses an answer
+    (no-cache, not a minute's freshness), and a write changes the answer's validator: the
+    answer after a write is the new one at once, and a 304 until then."""
     token = "etag-token"
     with running_server(Settings(workers=1, update_token=SecretStr(token))) as url:
         params = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
-        etag = httpx.get(url + "sparql", params=params).headers["etag"]
+        before = httpx.get(url + "sparql", params=params)
+        etag = before.headers["etag"]
         page = url + "id/person/jean-michel-jarre"
-        page_etag = httpx.get(page, headers={"Accept": "text/turtle"}).headers["etag"]
+        page_before = httpx.get(page, headers={"Accept": "text/turtle"})
+        page_etag = page_before.headers["etag"]
+        unchanged = httpx.get(url + "sparql", params=params, headers={"If-None-Match": etag})
+        page_unchanged = httpx.get(
+            page, headers={"Accept": "text/turtle", "If-None-Match": page_etag}
+        )
+        query_answer = httpx.request(
+            "QUERY", url + "sparql", content=params["query"],
+            headers={"Content-Type": "application/sparql-query"},
+        )  # fmt: skip
+        assert [unchanged.status_code, page_unchanged.status_code] == [304, 304]
+        for answer in (before, page_before, unchanged, page_unchanged, query_answer):
+            assert answer.headers["cache-control"] == "public, no-cache", answer.url
         httpx.post(
             url + "sparql",
             data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},

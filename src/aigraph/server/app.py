@@ -228,6 +228,17 @@ CONDITIONAL_PATHS = frozenset(
     {"/", "/ns", "/queries", "/search", "/query", "/network", "/.well-known/void", "/sitemap.xml"}
 )
 CACHE_CONTROL = "public, max-age=60"
+#: what a server that takes writes says instead: a cache may keep the answer but must ask
+#: again before each use (RFC 9111 §5.2.2.4), and gets a 304 while the data is unchanged. A
+#: minute's freshness would show an answer from before a write for up to a minute after it.
+CACHE_CONTROL_WRITABLE = "public, no-cache"
+
+
+def cache_control(settings: Settings) -> str:
+    """How long a cache may reuse an answer that depends on the data without asking again:
+    a minute on a read-only server (its data cannot change while it runs), not at all on one
+    that takes writes."""
+    return CACHE_CONTROL_WRITABLE if settings.updates_enabled else CACHE_CONTROL
 
 
 def conditional(path: str) -> bool:
@@ -253,14 +264,15 @@ def conditional_etag(request: Request, services: Services) -> str | None:
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def not_modified(request: Request, etag: str | None) -> Response | None:
-    """304 when the client already has this answer (If-None-Match, weak comparison)."""
+def not_modified(request: Request, etag: str | None, caching: str) -> Response | None:
+    """304 when the client already has this answer (If-None-Match, weak comparison); it
+    repeats the answer's `Cache-Control` (`caching`), as RFC 9110 §15.4.5 asks."""
     if etag is None:
         return None
     asked = request.headers.get("if-none-match", "")
     tags = {t.strip().removeprefix("W/") for t in asked.split(",") if t.strip()}
     if "*" in tags or etag.removeprefix("W/") in tags:
-        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Accept-Language"}
+        headers = {"ETag": etag, "Cache-Control": caching, "Vary": "Accept, Accept-Language"}
         return Response(status_code=304, headers=headers)
     return None
 
@@ -308,7 +320,8 @@ class AigraphApp(FastAPI):
         if etag is None:
             await super().__call__(scope, receive, send)
             return
-        cached = not_modified(request, etag)
+        caching = cache_control(self.state.settings)
+        cached = not_modified(request, etag, caching)
         if cached is not None:
             if self.state.settings.cors and any(k == b"origin" for k, _ in scope["headers"]):
                 cached.headers["Access-Control-Allow-Origin"] = "*"
@@ -321,7 +334,7 @@ class AigraphApp(FastAPI):
                 headers = [*message.get("headers", ())]
                 headers.append((b"etag", etag.encode("ascii")))
                 if not any(k.lower() == b"cache-control" for k, _ in headers):
-                    headers.append((b"cache-control", CACHE_CONTROL.encode("ascii")))
+                    headers.append((b"cache-control", caching.encode("ascii")))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -17,8 +17,8 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
 from aigraph.server.app import (
-    CACHE_CONTROL,
     Services,
+    cache_control,
     conditional_etag,
     not_modified,
     services_of,
@@ -469,18 +469,17 @@ def answer_prefixes(base_iri: str) -> dict[str, str]:
 
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
     etag = conditional_etag(request, services)
-    cached = not_modified(request, etag)
+    caching = cache_control(services.settings)
+    cached = not_modified(request, etag, caching)
     if cached is not None:  # nothing is run: the data has not changed since
         return cached
     job = query_job(request, services, op, stream=True)
     outcome = await execute(services, job, request_timeout(services, op), client_of(request))
-    extra = (
-        {"ETag": etag, "Cache-Control": CACHE_CONTROL} if etag and outcome.status == 200 else None
-    )
+    extra = {"ETag": etag, "Cache-Control": caching} if etag and outcome.status == 200 else None
     if request.method == "QUERY" and outcome.status == 200:
         # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
         # Location runs the same query again (§2.4), where it fits in a URL
-        extra = {"Cache-Control": CACHE_CONTROL}
+        extra = {"Cache-Control": caching}
         location = equivalent_get(request, op)
         if location is not None:
             extra["Location"] = location
