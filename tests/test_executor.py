@@ -176,3 +176,65 @@ def test_a_new_version_is_made_aside_and_published_whole(tmp_path: Path) -> None
     assert set(open_store(data.snapshot_source).quads_for_pattern(None, None, None, G)) == {
         quad("c", "3")
     }
+
+
+@pytest.mark.parametrize(
+    ("writes_during", "answer", "builds", "kept"),
+    [
+        # no write while it builds: built once, kept; the next request builds nothing
+        (0, (3, 3), 1, True),
+        # a write published mid-build: that build, which read both versions, is made again
+        # on the new version alone
+        (1, (4, 4), 2, True),
+        # a write during each of three builds: the third is given as it is, not kept, and
+        # the next request builds on the version now served
+        (3, (5, 6), 4, False),
+    ],
+)
+def test_a_per_version_build_never_keeps_a_mix_of_versions(
+    tmp_path: Path, writes_during: int, answer: tuple[int, int], builds: int, kept: bool
+) -> None:
+    """A page made once per version of the data (the interface's, the dumps') is built in a
+    thread that reads the data's parts as it goes, while a write publishes a new version on
+    the event loop. Before, a build during a publish was kept as the old version's, though
+    it had read the old merged triples and the new counts."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from aigraph.server.app import per_version
+
+    old = store_of()  # the merge of its graphs: 3 triples
+    snap = snapshot(old)
+    workdir = tempfile.TemporaryDirectory(dir=tmp_path)
+    data = ServedData(
+        old, dump_source(snap, Path(workdir.name)), describe(snap), merged_only(snap), workdir
+    )
+    state = SimpleNamespace(services=SimpleNamespace(data=data))
+    request = SimpleNamespace(app=SimpleNamespace(state=state))
+    made: list[tuple[int, int]] = []
+
+    async def main() -> tuple[tuple[int, int], tuple[int, int]]:
+        loop = asyncio.get_running_loop()
+        due = list(range(writes_during))
+
+        async def write(n: int) -> None:  # as the executor does: made aside, then published
+            body = f'<{EX}x{n}> <{EX}p> "{n}" .'.encode()
+            new, _ = _write_graph(data.authoritative, G.value, body, NT, False)
+            publish(data, await asyncio.to_thread(next_version, data, new))
+
+        def build(services: SimpleNamespace) -> tuple[int, int]:
+            merged = len(services.data.merged)
+            if due:  # a write lands between the build's two reads
+                asyncio.run_coroutine_threadsafe(write(due.pop(0)), loop).result()
+            made.append((merged, services.data.info.triples))
+            return made[-1]
+
+        first = await per_version(request, "page", build)  # type: ignore[arg-type]
+        again = await per_version(request, "page", build)  # type: ignore[arg-type]
+        return first, again
+
+    first, again = asyncio.run(main())
+    assert first == answer and len(made) == builds
+    assert again == (3 + writes_during,) * 2 == (len(data.merged), data.info.triples)
+    assert state.per_version["page"] == (data.snapshot_source.path, again)
+    assert (first == again) is kept  # a build not kept is never served again

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -192,22 +192,39 @@ def allowed_methods(request: Request) -> list[str]:
 T = TypeVar("T")
 
 
+#: How many times a build is made again when a write is published while it runs, before the
+#: last one is given as it is (and not kept): a bound, so that writes in a row cannot hold a
+#: request forever.
+PER_VERSION_ATTEMPTS = 3
+
+
 async def per_version(request: Request, name: str, build: Callable[[Services], T]) -> T:
     """`build(services)` computed once per version of the served data (a write makes a new
-    snapshot, hence a new version), in a thread, one build at a time; kept on app.state."""
+    snapshot, hence a new version), in a thread, one build at a time; kept on app.state.
+
+    The build reads the data's parts (the store, its merged triples, its counts) as it goes,
+    in its thread, while a write publishes a new version on the event loop, all parts at
+    once (`aigraph.server.data.publish`). A build during which the version changed may have
+    read parts of both: it is made again, and only one that saw a single version is kept."""
     services = services_of(request)
-    if services.data is None:
+    data = services.data
+    if data is None:
         raise ProtocolError(404, f"{name} is offered by the embedded backends only")
     state = request.app.state
     if getattr(state, "per_version", None) is None:
         state.per_version, state.per_version_locks = {}, {}
     cache, locks = state.per_version, state.per_version_locks
-    version = services.data.snapshot_source.path
     async with locks.setdefault(name, asyncio.Lock()):
-        cached = cache.get(name)
-        if cached is None or cached[0] != version:
-            cache[name] = (version, await asyncio.to_thread(build, services))
-        built: T = cache[name][1]
+        for _ in range(PER_VERSION_ATTEMPTS):
+            version = data.snapshot_source.path
+            cached = cache.get(name)
+            if cached is not None and cached[0] == version:
+                return cast(T, cached[1])
+            built = await asyncio.to_thread(build, services)
+            if data.snapshot_source.path == version:  # no write was published meanwhile
+                cache[name] = (version, built)
+                return built
+        logger.warning("%s: the data changed during each of %d builds", name, PER_VERSION_ATTEMPTS)
         return built
 
 
