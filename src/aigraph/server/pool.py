@@ -458,7 +458,10 @@ class WorkerPool:
         """A worker's socket closed. Unless we killed it, it died: its job fails, and a
         fresh worker takes its place."""
         worker = channel.worker
-        if worker is None or worker.gone:
+        # After close, nothing is left to fail (close failed every job) and no task may
+        # start: one started now would outlive the loop, whose end may come before its first
+        # step ("coroutine 'Event.wait' was never awaited", seen once in a test run)
+        if worker is None or worker.gone or self._closed:
             return
         assert self._shared is not None
         jid = self._shared.running[worker.slot]
