@@ -707,6 +707,7 @@ def test_openapi_contract(server: str) -> None:
         ("/ui/labels", "get"),
         ("/ui/snippets.json", "get"),
         ("/ui/advice.json", "get"),
+        ("/csvm", "get"),
         ("/reconcile", "get"),
         ("/reconcile", "post"),
         ("/reconcile/preview", "get"),
@@ -735,6 +736,7 @@ def test_openapi_contract(server: str) -> None:
             "application/json",
         ),
         ("/queries/{name}", "queries/sessions?format=json", "application/sparql-results+json"),
+        ("/csvm", "csvm?query=SELECT%20%3Fname%20%7B%7D&format=csv", "application/csvm+json"),
     ],
 )
 def test_openapi_examples_match_the_live_answers(
@@ -810,6 +812,35 @@ def test_select_star_columns_follow_the_query(query: str, order: tuple[str, ...]
     from aigraph.sniff import sniff
 
     assert sniff(query).star_order == order
+
+
+@pytest.mark.parametrize(
+    ("query", "columns"),
+    [
+        ("SELECT ?b ?a WHERE { ?a ?p ?b }", ("b", "a")),
+        ("select distinct $a (COUNT(?b) AS ?n) { ?a ?p ?b } GROUP BY ?a", ("a", "n")),
+        ('SELECT (CONCAT(STR(?a), "?x") AS ?c) FROM <urn:g> WHERE {}', ("c",)),
+        # a sub-select's variables are not the query's
+        ("SELECT ?x { { SELECT ?y ?x { ?x ?p ?y } } }", ("x",)),
+        # SELECT *: as the endpoint orders them
+        ("SELECT * { ?s ?p ?o }", ("s", "p", "o")),
+        ("ASK { ?s ?p ?o }", ()),
+        ("DESCRIBE ?s WHERE { ?s ?p ?o }", ()),
+    ],
+)
+def test_a_select_answers_columns_are_read_from_its_select_clause(
+    query: str, columns: tuple[str, ...]
+) -> None:
+    """The header row of a CSV answer, known before it runs (its CSVW metadata)."""
+    from aigraph.sniff import projection
+
+    assert projection(query) == columns
+    if columns and "*" not in query:  # the engine agrees (it orders `*` its own way)
+        import pyoxigraph as ox
+
+        answer = ox.Store().query(query)
+        assert isinstance(answer, ox.QuerySolutions)
+        assert [v.value for v in answer.variables] == list(columns)
 
 
 @pytest.mark.parametrize(

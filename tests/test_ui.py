@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from aigraph.server.ui import DIST
@@ -145,8 +146,14 @@ def test_editor_runs_a_catalogue_example_with_labels_and_sorting(page: object, s
     page.locator("#results-table tbody tr").first.wait_for()
     assert page.locator("#results-table tbody tr").count() == 10
     # downloads for the same query
-    csv = page.locator(".downloads a", has_text="CSV").get_attribute("href")
+    csv = page.locator(".downloads a", has_text=re.compile("^CSV$")).get_attribute("href")
     assert csv.startswith("/sparql?") and "format=csv" in csv
+    # and the CSV's metadata (CSV on the Web), which names that very file
+    csvw = page.locator(".downloads a", has_text="CSVW").get_attribute("href")
+    assert csvw == "/csvm?" + csv.removeprefix("/sparql?")
+    metadata = httpx.get(server + csvw.lstrip("/")).json()
+    assert metadata["url"] == server + csv.lstrip("/")
+    assert metadata["dc:license"] == {"@id": "https://creativecommons.org/licenses/by/4.0/"}
 
 
 def test_browsing_from_the_home_page_to_an_organisation(page: object, server: str) -> None:
@@ -456,7 +463,7 @@ def test_prefixes_are_pre_declared_and_a_csv_download_parses(page: object, serve
     text = page.evaluate("aigraphEditor.state.doc.toString()")
     assert text.startswith("PREFIX schema: <http://schema.org/>")
     with page.expect_download() as download:
-        page.locator(".downloads a", has_text="CSV").click()
+        page.locator(".downloads a", has_text=re.compile("^CSV$")).click()
     rows = list(
         csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")))
     )

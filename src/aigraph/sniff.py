@@ -150,6 +150,15 @@ def sniff(text: str) -> Sniffed:
     )
 
 
+def _after_select(toks: list[Token]) -> list[Token]:
+    """The tokens after the first SELECT and its DISTINCT or REDUCED, if any."""
+    k = next(i for i, t in enumerate(toks) if t.kind == "word" and t.text == "SELECT")
+    rest = toks[k + 1 :]
+    if rest and rest[0].kind == "word" and rest[0].text in ("DISTINCT", "REDUCED"):
+        rest = rest[1:]
+    return rest
+
+
 def star_order(toks: list[Token]) -> tuple[str, ...]:
     """The variables of a query whose projection is `SELECT *`, in the order they first
     appear (`?x` and `$x` are one variable); empty for any other projection.
@@ -157,13 +166,42 @@ def star_order(toks: list[Token]) -> tuple[str, ...]:
     SPARQL 1.1 §18.2.1 leaves the order of `SELECT *` columns to the engine; Oxigraph sorts
     them by name, Jena and rdflib keep the order of the query, which is what a reader of a
     results table expects (`?s ?p ?o`, not `?o ?p ?s`)."""
-    k = next(i for i, t in enumerate(toks) if t.kind == "word" and t.text == "SELECT")
-    rest = toks[k + 1 :]
-    if rest and rest[0].kind == "word" and rest[0].text in ("DISTINCT", "REDUCED"):
-        rest = rest[1:]
+    rest = _after_select(toks)
     if not rest or rest[0].kind != "other" or rest[0].text != "*":
         return ()
     return tuple(dict.fromkeys(t.text[1:] for t in rest if t.kind == "var"))
+
+
+def projection(text: str) -> tuple[str, ...]:
+    """The columns of a SELECT query's answer, in order (SPARQL 1.1 Query Results CSV and TSV
+    Formats §2: the header row names them): the variables its SELECT clause names, `?x` or
+    `(… AS ?x)`, or, for `SELECT *`, `star_order`'s, which the endpoint follows. Empty for
+    any other query form."""
+    toks = tokens(text)
+    if sniff(text).form != "SELECT":
+        return ()
+    rest = _after_select(toks)
+    if rest and rest[0].kind == "other" and rest[0].text == "*":
+        return star_order(toks)
+    names: list[str] = []
+    depth = 0
+    previous: Token | None = None
+    for tok in rest:
+        if tok.kind == "other" and tok.text == "(":
+            depth += 1
+        elif tok.kind == "other" and tok.text == ")":
+            depth -= 1
+        elif depth == 0 and (
+            (tok.kind == "word" and tok.text in ("WHERE", "FROM")) or tok.text == "{"
+        ):
+            break  # the end of the SELECT clause (grammar [9] SelectClause)
+        elif tok.kind == "var" and (
+            depth == 0
+            or (previous is not None and previous.kind == "word" and previous.text == "AS")
+        ):
+            names.append(tok.text[1:])
+        previous = tok
+    return tuple(dict.fromkeys(names))
 
 
 class UsingConflictError(ValueError):

@@ -242,7 +242,17 @@ def root_url(request: Request) -> str:
 #: (its files have their own ETag), /store or the writes.
 CONDITIONAL_PREFIXES = ("/id/", "/concept/", "/queries/", "/ui/", "/ns.")
 CONDITIONAL_PATHS = frozenset(
-    {"/", "/ns", "/queries", "/search", "/query", "/network", "/.well-known/void", "/sitemap.xml"}
+    {
+        "/",
+        "/ns",
+        "/queries",
+        "/search",
+        "/query",
+        "/network",
+        "/.well-known/void",
+        "/sitemap.xml",
+        "/csvm",
+    }
 )
 CACHE_CONTROL = "public, max-age=60"
 #: what a server that takes writes says instead: a cache may keep the answer but must ask
@@ -441,6 +451,7 @@ def create_app(
         )
     from aigraph.server import (
         catalogue_routes,
+        csvw,
         dumps,
         gsp,
         meta,
@@ -459,6 +470,7 @@ def create_app(
     app.include_router(rules.router)
     app.include_router(catalogue_routes.router)
     app.include_router(reconcile.router)
+    app.include_router(csvw.router)
     app.include_router(ui.router)
     app.direct = {"/sparql": sparql.sparql_endpoint}
     app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]

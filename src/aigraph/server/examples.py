@@ -234,3 +234,36 @@ ADVICE = {
 def json_example(example: object, media: str = "application/json") -> dict[int | str, Any]:
     """The ``responses`` argument of a route whose 200 answer is `example`."""
     return {200: {"content": {media: {"example": example}}}}
+
+
+_S = "http://spdx.org/rdf/terms#"
+CSVM = {
+    "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
+    "url": "http://127.0.0.1:8000/sparql?query=SELECT+%3Fname+WHERE+%7B+%3Fp+a+%3Chttp%3A%2F%2F"
+    "schema.org%2FPerson%3E+%3B+%3Chttp%3A%2F%2Fschema.org%2Fname%3E+%3Fname+%7D&format=csv",
+    "dc:title": "An answer of the SPARQL endpoint of the dataset “aigraph: …”, as CSV",
+    "dc:description": "The answer to the query below, in the SPARQL 1.1 Query Results CSV "
+    "Format: …",
+    "dc:format": "text/csv",
+    "dialect": {"header": True},
+    "tableSchema": {"columns": [{"titles": "name"}]},
+    "prov:wasGeneratedBy": {
+        "@type": "prov:Activity",
+        "rdfs:label": "a SPARQL query",
+        "schema:query": "SELECT ?name WHERE { ?p a <http://schema.org/Person> ; "
+        "<http://schema.org/name> ?name }",
+        "prov:wasAssociatedWith": {"@id": "http://127.0.0.1:8000/sparql"},
+        "prov:used": {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
+    },
+    "dc:source": {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
+    "dc:license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+    "dc:bibliographicCitation": "The aigraph developers (2025). aigraph: … [dataset], version "
+    "0.1.0. https://w3id.org/aigraph/id/dataset/aigraph",
+    "prov:wasDerivedFrom": {
+        "@id": "http://127.0.0.1:8000/dumps/aigraph.nq",
+        _S + "checksum": {
+            _S + "algorithm": {"@id": _S + "checksumAlgorithm_sha256"},
+            _S + "checksumValue": "8c1f…",
+        },
+    },
+}

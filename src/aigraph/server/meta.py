@@ -35,6 +35,7 @@ ROBOTS = """\
 # aigraph: the graph's pages are for reading and indexing; queries are not for crawling
 User-agent: *
 Disallow: /sparql
+Disallow: /csvm
 Disallow: /query
 Disallow: /queries/
 Allow: /search?kind=

@@ -24,6 +24,7 @@ from aigraph.server.app import (
     services_of,
 )
 from aigraph.server.conneg import negotiate
+from aigraph.server.csvw import MEDIA_TYPE as CSVM_TYPE
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import service_description
 from aigraph.server.executor import BackendUnavailableError
@@ -467,6 +468,10 @@ def answer_prefixes(base_iri: str) -> dict[str, str]:
     return {**PREFIXES, **data_prefixes(base_iri)}
 
 
+#: The methods whose answer's URL is the query: a POST's or a QUERY's is not.
+GETS = ("GET", "HEAD")
+
+
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
     etag = conditional_etag(request, services)
     caching = cache_control(services.settings)
@@ -476,6 +481,13 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
     job = query_job(request, services, op, stream=True)
     outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     extra = {"ETag": etag, "Cache-Control": caching} if etag and outcome.status == 200 else None
+    if outcome.status == 200 and outcome.media_type == "text/csv" and request.method in GETS:
+        # a GET's CSV answer names its CSVW metadata (Model for Tabular Data §5.2), whose
+        # query string is the answer's: the metadata's `url` is this answer's URL
+        # (aigraph.server.csvw)
+        root = endpoint_url(request).removesuffix("sparql")
+        link = f'<{root}csvm?{request.url.query}>; rel="describedby"; type="{CSVM_TYPE}"'
+        extra = {**(extra or {}), "Link": link}
     if request.method == "QUERY" and outcome.status == 200:
         # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
         # Location runs the same query again (§2.4), where it fits in a URL

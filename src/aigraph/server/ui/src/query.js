@@ -188,7 +188,18 @@ function downloads(query, formats) {
     a.href = `/sparql?${new URLSearchParams({ query, format })}`;
     a.textContent = format.toUpperCase();
     a.setAttribute("download", `results.${format}`);
-    span.append(a, i < formats.length - 1 ? " · " : "");
+    span.append(a);
+    if (format === "csv") {
+      // the CSV's CSV on the Web metadata (licence, source, citation, query, columns): the
+      // same query string, so that its `url` names this very file (aigraph.server.csvw)
+      const meta = document.createElement("a");
+      meta.href = `/csvm?${new URLSearchParams({ query, format })}`;
+      meta.textContent = "CSVW";
+      meta.title = T.csvw;
+      meta.setAttribute("download", "results.csv-metadata.json");
+      span.append(" (", meta, ")");
+    }
+    span.append(i < formats.length - 1 ? " · " : "");
   });
   return span;
 }

@@ -1,0 +1,197 @@
+"""The metadata of a SELECT's CSV answer, as CSV on the Web (CSVW) describes tabular data.
+
+Why: a CSV answer saved to disk says nothing of where it came from. Research data policies
+ask for the licence, the source and the version beside the table; none of the SPARQL
+endpoints the project compared itself with gives them (docs/serving.md). CSVW is
+the W3C's way to say them in a file a program reads: a JSON-LD document
+(`application/csvm+json`) whose `url` names the table, with "common properties" from any
+vocabulary (Metadata Vocabulary for Tabular Data, §5.8).
+
+How a processor finds it: the CSV answer of a GET carries `Link: <…/csvm?…>;
+rel="describedby"; type="application/csvm+json"` (Model for Tabular Data, §5.2 "Link
+Header"), whose query string is the answer's own, so that the metadata's `url` is the
+answer's URL exactly; a processor ignores metadata that does not name the table it read.
+
+What it says: the query, the endpoint, and, for the bundled dataset, its licence, its
+source, how to cite it, and the N-Quads file (with its SHA-256) the query ran on; and its
+columns, named as the CSV's header row names them (the query's variables, read from its
+SELECT clause: `aigraph.sniff.projection`), each a string, since CSV answers carry no
+datatypes (SPARQL 1.1 Query Results CSV and TSV Formats, §2); an empty cell (an unbound
+variable) is null, CSVW's default.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from aigraph.project import Project
+from aigraph.server import examples
+from aigraph.server.app import root_url, services_of
+from aigraph.server.pages import language
+from aigraph.server.protocol import ProtocolError
+from aigraph.sniff import projection, sniff
+
+#: The media type of CSVW metadata (Metadata Vocabulary for Tabular Data, appendix C).
+MEDIA_TYPE = "application/csvm+json"
+
+CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
+SPDX = "http://spdx.org/rdf/terms#"
+
+WORDS = {
+    "en": {
+        "title": "An answer of a SPARQL endpoint, as CSV",
+        "title_of": "An answer of the SPARQL endpoint of the dataset “{title}”, as CSV",
+        "description": (
+            "The answer to the query below, in the SPARQL 1.1 Query Results CSV Format: a "
+            "header row of the query's variables, then a row per solution; IRIs and "
+            "literals' lexical forms, without datatype or language. An answer longer than "
+            "the server's row limit ends there, and says so in its "
+            "AIGraph-Results-Truncated header."
+        ),
+        "activity": "a SPARQL query",
+    },
+    "fr": {
+        "title": "Une réponse d'un point d'accès SPARQL, en CSV",
+        "title_of": "Une réponse du point d'accès SPARQL du jeu de données « {title} », en CSV",
+        "description": (
+            "La réponse à la requête ci-dessous, au format CSV des résultats SPARQL 1.1 : "
+            "une ligne d'en-tête des variables de la requête, puis une ligne par solution ; "
+            "IRI et formes lexicales des littéraux, sans type ni langue. Une réponse plus "
+            "longue que la limite de lignes du serveur s'y arrête, et le dit dans son "
+            "en-tête AIGraph-Results-Truncated."
+        ),
+        "activity": "une requête SPARQL",
+    },
+}
+
+
+def answer_metadata(
+    table_url: str,
+    query: str,
+    columns: tuple[str, ...],
+    endpoint: str,
+    lang: str,
+    dataset: dict[str, str] | None = None,
+    data_file: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """The CSVW metadata of the CSV answer at `table_url` to `query`, run by `endpoint`, whose
+    header row names `columns`.
+
+    `dataset` (for the bundled dataset only: other data's licence is not known) gives its
+    `iri`, `title`, `license` and `citation`; `data_file` the URL and SHA-256 of the N-Quads
+    file the query ran on, where the server offers one."""
+    words = WORDS[lang]
+    activity: dict[str, Any] = {
+        "@type": "prov:Activity",
+        "rdfs:label": words["activity"],
+        "schema:query": query,
+        "prov:wasAssociatedWith": {"@id": endpoint},
+    }
+    metadata: dict[str, Any] = {
+        "@context": [CSVW_CONTEXT, {"@language": lang}],
+        "url": table_url,
+        "dc:title": words["title"],
+        "dc:description": words["description"],
+        "dc:format": "text/csv",
+        "dialect": {"header": True},
+        "tableSchema": {"columns": [{"titles": name} for name in columns]},
+        "prov:wasGeneratedBy": activity,
+    }
+    if dataset is not None:
+        metadata["dc:title"] = words["title_of"].format(title=dataset["title"])
+        metadata["dc:source"] = {"@id": dataset["iri"]}
+        metadata["dc:license"] = {"@id": dataset["license"]}
+        metadata["dc:bibliographicCitation"] = dataset["citation"]
+        activity["prov:used"] = {"@id": dataset["iri"]}
+    if data_file is not None:
+        url, sha256 = data_file
+        metadata["prov:wasDerivedFrom"] = {
+            "@id": url,
+            SPDX + "checksum": {
+                SPDX + "algorithm": {"@id": SPDX + "checksumAlgorithm_sha256"},
+                SPDX + "checksumValue": sha256,
+            },
+        }
+    return metadata
+
+
+class MetadataResponse(JSONResponse):
+    media_type = MEDIA_TYPE
+
+
+@functools.lru_cache(maxsize=16)
+def bundled_dataset(project: Project, base: str, lang: str) -> dict[str, str]:
+    """The bundled dataset's IRI, title, licence and citation, from data/dataset.ttl."""
+    from rdflib.namespace import DCTERMS
+
+    from aigraph.metadata import dataset_iri, editorial_description
+    from aigraph.server.ui import cited_dataset
+
+    cited = cited_dataset(project, base, lang)
+    licence = editorial_description(project, base).value(dataset_iri(base), DCTERMS.license)
+    return {
+        "iri": cited.iri,
+        "title": cited.title,
+        "license": str(licence),
+        "citation": cited.text(),
+    }
+
+
+router = APIRouter()
+
+
+@router.get(
+    "/csvm",
+    summary="The CSVW metadata (licence, source, citation, query) of a SELECT's CSV answer: "
+    "the query string is the answer's own, and a CSV answer links here",
+    response_class=MetadataResponse,
+    responses=examples.json_example(examples.CSVM, MEDIA_TYPE),
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "the SELECT query of the CSV answer (with the answer's other "
+                "parameters, as its URL has them)",
+                "example": "SELECT ?name WHERE { ?p a <http://schema.org/Person> ; "
+                "<http://schema.org/name> ?name }",
+            },
+        ]
+    },
+)
+async def csv_metadata(request: Request) -> MetadataResponse:
+    from aigraph.server.ui import data_checksum
+
+    params = request.query_params
+    texts = params.getlist("query")
+    if len(texts) != 1:
+        raise ProtocolError(400, "give exactly one 'query' parameter: the answer's SELECT query")
+    if sniff(texts[0]).form != "SELECT":
+        raise ProtocolError(
+            400,
+            "only a SELECT query has a CSV answer "
+            "(an ASK's is a boolean; a CONSTRUCT's or a DESCRIBE's, a graph)",
+        )
+    formats = params.getlist("format")
+    if any(f not in ("csv", "text/csv") for f in formats):
+        raise ProtocolError(400, f"this metadata describes CSV answers, not format={formats[0]!r}")
+    services = services_of(request)
+    root = root_url(request)
+    lang = language(request)
+    dataset = data_file = None
+    if services.settings.bundled:  # (other data's licence and citation are not known)
+        project = services.project or Project.default()
+        dataset = bundled_dataset(project, services.settings.base_iri, lang)
+        sha256 = await data_checksum(request)
+        data_file = (root + "dumps/aigraph.nq", sha256) if sha256 else None
+    table = root + "sparql?" + request.url.query  # the answer's URL, as it was written
+    columns = projection(texts[0])
+    metadata = answer_metadata(table, texts[0], columns, root + "sparql", lang, dataset, data_file)
+    return MetadataResponse(metadata, headers={"Vary": "Accept-Language"})

@@ -1,0 +1,163 @@
+"""A SELECT's CSV answer and its CSVW metadata (aigraph.server.csvw), read by an independent
+CSV on the Web processor (the `csvw` package) that finds the metadata as the W3C Model for
+Tabular Data §5.2 says: from the answer's `Link: rel="describedby"` header."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+from csvw import CSVW
+
+from aigraph.server.settings import Settings
+from support import running_server
+
+SPDX = "http://spdx.org/rdf/terms#"
+PERSON = "<http://schema.org/Person>"
+NAME = "<http://schema.org/name>"
+
+QUERIES = [
+    # an explicit projection, with an expression named by AS
+    f"SELECT ?name (STR(?p) AS ?iri) WHERE {{ ?p a {PERSON} ; {NAME} ?name }} ORDER BY ?name",
+    # SELECT *: the columns in the order the query names them (sniff.star_order)
+    f"SELECT * WHERE {{ ?p a {PERSON} ; {NAME} ?name }} ORDER BY ?name LIMIT 5",
+    # an unbound variable (an empty cell: null), non-ASCII text and a percent sign
+    'SELECT ?x ?label WHERE { VALUES (?x ?label) { (UNDEF "Héloïse") ("100%41" "à l\'écran") } }',
+    # DISTINCT, an aggregate, and a name that CSVW would have to encode
+    f"SELECT DISTINCT (COUNT(?p) AS ?_n) WHERE {{ ?p a {PERSON} }}",
+]
+
+
+def csv_url(server: str, query: str, **extra: str) -> str:
+    return (
+        server + "sparql?" + urlencode({"query": query, "format": "csv", **extra}, quote_via=quote)
+    )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_csvw_processor_reads_the_answer_with_its_metadata(server: str, query: str) -> None:
+    url = csv_url(server, query)
+    table = list(csv.reader(io.StringIO(httpx.get(url, timeout=30).text)))
+    header, rows = table[0], table[1:]
+    read = CSVW(url, validate=True)  # the processor: HEAD, the Link, the metadata, the CSV
+    assert read.warnings == [] and read.is_valid and not read.no_metadata
+    (described,) = read.to_json()["tables"]
+    assert described["url"] == url
+    got = [row["describes"][0] for row in described["row"]]
+    # each row as the CSV has it, keyed by the header's names; an empty cell is null
+    assert got == [
+        {name: value for name, value in zip(header, row, strict=True) if value != ""}
+        for row in rows
+    ]
+    assert rows, "the query should have an answer"
+    assert described["prov:wasGeneratedBy"]["schema:query"] == query
+
+
+def test_the_metadata_says_what_the_answer_is_and_where_it_comes_from(server: str) -> None:
+    query = QUERIES[0]
+    answer = httpx.get(csv_url(server, query), headers={"Accept-Language": "en"})
+    link = answer.headers["link"]
+    assert link.endswith('; rel="describedby"; type="application/csvm+json"')
+    target = link[1 : link.index(">")]
+    metadata = httpx.get(target, headers={"Accept-Language": "en"})
+    assert metadata.headers["content-type"] == "application/csvm+json"
+    assert metadata.headers["etag"] and "Accept-Language" in metadata.headers["vary"]
+    found = metadata.json()
+    assert found["@context"] == ["http://www.w3.org/ns/csvw", {"@language": "en"}]
+    assert found["url"] == str(answer.url)
+    assert found["tableSchema"] == {"columns": [{"titles": "name"}, {"titles": "iri"}]}
+    assert found["dc:license"] == {"@id": "https://creativecommons.org/licenses/by/4.0/"}
+    dataset = "https://w3id.org/aigraph/id/dataset/aigraph"
+    assert found["dc:source"] == {"@id": dataset}
+    assert found["prov:wasGeneratedBy"]["prov:used"] == {"@id": dataset}
+    assert found["prov:wasGeneratedBy"]["prov:wasAssociatedWith"] == {"@id": server + "sparql"}
+    assert found["dc:bibliographicCitation"].startswith("The aigraph developers (")
+    assert found["dc:bibliographicCitation"].endswith("[dataset], version 0.1.0. " + dataset)
+    # the data the query ran on: the served N-Quads file, and its checksum
+    derived = found["prov:wasDerivedFrom"]
+    assert derived["@id"] == server + "dumps/aigraph.nq"
+    served = httpx.get(derived["@id"], timeout=60).content
+    checksum = derived[SPDX + "checksum"]
+    assert checksum[SPDX + "checksumValue"] == hashlib.sha256(served).hexdigest()
+    assert checksum[SPDX + "algorithm"] == {"@id": SPDX + "checksumAlgorithm_sha256"}
+    # in French, where the reader asks for it
+    french = httpx.get(target, headers={"Accept-Language": "fr"}).json()
+    assert french["@context"][1] == {"@language": "fr"}
+    assert french["dc:title"].startswith("Une réponse du point d'accès SPARQL du jeu de données")
+    assert "[jeu de données]" in french["dc:bibliographicCitation"]
+    # a revisit is a 304
+    again = httpx.get(target, headers={"If-None-Match": metadata.headers["etag"],
+                                       "Accept-Language": "en"})  # fmt: skip
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("how", "has_link"),
+    [
+        ("GET csv", True),
+        ("HEAD csv", True),
+        ("GET csv by Accept", True),
+        ("GET json", False),
+        ("GET tsv", False),
+        ("POST csv", False),  # its URL is not the query: nothing could name it
+        ("QUERY csv", False),
+        ("GET csv, a bad query", False),
+    ],
+)
+def test_only_a_csv_answer_to_a_get_links_to_its_metadata(
+    server: str, how: str, has_link: bool
+) -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1" if "bad" not in how else "SELECT ?s WHERE {"
+    method, form = how.split()[:2]
+    form = form.rstrip(",")
+    url = server + "sparql"
+    if method in ("GET", "HEAD"):
+        params = {"query": query} | ({} if "Accept" in how else {"format": form})
+        accept = "text/csv" if "Accept" in how else "*/*"
+        answer = httpx.request(method, url, params=params, headers={"Accept": accept})
+    else:
+        answer = httpx.request(method, url, content=query, headers={
+            "Content-Type": "application/sparql-query", "Accept": "text/csv"})  # fmt: skip
+    assert answer.status_code == (400 if "bad" in how else 200)
+    assert ("link" in answer.headers) is has_link
+    if has_link:  # the metadata names this very answer
+        target = answer.headers["link"][1 : answer.headers["link"].index(">")]
+        assert httpx.get(target).json()["url"] == str(answer.url)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "give exactly one 'query' parameter"),
+        ({"query": ["SELECT * {}", "SELECT * {}"]}, "give exactly one 'query' parameter"),
+        ({"query": "ASK {}"}, "only a SELECT query has a CSV answer"),
+        ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, "only a SELECT query has a CSV answer"),
+        ({"query": "INSERT DATA { <a:b> <a:b> <a:b> }"}, "only a SELECT query has a CSV answer"),
+        ({"query": "SELECT * {}", "format": "json"}, "describes CSV answers, not format='json'"),
+    ],
+)
+def test_metadata_for_what_has_no_csv_answer_is_refused(
+    server: str, params: dict[str, object], message: str
+) -> None:
+    answer = httpx.get(server + "csvm", params=params)  # type: ignore[arg-type]
+    assert answer.status_code == 400 and message in answer.text
+
+
+def test_other_data_is_described_without_the_bundled_datasets_licence(tmp_path: Path) -> None:
+    """Served with `--data`, the answer is still described (its query, its columns, the
+    endpoint), but not as the bundled dataset: its licence and citation are not known."""
+    data = tmp_path / "other.ttl"
+    data.write_text('<urn:x:a> <urn:x:name> "Ada" .\n')
+    with running_server(Settings(bundled=False, workers=1, data=[data])) as url:
+        query = "SELECT ?name WHERE { ?s <urn:x:name> ?name }"
+        read = CSVW(csv_url(url, query), validate=True)
+        assert read.warnings == [] and read.is_valid
+        (described,) = read.to_json()["tables"]
+        assert [row["describes"][0] for row in described["row"]] == [{"name": "Ada"}]
+        assert not {"dc:license", "dc:source", "dc:bibliographicCitation"} & set(described)
+        assert described["prov:wasGeneratedBy"]["schema:query"] == query
