@@ -125,7 +125,10 @@ def nesting(toks: list[Token]) -> int:
 
 
 def sniff(text: str) -> Sniffed:
-    toks = tokens(text)
+    return _sniff(tokens(text))
+
+
+def _sniff(toks: list[Token]) -> Sniffed:
     words = [t.text for t in toks if t.kind == "word"]
     form = next((w for w in words if w in QUERY_FORMS), None)
     first_op = next((w for w in words if w in QUERY_FORMS or w in UPDATE_KEYWORDS), None)
@@ -178,7 +181,7 @@ def projection(text: str) -> tuple[str, ...]:
     `(… AS ?x)`, or, for `SELECT *`, `star_order`'s, which the endpoint follows. Empty for
     any other query form."""
     toks = tokens(text)
-    if sniff(text).form != "SELECT":
+    if _sniff(toks).form != "SELECT":
         return ()
     rest = _after_select(toks)
     if rest and rest[0].kind == "other" and rest[0].text == "*":

@@ -32,12 +32,11 @@ from starlette.responses import JSONResponse
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import root_url, services_of
+from aigraph.server.formats import CSVM
 from aigraph.server.pages import language
 from aigraph.server.protocol import ProtocolError
+from aigraph.server.ui import cited_dataset, data_checksum, query_parameter, the_query
 from aigraph.sniff import projection, sniff
-
-#: The media type of CSVW metadata (Metadata Vocabulary for Tabular Data, appendix C).
-MEDIA_TYPE = "application/csvm+json"
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -121,7 +120,7 @@ def answer_metadata(
 
 
 class MetadataResponse(JSONResponse):
-    media_type = MEDIA_TYPE
+    media_type = CSVM
 
 
 @functools.lru_cache(maxsize=16)
@@ -130,7 +129,6 @@ def bundled_dataset(project: Project, base: str, lang: str) -> dict[str, str]:
     from rdflib.namespace import DCTERMS
 
     from aigraph.metadata import dataset_iri, editorial_description
-    from aigraph.server.ui import cited_dataset
 
     cited = cited_dataset(project, base, lang)
     licence = editorial_description(project, base).value(dataset_iri(base), DCTERMS.license)
@@ -150,38 +148,24 @@ router = APIRouter()
     summary="The CSVW metadata (licence, source, citation, query) of a SELECT's CSV answer: "
     "the query string is the answer's own, and a CSV answer links here",
     response_class=MetadataResponse,
-    responses=examples.json_example(examples.CSVM, MEDIA_TYPE),
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "query",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "the SELECT query of the CSV answer (with the answer's other "
-                "parameters, as its URL has them)",
-                "example": "SELECT ?name WHERE { ?p a <http://schema.org/Person> ; "
-                "<http://schema.org/name> ?name }",
-            },
-        ]
-    },
+    responses=examples.json_example(examples.CSVM, CSVM),
+    openapi_extra=query_parameter(
+        "the SELECT query of the CSV answer (with the answer's other parameters, as its URL "
+        "has them)",
+        "SELECT ?name WHERE { ?p a <http://schema.org/Person> ; <http://schema.org/name> ?name }",
+    ),
 )
 async def csv_metadata(request: Request) -> MetadataResponse:
-    from aigraph.server.ui import data_checksum
-
-    params = request.query_params
-    texts = params.getlist("query")
-    if len(texts) != 1:
-        raise ProtocolError(400, "give exactly one 'query' parameter: the answer's SELECT query")
-    if sniff(texts[0]).form != "SELECT":
+    text = the_query(request, "describe the answer of")
+    if sniff(text).form != "SELECT":
         raise ProtocolError(
             400,
             "only a SELECT query has a CSV answer "
             "(an ASK's is a boolean; a CONSTRUCT's or a DESCRIBE's, a graph)",
         )
-    formats = params.getlist("format")
-    if any(f not in ("csv", "text/csv") for f in formats):
-        raise ProtocolError(400, f"this metadata describes CSV answers, not format={formats[0]!r}")
+    other = [f for f in request.query_params.getlist("format") if f not in ("csv", "text/csv")]
+    if other:
+        raise ProtocolError(400, f"this metadata describes CSV answers, not format={other[0]!r}")
     services = services_of(request)
     root = root_url(request)
     lang = language(request)
@@ -192,6 +176,6 @@ async def csv_metadata(request: Request) -> MetadataResponse:
         sha256 = await data_checksum(request)
         data_file = (root + "dumps/aigraph.nq", sha256) if sha256 else None
     table = root + "sparql?" + request.url.query  # the answer's URL, as it was written
-    columns = projection(texts[0])
-    metadata = answer_metadata(table, texts[0], columns, root + "sparql", lang, dataset, data_file)
+    columns = projection(text)
+    metadata = answer_metadata(table, text, columns, root + "sparql", lang, dataset, data_file)
     return MetadataResponse(metadata, headers={"Vary": "Accept-Language"})

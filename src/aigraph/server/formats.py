@@ -37,6 +37,10 @@ OFFERS: dict[str, list[str]] = {
     ],
 }
 
+#: The media type of CSV on the Web metadata (Metadata Vocabulary for Tabular Data, appendix
+#: C), which a CSV answer links to (aigraph.server.csvw).
+CSVM = "application/csvm+json"
+
 #: What a Graph Store write (PUT, POST) may send, by media type: the parser, and the format's
 #: name under http://www.w3.org/ns/formats/, which the Service Description gives as
 #: sd:inputFormat. One graph's triples: a quad format (TriG, N-Quads) has no place in it.

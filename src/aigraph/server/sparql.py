@@ -24,12 +24,18 @@ from aigraph.server.app import (
     services_of,
 )
 from aigraph.server.conneg import negotiate
-from aigraph.server.csvw import MEDIA_TYPE as CSVM_TYPE
 from aigraph.server.data import DatasetInfo
 from aigraph.server.description import service_description
 from aigraph.server.executor import BackendUnavailableError
 from aigraph.server.fairness import ClientBusyError
-from aigraph.server.formats import KIND_OF_FORM, OFFERS, choose, content_type, serialize_rdflib
+from aigraph.server.formats import (
+    CSVM,
+    KIND_OF_FORM,
+    OFFERS,
+    choose,
+    content_type,
+    serialize_rdflib,
+)
 from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import (
     PoolBusyError,
@@ -486,7 +492,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
         # query string is the answer's: the metadata's `url` is this answer's URL
         # (aigraph.server.csvw)
         root = endpoint_url(request).removesuffix("sparql")
-        link = f'<{root}csvm?{request.url.query}>; rel="describedby"; type="{CSVM_TYPE}"'
+        link = f'<{root}csvm?{request.url.query}>; rel="describedby"; type="{CSVM}"'
         extra = {**(extra or {}), "Link": link}
     if request.method == "QUERY" and outcome.status == 200:
         # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
