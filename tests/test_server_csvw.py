@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
+import re
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -161,3 +163,108 @@ def test_other_data_is_described_without_the_bundled_datasets_licence(tmp_path: 
         assert [row["describes"][0] for row in described["row"]] == [{"name": "Ada"}]
         assert not {"dc:license", "dc:source", "dc:bibliographicCitation"} & set(described)
         assert described["prov:wasGeneratedBy"]["schema:query"] == query
+
+
+# The catalogue's CSV answers: (query name, its parameters as given, the terms the metadata
+# must say were bound, given or default: an IRI as a node, a literal as its lexical form)
+PERSON_ID = "https://w3id.org/aigraph/id/person/"
+CANNED = [
+    ("moderators", {}, []),
+    ("person", {}, [("person", {"@id": PERSON_ID + "perrine-vincent"})]),  # the default
+    ("person", {"person": PERSON_ID + "jean-michel-jarre"},
+     [("person", {"@id": PERSON_ID + "jean-michel-jarre"})]),
+    ("topics", {"lang": "en"}, [("lang", "en")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "params", "bound"), CANNED)
+def test_a_csvw_processor_reads_a_catalogue_answer_with_its_metadata(
+    server: str, name: str, params: dict[str, str], bound: list[tuple[str, object]]
+) -> None:
+    """The processor reads the table through the answer's Link; the metadata itself, asked
+    for in English, names the query, its title and question and the bound parameters."""
+    url = f"{server}queries/{name}?" + urlencode({**params, "format": "csv"}, quote_via=quote)
+    table = list(csv.reader(io.StringIO(httpx.get(url, timeout=30).text)))
+    header, rows = table[0], table[1:]
+    assert rows, "the query should have an answer"
+    read = CSVW(url, validate=True)
+    assert read.warnings == [] and read.is_valid and not read.no_metadata
+    (described,) = read.to_json()["tables"]
+    assert described["url"] == url
+    got = [row["describes"][0] for row in described["row"]]
+    assert got == [
+        {column: value for column, value in zip(header, row, strict=True) if value != ""}
+        for row in rows
+    ]
+    entry = httpx.get(server + "queries", params={"format": "json"}).json()["queries"]
+    (about,) = [q for q in entry if q["name"] == name]
+    assert described["dc:title"] in about["title"].values()
+    link = httpx.head(url).headers["link"]
+    found = httpx.get(link[1 : link.index(">")], headers={"Accept-Language": "en"}).json()
+    assert found["url"] == url
+    assert found["dc:title"] == about["title"]["en"]
+    assert found["dc:description"].startswith(about["question"]["en"] + "\n\n")
+    assert found["tableSchema"]["columns"] == [{"titles": column} for column in header]
+    activity = found["prov:wasGeneratedBy"]
+    assert activity["schema:query"] == httpx.get(about["text"]).text
+    assert activity["prov:used"] == [
+        {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
+        {"@id": about["text"]},
+    ]
+    given = activity.get("schema:additionalProperty", [])
+    assert [(p["schema:name"], p["schema:value"]) for p in given] == bound
+    assert all(p["@type"] == "schema:PropertyValue" for p in given)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "accept", "status", "has_link"),
+    [
+        ("queries/moderators", {"format": "csv"}, "*/*", 200, True),
+        ("queries/moderators", {}, "text/csv", 200, True),  # by Accept: no query string
+        ("queries/moderators", {"format": "json"}, "*/*", 200, False),
+        ("queries/moderators", {"format": "tsv"}, "*/*", 200, False),
+        ("queries/moderators", {}, "text/html", 200, False),
+        ("queries/person", {"person": "not an IRI", "format": "csv"}, "*/*", 400, False),
+    ],
+)
+def test_only_a_catalogue_csv_answer_links_to_its_metadata(
+    server: str, path: str, params: dict[str, str], accept: str, status: int, has_link: bool
+) -> None:
+    answer = httpx.get(server + path, params=params, headers={"Accept": accept})
+    assert answer.status_code == status
+    assert ("link" in answer.headers) is has_link
+    if has_link:
+        target = answer.headers["link"][1 : answer.headers["link"].index(">")]
+        assert target.startswith(server + path + "/csvm")
+        metadata = httpx.get(target)
+        assert metadata.status_code == 200 and metadata.json()["url"] == str(answer.url)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "message"),
+    [
+        ("queries/nothing/csvm", {}, 404, "no query named 'nothing' in the catalogue"),
+        ("queries/person/csvm", {"person": "x"}, 400, "parameter 'person': not an absolute IRI"),
+        ("queries/person/csvm", {"who": "x"}, 400, "parameter 'who': unknown parameter"),
+        ("queries/topics/csvm", {"format": "json"}, 400, "not format='json'"),
+    ],
+)
+def test_catalogue_metadata_for_no_csv_answer_is_refused(
+    server: str, path: str, params: dict[str, str], status: int, message: str
+) -> None:
+    answer = httpx.get(server + path, params=params)
+    assert answer.status_code == status and message in answer.text
+
+
+def test_the_catalogue_page_links_its_csv_to_its_metadata(server: str) -> None:
+    """The answer's page (no JavaScript) offers the CSV and, beside it, the metadata whose
+    `url` is that CSV's link."""
+    iri = PERSON_ID + "jean-michel-jarre"
+    page = httpx.get(server + "queries/person", params={"person": iri, "format": "html"}).text
+    csv_href = re.search(r'<a href="(\?[^"]*)">CSV</a>', page)
+    csvw_href = re.search(r'<a href="(/queries/person/csvm\?[^"]*)"[^>]*>CSVW</a>', page)
+    assert csv_href and csvw_href
+    csv_url_ = server + "queries/person" + html.unescape(csv_href.group(1))
+    metadata = httpx.get(server.rstrip("/") + html.unescape(csvw_href.group(1))).json()
+    assert metadata["url"] == csv_url_
+    assert httpx.get(csv_url_).headers["link"].startswith("<" + server + "queries/person/csvm?")

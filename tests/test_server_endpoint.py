@@ -708,6 +708,7 @@ def test_openapi_contract(server: str) -> None:
         ("/ui/snippets.json", "get"),
         ("/ui/advice.json", "get"),
         ("/csvm", "get"),
+        ("/queries/{name}/csvm", "get"),
         ("/reconcile", "get"),
         ("/reconcile", "post"),
         ("/reconcile/preview", "get"),
@@ -737,6 +738,7 @@ def test_openapi_contract(server: str) -> None:
         ),
         ("/queries/{name}", "queries/sessions?format=json", "application/sparql-results+json"),
         ("/csvm", "csvm?query=SELECT%20%3Fname%20%7B%7D&format=csv", "application/csvm+json"),
+        ("/queries/{name}/csvm", "queries/person/csvm?format=csv", "application/csvm+json"),
     ],
 )
 def test_openapi_examples_match_the_live_answers(

@@ -23,10 +23,10 @@ from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.formats import OFFERS, choose, not_acceptable
+from aigraph.server.formats import CSVM, OFFERS, choose, not_acceptable
 from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
-from aigraph.server.sparql import client_of, execute, outcome_response
+from aigraph.server.sparql import GETS, client_of, execute, outcome_response
 from aigraph.server.worker import Job
 from aigraph.sniff import sniff
 
@@ -111,12 +111,35 @@ async def query_text(request: Request, name: str) -> Response:
     return Response(entry.text, media_type="application/sparql-query")
 
 
+def requested(
+    request: Request, name: str
+) -> tuple[CatalogueQuery, dict[str, str], dict[ox.Variable, ox.NamedNode | ox.Literal]]:
+    """The catalogue query a request names, the parameters it gives, and the terms the engine
+    binds (defaults filled in); a 404 for an unknown query, a 400 for a bad parameter."""
+    entry = catalogue(request).get(name)
+    if entry is None:
+        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
+    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    if len(set(request.query_params.keys())) != len(request.query_params.multi_items()):
+        raise ProtocolError(400, "give each parameter once")
+    try:
+        return entry, params, entry.bindings(params)
+    except ParameterError as exc:
+        raise ProtocolError(400, str(exc)) from None
+
+
+def with_query(url: str, request: Request) -> str:
+    """`url` with the request's query string, as it was written (none, when it had none: a
+    CSV answer chosen by Accept alone)."""
+    return f"{url}?{request.url.query}" if request.url.query else url
+
+
 def substitution_tuples(
-    entry: CatalogueQuery, params: dict[str, str]
+    bindings: dict[ox.Variable, ox.NamedNode | ox.Literal],
 ) -> list[tuple[str, str, str, str | None, str | None]]:
     """The engine-bound parameters as plain tuples, to cross to a worker (Job.substitutions)."""
     out: list[tuple[str, str, str, str | None, str | None]] = []
-    for variable, term in entry.bindings(params).items():
+    for variable, term in bindings.items():
         if isinstance(term, ox.Literal):
             out.append((variable.value, "literal", term.value, term.datatype.value, term.language))
         else:
@@ -132,16 +155,8 @@ def substitution_tuples(
 )
 async def run_query(request: Request, name: str) -> Response:
     services = services_of(request)
-    entry = catalogue(request).get(name)
-    if entry is None:
-        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
-    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    if len(set(request.query_params.keys())) != len(request.query_params.multi_items()):
-        raise ProtocolError(400, "give each parameter once")
-    try:
-        substitutions = substitution_tuples(entry, params)
-    except ParameterError as exc:
-        raise ProtocolError(400, str(exc)) from None
+    entry, params, bindings = requested(request, name)
+    substitutions = substitution_tuples(bindings)
     fmt = request.query_params.get("format")
     offers = [*OFFERS["solutions"], "text/html"]
     media = (
@@ -162,7 +177,12 @@ async def run_query(request: Request, name: str) -> Response:
     )
     outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
     if media != "text/html" or outcome.status != 200:
-        return outcome_response(outcome)
+        link = None
+        if outcome.status == 200 and media == "text/csv" and request.method in GETS:
+            # its CSVW metadata, as /sparql's CSV answers name theirs (aigraph.server.csvw)
+            target = with_query(f"{root_url(request)}queries/{name}/csvm", request)
+            link = {"Link": f'<{target}>; rel="describedby"; type="{CSVM}"'}
+        return outcome_response(outcome, link)
     # the table is built in a thread: up to max_results rows (10,000) take the event loop a
     # noticeable time to turn into HTML
     html = await asyncio.to_thread(

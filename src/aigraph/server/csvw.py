@@ -12,6 +12,11 @@ rel="describedby"; type="application/csvm+json"` (Model for Tabular Data, §5.2 
 Header"), whose query string is the answer's own, so that the metadata's `url` is the
 answer's URL exactly; a processor ignores metadata that does not name the table it read.
 
+The catalogue's answers (`/queries/{name}?…&format=csv`) link to theirs the same way, at
+`/queries/{name}/csvm?…`: it adds the catalogue query's title and question, its text's
+URL, and the value each parameter was bound to (given or default), without which the query
+text alone does not say what was asked.
+
 What it says: the query, the endpoint, and, for the bundled dataset, its licence, its
 source, how to cite it, and the N-Quads file (with its SHA-256) the query ran on; and its
 columns, named as the CSV's header row names them (the query's variables, read from its
@@ -23,8 +28,10 @@ variable) is null, CSVW's default.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -32,6 +39,7 @@ from starlette.responses import JSONResponse
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import root_url, services_of
+from aigraph.server.catalogue_routes import requested, with_query
 from aigraph.server.formats import CSVM
 from aigraph.server.pages import language
 from aigraph.server.protocol import ProtocolError
@@ -53,6 +61,7 @@ WORDS = {
             "AIGraph-Results-Truncated header."
         ),
         "activity": "a SPARQL query",
+        "canned": "a query of the catalogue, its parameters bound by the engine",
     },
     "fr": {
         "title": "Une réponse d'un point d'accès SPARQL, en CSV",
@@ -65,8 +74,27 @@ WORDS = {
             "en-tête AIGraph-Results-Truncated."
         ),
         "activity": "une requête SPARQL",
+        "canned": "une requête du catalogue, ses paramètres liés par le moteur",
     },
 }
+
+
+@dataclass(frozen=True)
+class Canned:
+    """A catalogue query, as the metadata of its answer names it: the URL of its text, its
+    title and question (in the reader's language), and each parameter's name and the term
+    the engine bound to it."""
+
+    text_url: str
+    title: str
+    question: str
+    bound: tuple[tuple[str, ox.NamedNode | ox.Literal], ...]
+
+
+def _term(term: ox.NamedNode | ox.Literal) -> dict[str, str] | str:
+    """A bound parameter's value in JSON-LD: an IRI as a node, a literal as its lexical form
+    (a catalogue parameter is an IRI, a plain string or an integer)."""
+    return {"@id": term.value} if isinstance(term, ox.NamedNode) else term.value
 
 
 def answer_metadata(
@@ -77,13 +105,15 @@ def answer_metadata(
     lang: str,
     dataset: dict[str, str] | None = None,
     data_file: tuple[str, str] | None = None,
+    canned: Canned | None = None,
 ) -> dict[str, Any]:
     """The CSVW metadata of the CSV answer at `table_url` to `query`, run by `endpoint`, whose
     header row names `columns`.
 
     `dataset` (for the bundled dataset only: other data's licence is not known) gives its
     `iri`, `title`, `license` and `citation`; `data_file` the URL and SHA-256 of the N-Quads
-    file the query ran on, where the server offers one."""
+    file the query ran on, where the server offers one; `canned` the catalogue query, when
+    the answer is one of the catalogue's."""
     words = WORDS[lang]
     activity: dict[str, Any] = {
         "@type": "prov:Activity",
@@ -91,6 +121,7 @@ def answer_metadata(
         "schema:query": query,
         "prov:wasAssociatedWith": {"@id": endpoint},
     }
+    used: list[dict[str, str]] = []
     metadata: dict[str, Any] = {
         "@context": [CSVW_CONTEXT, {"@language": lang}],
         "url": table_url,
@@ -106,7 +137,19 @@ def answer_metadata(
         metadata["dc:source"] = {"@id": dataset["iri"]}
         metadata["dc:license"] = {"@id": dataset["license"]}
         metadata["dc:bibliographicCitation"] = dataset["citation"]
-        activity["prov:used"] = {"@id": dataset["iri"]}
+        used.append({"@id": dataset["iri"]})
+    if canned is not None:
+        metadata["dc:title"] = canned.title
+        metadata["dc:description"] = canned.question + "\n\n" + words["description"]
+        activity["rdfs:label"] = words["canned"]
+        used.append({"@id": canned.text_url})
+        # the query's text leaves its parameters unbound: their values say what was asked
+        activity["schema:additionalProperty"] = [
+            {"@type": "schema:PropertyValue", "schema:name": name, "schema:value": _term(term)}
+            for name, term in canned.bound
+        ]
+    if used:
+        activity["prov:used"] = used[0] if len(used) == 1 else used
     if data_file is not None:
         url, sha256 = data_file
         metadata["prov:wasDerivedFrom"] = {
@@ -163,6 +206,37 @@ async def csv_metadata(request: Request) -> MetadataResponse:
             "only a SELECT query has a CSV answer "
             "(an ASK's is a boolean; a CONSTRUCT's or a DESCRIBE's, a graph)",
         )
+    table = root_url(request) + "sparql?" + request.url.query  # the answer's URL, as written
+    return await described(request, table, text)
+
+
+@router.get(
+    "/queries/{name}/csvm",
+    tags=["Query catalogue"],
+    summary="The CSVW metadata of a catalogue query's CSV answer: the query string is the "
+    "answer's own (its parameters and format), and the answer links here",
+    response_class=MetadataResponse,
+    responses=examples.json_example(examples.CATALOGUE_CSVM, CSVM),
+)
+async def catalogue_csv_metadata(request: Request, name: str) -> MetadataResponse:
+    entry, _, bindings = requested(request, name)
+    root = root_url(request)
+    lang = language(request)
+    canned = Canned(
+        text_url=f"{root}queries/{name}.rq",
+        title=entry.title.get(lang, entry.title["en"]),
+        question=entry.question.get(lang, entry.question["en"]),
+        bound=tuple((variable.value, term) for variable, term in bindings.items()),
+    )
+    table = with_query(f"{root}queries/{name}", request)
+    return await described(request, table, entry.text, canned)
+
+
+async def described(
+    request: Request, table: str, text: str, canned: Canned | None = None
+) -> MetadataResponse:
+    """The metadata of the CSV answer at `table` to the SELECT query `text`; a 400 unless the
+    request's `format` (the answer's) is CSV, or absent."""
     other = [f for f in request.query_params.getlist("format") if f not in ("csv", "text/csv")]
     if other:
         raise ProtocolError(400, f"this metadata describes CSV answers, not format={other[0]!r}")
@@ -175,7 +249,8 @@ async def csv_metadata(request: Request) -> MetadataResponse:
         dataset = bundled_dataset(project, services.settings.base_iri, lang)
         sha256 = await data_checksum(request)
         data_file = (root + "dumps/aigraph.nq", sha256) if sha256 else None
-    table = root + "sparql?" + request.url.query  # the answer's URL, as it was written
     columns = projection(text)
-    metadata = answer_metadata(table, text, columns, root + "sparql", lang, dataset, data_file)
+    metadata = answer_metadata(
+        table, text, columns, root + "sparql", lang, dataset, data_file, canned
+    )
     return MetadataResponse(metadata, headers={"Vary": "Accept-Language"})

@@ -267,3 +267,33 @@ CSVM = {
         },
     },
 }
+
+_Q = "http://127.0.0.1:8000/queries/person"
+CATALOGUE_CSVM = {
+    **CSVM,
+    "url": _Q + "?person=https%3A%2F%2Fw3id.org%2Faigraph%2Fid%2Fperson%2Fjean-michel-jarre"
+    "&format=csv",
+    "dc:title": "Everything about one person",
+    "dc:description": "In which sessions did this person take part, in which role, and how "
+    "does the release introduce them there (title, organisation, occupation)?\n\nThe answer "
+    "to the query below, in the SPARQL 1.1 Query Results CSV Format: …",
+    "tableSchema": {"columns": [{"titles": "person"}, {"titles": "name"}, {"titles": "…"}]},
+    "prov:wasGeneratedBy": {
+        "@type": "prov:Activity",
+        "rdfs:label": "a query of the catalogue, its parameters bound by the engine",
+        "schema:query": "PREFIX aig: <https://w3id.org/aigraph/ns#> … SELECT ?person ?name … "
+        "WHERE { ?person schema:name ?name . … }",
+        "prov:wasAssociatedWith": {"@id": "http://127.0.0.1:8000/sparql"},
+        "prov:used": [
+            {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
+            {"@id": _Q + ".rq"},
+        ],
+        "schema:additionalProperty": [
+            {
+                "@type": "schema:PropertyValue",
+                "schema:name": "person",
+                "schema:value": {"@id": "https://w3id.org/aigraph/id/person/jean-michel-jarre"},
+            }
+        ],
+    },
+}
