@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset
@@ -42,6 +43,17 @@ def engine(dataset: Dataset) -> Engine:
 @pytest.fixture(scope="session")
 def catalogue(project: Project) -> dict[str, CatalogueQuery]:
     return load_catalogue(project.queries_dir)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output of `aigraph build` (do not modify: copy it)."""
+    from support import build_into
+
+    out = tmp_path_factory.mktemp("build")
+    result = build_into(out, "1")
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 @pytest.fixture(scope="session")

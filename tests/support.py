@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 from rdflib import Dataset, Graph
 
+from aigraph.project import Project
 from aigraph.server.app import create_app
 from aigraph.server.settings import Settings
 
@@ -156,3 +157,17 @@ def read_triples(body: bytes, fmt: str, quads: bool = False) -> Graph:
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         graph.add((s, p, o))
     return graph
+
+
+def build_into(out: Path, seed: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`aigraph build --out OUT` in a subprocess, with the hash seed `seed` (a rebuild
+    under another seed must give the same bytes)."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run(
+        [sys.executable, "-m", "aigraph", "build", "--out", str(out), *extra],
+        cwd=Project.default().root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

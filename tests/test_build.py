@@ -4,9 +4,6 @@ dataset the engine serves."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,28 +14,9 @@ from rdflib.namespace import RDF
 from aigraph.build import facts_graph, write_atomic
 from aigraph.namespaces import CANONICAL_BASE
 from aigraph.project import Project
+from support import build_into
 
 ROOT = Project.default().root
-
-
-def build_into(out: Path, seed: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    return subprocess.run(
-        [sys.executable, "-m", "aigraph", "build", "--out", str(out), *extra],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    result = build_into(out, "1")
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
@@ -67,6 +45,7 @@ def test_manifest_lists_every_file_with_its_checksum(built: Path) -> None:
         "participations.csv",
         "topics.csv",
         "links.csv",
+        "csv-metadata.json",
         "network.graphml",
         "aigraph.jsonld",
         "aigraph-0.1.jsonld",

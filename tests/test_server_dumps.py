@@ -96,6 +96,35 @@ def test_csv_and_network_dumps_parse(server: str) -> None:
     assert [int(s["position"]) for s in sessions["@graph"]] == list(range(1, 11))
 
 
+@pytest.mark.parametrize("name", ["people.csv", "participations.csv", "links.csv"])
+def test_a_csvw_processor_finds_a_tables_metadata_from_the_table(server: str, name: str) -> None:
+    """A CSV dump links to the tables' CSVW metadata (aigraph.tabular), which the processor
+    follows (Model for Tabular Data §5.2) and validates the table against."""
+    from csvw import CSVW
+
+    url = server + "dumps/" + name
+    answer = httpx.get(url)
+    target = server + "dumps/csv-metadata.json"
+    assert answer.headers["link"] == f'<{target}>; rel="describedby"; type="application/csvm+json"'
+    metadata = httpx.get(target)
+    assert metadata.headers["content-type"].startswith("application/csvm+json")
+    read = CSVW(url, validate=True)
+    assert not read.no_metadata and read.is_valid, [str(w.message) for w in read.warnings]
+    (table,) = [t for t in read.to_json()["tables"] if t["url"] == url]
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert len(table["row"]) == len(rows) > 0
+    # typed as the metadata says: a count or an offset is a number, not a string
+    first = table["row"][0]["describes"][0]
+    typed = {"people.csv": "participations", "participations.csv": "start",
+             "links.csv": "confidence"}[name]  # fmt: skip
+    assert isinstance(first[typed], (int, float)) and str(first[typed]) == rows[0][typed]
+
+
+def test_only_csv_dumps_link_to_the_tables_metadata(server: str) -> None:
+    for name in ("aigraph.ttl", "network.graphml", "csv-metadata.json"):
+        assert "link" not in httpx.head(server + "dumps/" + name).headers, name
+
+
 def test_void_lists_the_downloads_with_their_checksums(
     server: str, listing: dict[str, dict[str, object]]
 ) -> None:

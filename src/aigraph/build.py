@@ -24,6 +24,9 @@ from rdflib import Dataset, Graph, URIRef
 
 from aigraph.namespaces import ONTOLOGY_IRI, PREFIXES, data_prefixes, graph_iri
 from aigraph.project import Project
+from aigraph.tabular import MEDIA_TYPE as CSVM
+from aigraph.tabular import METADATA_NAME as CSV_METADATA
+from aigraph.tabular import describe, table_group
 
 #: Graphs left out of the "facts" files: the evidence and the ontology travel separately.
 NOT_FACTS = ("provenance",)
@@ -179,22 +182,9 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
     from aigraph.exports import network, sessions_document, tables
 
     engine = Engine.from_dataset(ds)
-    csv_files = {
-        name: ("text/csv", data, f"CSV table ({name[:-4]}), RFC 4180, UTF-8, with a header row.")
-        for name, data in tables(engine).items()
-    }
-    csv_files["participations.csv"] = (
-        "text/csv",
-        csv_files["participations.csv"][1],
-        "One row per participation: session, person, role, title and organisation as stated, "
-        "and the release's words that name the person, with their offsets.",
-    )
-    csv_files["links.csv"] = (
-        "text/csv",
-        csv_files["links.csv"][1],
-        "One row per link to external open data (graph:links, not the release's statements): "
-        "entity, predicate, identifier, the page that shows it, when, how, confidence, note.",
-    )
+    csv_files = {name: ("text/csv", data, describe(name)) for name, data in tables(engine).items()}
+    nquads = sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
+    csv_files[CSV_METADATA] = (CSVM, csv_metadata(project, base, nquads), CSV_METADATA_TEXT)
     context_url = f"{base}context/{CONTEXT_NAME}"
     context = json.loads(project.jsonld_context.read_text(encoding="utf-8"))["@context"]
     sessions = sessions_document(engine, context)
@@ -235,7 +225,7 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
         ),
         "aigraph.nq": (
             "application/n-quads",
-            sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")),
+            nquads,
             "The whole dataset as N-Quads, one statement per line, sorted.",
         ),
         "aigraph.ttl": (
@@ -263,8 +253,30 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
 
 
 METADATA_NAME = "void.ttl"
+CSV_METADATA_TEXT = (
+    "The CSV tables' description, as CSV on the Web (W3C): each column's datatype, language "
+    "and meaning, the tables' keys and foreign keys, how a row reads as RDF, and the "
+    "dataset's licence and citation."
+)
 
-#: `aigraph export --format NAME` → the build file it writes. "csv" writes the six tables.
+
+def csv_metadata(project: Project, base: str, nquads: bytes) -> bytes:
+    """The CSVW metadata of the CSV tables (aigraph.tabular), computed from `nquads`."""
+    from rdflib.namespace import DCTERMS
+
+    from aigraph.citation import dataset_citation
+    from aigraph.metadata import dataset_iri, editorial_description
+
+    description = editorial_description(project, base)
+    iri = dataset_iri(base)
+    citations = {lang: dataset_citation(description, iri, lang) for lang in ("en", "fr")}
+    licence = str(description.value(iri, DCTERMS.license))
+    data_file = ("aigraph.nq", hashlib.sha256(nquads).hexdigest())
+    return _json_bytes(table_group(str(iri), licence, citations, data_file), canonical=False)
+
+
+#: `aigraph export --format NAME` → the build file it writes. "csv" writes the six tables and
+#: their CSVW metadata.
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "turtle": ("aigraph.ttl",),
     "ntriples": ("aigraph.nt",),
@@ -284,6 +296,7 @@ EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
         "participations.csv",
         "topics.csv",
         "links.csv",
+        CSV_METADATA,
     ),
 }
 

@@ -97,7 +97,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """One of the build's files (or the five CSV tables), to stdout or to --out."""
+    """One of the build's files (or the six CSV tables and their metadata), to stdout or to
+    --out."""
     from aigraph.build import EXPORT_FORMATS, render_all, write_atomic
 
     names = EXPORT_FORMATS[args.format]

@@ -45,9 +45,7 @@ from aigraph.server.pages import language
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.ui import cited_dataset, data_checksum, query_parameter, the_query
 from aigraph.sniff import projection, sniff
-
-CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
-SPDX = "http://spdx.org/rdf/terms#"
+from aigraph.tabular import CSVW_CONTEXT, derived_from
 
 WORDS = {
     "en": {
@@ -151,14 +149,7 @@ def answer_metadata(
     if used:
         activity["prov:used"] = used[0] if len(used) == 1 else used
     if data_file is not None:
-        url, sha256 = data_file
-        metadata["prov:wasDerivedFrom"] = {
-            "@id": url,
-            SPDX + "checksum": {
-                SPDX + "algorithm": {"@id": SPDX + "checksumAlgorithm_sha256"},
-                SPDX + "checksumValue": sha256,
-            },
-        }
+        metadata["prov:wasDerivedFrom"] = derived_from(*data_file)
     return metadata
 
 

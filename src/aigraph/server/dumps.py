@@ -26,10 +26,11 @@ from aigraph.metadata import Distribution, describe_dataset
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
-from aigraph.server.formats import choose, content_type, serialize_rdflib, wants_json
+from aigraph.server.formats import CSVM, choose, content_type, serialize_rdflib, wants_json
 from aigraph.server.pages import language, render
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
 from aigraph.server.routing import route
+from aigraph.tabular import METADATA_NAME as CSV_METADATA
 
 router = APIRouter(tags=["Dataset"])
 
@@ -177,12 +178,13 @@ async def dump(request: Request, name: str) -> Response:
     charset = (
         "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
     )
-    return Response(
-        data,
-        media_type=media + charset,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
-            "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
-        },
-    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
+        "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
+    }
+    if media == "text/csv" and CSV_METADATA in dumps.files:
+        # a table names its CSVW metadata (Model for Tabular Data §5.2; aigraph.tabular)
+        target = f"{root_url(request)}dumps/{CSV_METADATA}"
+        headers["Link"] = f'<{target}>; rel="describedby"; type="{CSVM}"'
+    return Response(data, media_type=media + charset, headers=headers)

@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.protocol import ProtocolError
+from aigraph.tabular import MEDIA_TYPE
 
 OFFERS: dict[str, list[str]] = {
     "solutions": [
@@ -38,8 +39,8 @@ OFFERS: dict[str, list[str]] = {
 }
 
 #: The media type of CSV on the Web metadata (Metadata Vocabulary for Tabular Data, appendix
-#: C), which a CSV answer links to (aigraph.server.csvw).
-CSVM = "application/csvm+json"
+#: C), which a CSV answer (aigraph.server.csvw) and a CSV dump (aigraph.tabular) link to.
+CSVM = MEDIA_TYPE
 
 #: What a Graph Store write (PUT, POST) may send, by media type: the parser, and the format's
 #: name under http://www.w3.org/ns/formats/, which the Service Description gives as
