@@ -288,3 +288,32 @@ def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: st
     page = httpx.get(server + "query", params={"query": query, "lang": lang}, timeout=30).text
     block = re.search(r'<p id="answer-citation"[^>]*>(.*?)</p>', page)
     assert block is not None and size in html.unescape(block.group(1))
+
+
+# (page, its parameters, what the page in English must still show after the switch)
+SWITCHED = [
+    ("", {}, "Round table"),
+    ("search", {"q": "jarre"}, "Jean-Michel Jarre"),
+    ("query", {"query": f"SELECT ?name WHERE {{ <{JARRE}> <http://schema.org/name> ?name }}"},
+     "Jean-Michel Jarre"),
+    ("queries/person", {"person": JARRE, "format": "html"}, "Jean-Michel Jarre"),
+    # a catalogue query whose own `lang` parameter the switch sets too: its labels follow
+    ("queries/topics", {"lang": "fr", "format": "html"}, "artistic experimentation"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "params", "shown"), SWITCHED)
+def test_the_language_switch_keeps_the_pages_parameters(
+    server: str, path: str, params: dict[str, str], shown: str
+) -> None:
+    """Switching to English keeps what the page was showing (the words searched for, the
+    editor's query, the catalogue query's person), not the page's bare address."""
+    page = httpx.get(server + path, params={**params, "lang": "fr"}, timeout=30).text
+    assert '<html lang="fr">' in page
+    link = re.search(r'<a href="([^"]*)"[^>]*data-lang-switch="en"', page)
+    assert link is not None
+    href = html.unescape(link.group(1))
+    kept = {k: v for k, v in params.items() if k != "lang"}
+    assert httpx.QueryParams(href.removeprefix("?")) == httpx.QueryParams({**kept, "lang": "en"})
+    english = httpx.get(server + path + href, timeout=30).text
+    assert '<html lang="en">' in english and shown in english

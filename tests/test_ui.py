@@ -353,6 +353,22 @@ def test_language_switch(page: object, server: str) -> None:
     assert "Round table" in page.locator("#session-1").inner_text()
 
 
+def test_the_language_switch_keeps_the_query_run_in_the_editor(page: object, server: str) -> None:
+    """The editor writes the query it runs into its URL after the page has loaded: the
+    switch keeps it (the page's script rewrites the link at the click), and the page in
+    English runs it again."""
+    query = 'SELECT ?name WHERE { ?p <http://schema.org/name> ?name FILTER (?name = "Feral") }'
+    page.goto(server + "query")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    run_in_editor(page, query)
+    page.locator("#results-table").wait_for()
+    page.locator("a[data-lang-switch='en']").click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.evaluate("aigraphEditor.state.doc.toString()") == query
+    page.locator("#results-table").wait_for()
+    assert "Feral" in page.locator("#results-table").inner_text()
+
+
 def test_network_view_opens_a_page_on_click(page: object, server: str) -> None:
     page.goto(server + "network")
     page.wait_for_function("() => window.aigraphNetwork && aigraphNetwork.nodes().length > 0")

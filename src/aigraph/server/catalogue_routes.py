@@ -24,7 +24,7 @@ from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.formats import CSVM, OFFERS, choose, not_acceptable
-from aigraph.server.pages import language, local_href, render
+from aigraph.server.pages import kept_query, language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.sparql import GETS, client_of, execute, outcome_response
 from aigraph.server.worker import Job
@@ -119,7 +119,11 @@ def requested(
     entry = catalogue(request).get(name)
     if entry is None:
         raise ProtocolError(404, f"no query named {name!r} in the catalogue")
-    params = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    # `lang` is the page's language (aigraph.server.pages.language) unless the query takes
+    # a parameter of that name, which then reads it too
+    takes = {p.name for p in entry.parameters}
+    reserved = RESERVED if "lang" in takes else (*RESERVED, "lang")
+    params = {k: v for k, v in request.query_params.items() if k not in reserved}
     if len(set(request.query_params.keys())) != len(request.query_params.multi_items()):
         raise ProtocolError(400, "give each parameter once")
     try:
@@ -186,8 +190,9 @@ async def run_query(request: Request, name: str) -> Response:
     # the table is built in a thread: up to max_results rows (10,000) take the event loop a
     # noticeable time to turn into HTML
     html = await asyncio.to_thread(
-        results_page, services, entry, params, language(request), outcome.body, outcome.truncated
-    )
+        results_page, services, entry, params, language(request), outcome.body,
+        outcome.truncated, kept_query(request),
+    )  # fmt: skip
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
 
 
@@ -198,6 +203,7 @@ def results_page(
     lang: str,
     answer: bytes,
     truncated: bool,
+    keep: str = "",
 ) -> str:
     """A catalogue query's answer (SPARQL JSON) as an escaped HTML table."""
     data = json.loads(answer)
@@ -231,4 +237,5 @@ def results_page(
         alternates=[],
         count=len(rows),
         truncated=truncated,
+        keep=keep,
     )

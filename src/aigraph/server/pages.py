@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -183,7 +184,16 @@ def script_json(doc: object) -> str:
 
 
 def render(template: str, lang: str, **context: object) -> str:
+    """`template` in `lang`. `keep` (a query string) is what the language switch keeps of
+    the page's URL besides `lang` (none by default)."""
     return TEMPLATES.get_template(template).render(lang=lang, t=UI[lang], **context)
+
+
+def kept_query(request: Request) -> str:
+    """The page's query string without `lang`, for its language switch: switching keeps a
+    search's words, the editor's query, a catalogue query's parameters. (A catalogue query
+    that takes a `lang` parameter reads the same `lang`: switching changes its labels too.)"""
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
 
 
 def endpoint_page(endpoint: str) -> str:

@@ -39,7 +39,7 @@ from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.dumps import current_dumps
 from aigraph.server.entity_view import RDF_TYPE
 from aigraph.server.formats import wants_json
-from aigraph.server.pages import UI, language, local_href, render, script_json
+from aigraph.server.pages import UI, kept_query, language, local_href, render, script_json
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
 from aigraph.server.snippets import snippets
@@ -367,7 +367,8 @@ async def passages(request: Request) -> list[Passage]:
 
 def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
     lang = language(request)
-    html = render(template, lang, alternates=[], version=__version__, **context)
+    keep = kept_query(request)
+    html = render(template, lang, alternates=[], version=__version__, keep=keep, **context)
     return HTMLResponse(html, headers={"Vary": "Accept-Language"})
 
 

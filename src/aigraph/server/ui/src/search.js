@@ -76,3 +76,14 @@ if (form && input && list) {
   });
   input.addEventListener("blur", () => setTimeout(close, 100));
 }
+
+// The language switch keeps the page's other parameters (the server writes them into its
+// link); the editor changes its URL as the query is run (history.replaceState), so the link
+// is written again from the address as it is at the click.
+for (const link of document.querySelectorAll("a[data-lang-switch]")) {
+  link.addEventListener("click", () => {
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", link.dataset.langSwitch);
+    link.href = url.href;
+  });
+}
