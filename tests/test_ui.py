@@ -487,3 +487,55 @@ def test_prefixes_are_pre_declared_and_a_csv_download_parses(page: object, serve
         page.locator("#results-table tbody tr").nth(i).locator("td").first.inner_text()
         for i in range(5)
     ]
+
+
+AXE = DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.1 A and AA, and axe's best practices
+AXE_RULES = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}"
+
+# (page, what to do before the check: the views scripts build after loading)
+ACCESSIBLE = [
+    ("", None),
+    ("?lang=en", None),
+    ("id/person/jean-michel-jarre", None),
+    ("id/organisation/afnor", None),
+    ("id/session/2025-10-07-s01", None),
+    ("concept/topic/artistic-experimentation", None),
+    ("search?q=jarre", None),
+    ("query", "SELECT ?p ?name WHERE { ?p <http://schema.org/name> ?name } LIMIT 5"),
+    ("query", "CONSTRUCT WHERE { <https://w3id.org/aigraph/id/person/jean-michel-jarre> ?p ?o }"),
+    ("network", None),
+    ("queries", None),
+    ("queries/person?format=html", None),
+    ("dumps/", None),
+    ("shapes", None),
+    ("-/links", None),
+    ("id/release/cnc-ia-2025-11-04", None),  # the release, its passages marked
+]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: run `make ui`")
+@pytest.mark.parametrize(("path", "query"), ACCESSIBLE)
+def test_every_kind_of_page_passes_an_accessibility_check(
+    browser: object, server: str, path: str, query: str | None
+) -> None:
+    """axe-core (Deque's engine, as browsers' accessibility audits run it) finds no WCAG 2.1
+    A/AA violation, nor a best-practice one, on each kind of page, the editor's table and
+    graph answers included. The check is injected into the page, which the pages'
+    Content-Security-Policy would refuse: this context alone lets it."""
+    context = browser.new_context(bypass_csp=True, locale="fr-FR")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(server + path)
+    if query is not None:
+        run_in_editor(page, query)
+        page.locator("#results-table").wait_for(state="attached")  # (a graph's is a tab)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(f"axe.run(document, {AXE_RULES})")
+    context.close()
+    assert found["passes"], "the check ran no rule"
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in found["violations"]
+    ]
+    assert violations == [], violations
