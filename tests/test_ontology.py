@@ -18,6 +18,7 @@ STANDARD = (
     "http://www.w3.org/2000/01/rdf-schema#",
     "http://www.w3.org/2002/07/owl#",
     "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/shacl#",  # graph:queries: the catalogue as SHACL-AF executables
 )
 
 

@@ -8,6 +8,11 @@ import io
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from aigraph.catalogue import CatalogueQuery, query_body
+from aigraph.namespaces import CANONICAL_BASE, SH
 
 
 def test_catalogue_as_json(server: str) -> None:
@@ -125,3 +130,53 @@ def test_query_text(server: str) -> None:
     response = httpx.get(server + "queries/moderators.rq")
     assert response.headers["content-type"] == "application/sparql-query"
     assert response.text.startswith("# title: Moderators")
+
+
+# The catalogue in the endpoint, as SIB's SPARQL examples are published: the question a tool
+# such as sparql-llm or SIB's SPARQL editor asks an endpoint to find its examples
+EXAMPLES = """PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+SELECT ?example ?question ?text ?target ?page WHERE {
+  ?example a sh:SPARQLExecutable ; rdfs:comment ?question ; sh:select ?text ;
+           schema:target ?target ; rdfs:seeAlso ?page
+  FILTER (lang(?question) = "en")
+} ORDER BY ?example"""
+
+
+def test_the_endpoint_lists_its_own_examples(
+    server: str, catalogue: dict[str, CatalogueQuery]
+) -> None:
+    """Each catalogue query is in the endpoint (graph:queries) with its English question,
+    its text, the endpoint it is for and the page that runs it; the text, run as it is (a
+    parameter left unbound), answers with the catalogue's columns."""
+    answer = httpx.post(server + "sparql", data={"query": EXAMPLES},
+                        headers={"Accept": "application/sparql-results+json"}).json()  # fmt: skip
+    rows = {
+        r["example"]["value"].rsplit("/", 1)[1]: {k: v["value"] for k, v in r.items()}
+        for r in answer["results"]["bindings"]
+    }
+    assert sorted(rows) == sorted(catalogue)
+    for name, entry in catalogue.items():
+        row = rows[name]
+        assert row["question"] == entry.question["en"]
+        assert row["text"] == query_body(entry.text) and row["text"].lstrip().startswith("PREFIX")
+        assert row["target"] == CANONICAL_BASE + "sparql"  # the data's base (the server's)
+        assert row["page"] == CANONICAL_BASE + f"queries/{name}"
+        ran = httpx.post(server + "sparql", data={"query": row["text"]},
+                         headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert ran.status_code == 200, (name, ran.text[:200])
+        assert tuple(ran.json()["head"]["vars"]) == entry.columns, name
+
+
+def test_an_example_dereferences_to_its_description(server: str) -> None:
+    url = server + "id/query/person"
+    turtle = httpx.get(url, headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert turtle.status_code == 200
+    described = Graph().parse(data=turtle.text, format="turtle")
+    node = URIRef(CANONICAL_BASE + "id/query/person")
+    assert (node, RDF.type, SH.SPARQLSelectExecutable) in described
+    assert {str(t) for t in described.objects(node, RDFS.label)} == {
+        "Everything about one person", "Tout sur une personne"}  # fmt: skip
+    page = httpx.get(url, headers={"Accept": "text/html"}, follow_redirects=True).text
+    assert "Tout sur une personne" in page and 'href="/queries/person"' in page

@@ -470,9 +470,12 @@ def test_ontology_document(server: str) -> None:
 
 
 BASE = "https://w3id.org/aigraph/"
+# (not the server's services: a catalogue query names its endpoint, {BASE}sparql, and the
+# page that runs it, {BASE}queries/…, which answer queries, not descriptions)
 MINTED = f"""SELECT DISTINCT ?x WHERE {{
   {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} UNION {{ GRAPH ?x {{ ?a ?b ?c }} }}
   FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}"))
+  FILTER(?x != <{BASE}sparql> && !STRSTARTS(STR(?x), "{BASE}queries/"))
 }}"""
 
 

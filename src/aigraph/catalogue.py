@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
-from aigraph.namespaces import ABSOLUTE_IRI
+from aigraph.namespaces import ABSOLUTE_IRI, CANONICAL_BASE, SCHEMA, SH
+from aigraph.sniff import sniff
 
 PARAM_TYPES = ("iri", "string", "integer")
 _PARAM = re.compile(
@@ -156,3 +159,42 @@ def parse_query_file(path: Path) -> CatalogueQuery:
 def load_catalogue(queries_dir: Path) -> dict[str, CatalogueQuery]:
     """Every query of the catalogue by name, in name order."""
     return {q.name: q for q in map(parse_query_file, sorted(queries_dir.glob("*.rq")))}
+
+
+def query_body(text: str) -> str:
+    """A catalogue query without its header (the ``# key: value`` lines before the query)."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[start:]).lstrip("\n")
+
+
+def catalogue_graph(queries: Mapping[str, CatalogueQuery], base: str = CANONICAL_BASE) -> Graph:
+    """The catalogue as RDF, the way SIB's sparql-examples publish a dataset's example queries
+    (and SIB's SPARQL editor and sparql-llm read them back from the endpoint): each query an
+    ``sh:SPARQLSelectExecutable`` (SHACL Advanced Features §5.1) with its title
+    (``rdfs:label``), its question (``rdfs:comment``), its text (``sh:select``), the endpoint
+    it is written for (``schema:target``), its keywords (``schema:keywords``) and the page
+    that runs it (``rdfs:seeAlso``). Its IRI is ``{base}id/query/{name}``.
+
+    A parameter is a variable of the text: run as it is, with nothing bound, the query
+    answers for every value (``person``: every person's participations)."""
+    graph = Graph()
+    endpoint = URIRef(f"{base}sparql")
+    for q in queries.values():
+        if sniff(q.text).form != "SELECT":
+            raise CatalogueError(f"{q.path}: a catalogue query is a SELECT query")
+        node = URIRef(f"{base}id/query/{q.name}")
+        graph.add((node, RDF.type, SH.SPARQLExecutable))
+        graph.add((node, RDF.type, SH.SPARQLSelectExecutable))
+        for lang, title in q.title.items():
+            graph.add((node, RDFS.label, Literal(title, lang=lang)))
+        for lang, question in q.question.items():
+            graph.add((node, RDFS.comment, Literal(question, lang=lang)))
+        graph.add((node, SH.select, Literal(query_body(q.text))))
+        graph.add((node, SCHEMA.target, endpoint))
+        # the page that runs it (not schema:url: on an entity of ours, that is an external
+        # link, which lives in graph:links with its evidence)
+        graph.add((node, RDFS.seeAlso, URIRef(f"{base}queries/{q.name}")))
+        for keyword in q.keywords:
+            graph.add((node, SCHEMA.keywords, Literal(keyword)))
+    return graph

@@ -24,12 +24,13 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, XSD
 from rdflib.term import IdentifiedNode, Node
 
+from aigraph.catalogue import catalogue_graph, load_catalogue
 from aigraph.namespaces import AIG, CANONICAL_BASE, ONTOLOGY_IRI, SCHEMA, graph_iri
 from aigraph.project import Project
 from aigraph.source import SourceText, load_source_text
 
 #: The named graphs that are not claims.
-FIXED_GRAPH_NAMES = ("vocabularies", "provenance", "editorial", "derived", "links")
+FIXED_GRAPH_NAMES = ("vocabularies", "provenance", "editorial", "derived", "links", "queries")
 
 #: Oxigraph formats by file extension, for the data files a user may give.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -113,7 +114,8 @@ def describe_source_text(source: SourceText, base: str = CANONICAL_BASE) -> Iter
 
 
 def load_source_dataset(project: Project, extra: Iterable[Path] = ()) -> Dataset:
-    """The hand-written files as one Dataset, before derivation."""
+    """The hand-written files as one Dataset, before derivation, with the query catalogue
+    (graph:queries) and the source text's description (in graph:provenance)."""
     ds = Dataset()
     for path in project.ontology_files():
         parse_into(ds, path, graph=ONTOLOGY_IRI)
@@ -121,6 +123,10 @@ def load_source_dataset(project: Project, extra: Iterable[Path] = ()) -> Dataset
         parse_into(ds, path, graph=graph_iri("vocabularies"))
     for path in [*project.data_files(), *extra]:
         parse_into(ds, path)
+    # the query catalogue, as RDF: the endpoint lists its own examples (aigraph.catalogue)
+    queries = ds.graph(graph_iri("queries"))
+    for triple in catalogue_graph(load_catalogue(project.queries_dir)):
+        queries.add(triple)
     source = load_source_text(project.source_text)
     provenance = ds.graph(graph_iri("provenance"))
     for triple in describe_source_text(source):

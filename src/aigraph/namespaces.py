@@ -112,6 +112,7 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": str(SH),  # graph:queries: the catalogue as SHACL-AF executables (aigraph.catalogue)
 }
 
 

@@ -11,7 +11,8 @@ JSON-LD file beside the tables; CSVW processors (the `csvw` package's ``csvwvali
 names its metadata (Model for Tabular Data §5.3, "Default Locations"); the server's CSV
 files also link to it (§5.2, ``Link: rel="describedby"``). The table group gives:
 
-- for every column: its datatype (``anyURI``, ``integer``, ``decimal``, ``dateTime``,
+- for every column: its datatype (``anyURI``, or a string that is an http(s) IRI where a
+  URI template or a key reads it: IRI_AS_STRING; ``integer``, ``decimal``, ``dateTime``,
   ``string``), whether it may be empty, its language where the graph's literals have one,
   and a description in English and French;
 - each table's primary key, and its foreign keys: a participation's person and session are
@@ -28,11 +29,10 @@ files also link to it (§5.2, ``Link: rel="describedby"``). The table group give
   facts of another column's IRI (a participation's session, the person's name), which
   CSVW could state (a column's own ``aboutUrl``) but which the `csvw` package's
   ``csvw2json`` fails to read (version 4.1); ``sessions.csv`` and ``people.csv`` state
-  them. And
-  ``links.csv`` gets no RDF reading at all: its rows are claims of graph:links about
-  external identifiers, which the graph keeps apart from the release's statements, and a
-  processor turning them into plain triples would mix them in silently. The tests check
-  that every statement a processor reads from the tables is in the graph.
+  them. And ``links.csv`` gets no RDF reading at all: its rows are claims of graph:links
+  about external identifiers, which the graph keeps apart from the release's statements,
+  and a processor turning them into plain triples would mix them in silently. The tests
+  check that every statement a processor reads from the tables is in the graph.
 - the dataset's licence, source and citation, and the N-Quads file the tables were computed
   from, with its SHA-256.
 """

@@ -171,7 +171,9 @@ def local_href(iri: str, base: str) -> str | None:
     """The path on this server that serves `iri`, if it is one of ours."""
     if iri.startswith(base):
         rest = iri[len(base) :]
-        if rest.startswith(("id/", "concept/")):
+        # the resources, and this server's endpoint, catalogue and files (a catalogue query
+        # names its endpoint and the page that runs it; VoID, the endpoint and the dumps)
+        if rest.startswith(("id/", "concept/", "queries/", "dumps/")) or rest == "sparql":
             return "/" + rest
         if rest.startswith("ns"):
             return "/ns" + (rest[2:] if rest[2:3] == "#" else "")
