@@ -231,8 +231,9 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
         "aigraph.ttl": (
             "text/turtle",
             facts.serialize(format="aigraph-turtle", encoding="utf-8"),
-            "The facts without their evidence: the RDF merge of the claim, editorial, derived "
-            "and vocabulary graphs.",
+            "The facts without their evidence: the RDF merge of every graph but the evidence "
+            "(graph:provenance) and the ontology: claims, editorial additions, vocabularies, "
+            "derived shortcuts, external links and the query catalogue.",
         ),
         "aigraph.nt": (
             "application/n-triples",
