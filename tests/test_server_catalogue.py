@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,8 @@ from rdflib.namespace import RDF, RDFS
 
 from aigraph.catalogue import CatalogueQuery, query_body
 from aigraph.namespaces import CANONICAL_BASE, SH
+from aigraph.server.settings import Settings
+from support import running_server
 
 
 def test_catalogue_as_json(server: str) -> None:
@@ -22,11 +25,17 @@ def test_catalogue_as_json(server: str) -> None:
     person = next(q for q in data["queries"] if q["name"] == "person")
     assert person["parameters"][0]["name"] == "person" and person["parameters"][0]["type"] == "iri"
     assert person["title"]["fr"] and person["question"]["en"]
+    # the query's IRI, described in the data (graph:queries) with the same question
+    assert person["iri"] == CANONICAL_BASE + "id/query/person"
+    described = Graph().parse(data=httpx.get(server + "id/query/person.ttl").text, format="turtle")
+    questions = {str(q) for q in described.objects(URIRef(person["iri"]), RDFS.comment)}
+    assert questions == set(person["question"].values())
 
 
 def test_catalogue_as_html(server: str) -> None:
     html = httpx.get(server + "queries", headers={"Accept": "text/html"}).text
     assert 'href="/queries/moderators?format=html"' in html
+    assert 'href="/id/query/moderators"' in html  # its description, in the data
 
 
 @pytest.mark.parametrize(
@@ -180,3 +189,18 @@ def test_an_example_dereferences_to_its_description(server: str) -> None:
         "Everything about one person", "Tout sur une personne"}  # fmt: skip
     page = httpx.get(url, headers={"Accept": "text/html"}, follow_redirects=True).text
     assert "Tout sur une personne" in page and 'href="/queries/person"' in page
+
+
+def test_other_data_has_the_catalogue_without_its_descriptions(tmp_path: Path) -> None:
+    """Served without the bundled data, the catalogue still runs, but names no query IRI:
+    the queries' descriptions (graph:queries) are part of the bundled data."""
+    data = tmp_path / "other.ttl"
+    data.write_text('<urn:x:a> <http://schema.org/name> "Ada" .\n')
+    with running_server(Settings(bundled=False, workers=1, data=[data])) as url:
+        catalogue = httpx.get(url + "queries", params={"format": "json"}).json()["queries"]
+        assert catalogue and all(q["iri"] is None for q in catalogue)
+        assert 'href="/id/query/' not in httpx.get(url + "queries", params={"format": "html"}).text
+        assert httpx.get(url + "id/query/person").status_code == 404
+        examples = httpx.post(url + "sparql", data={"query": EXAMPLES},
+                              headers={"Accept": "application/sparql-results+json"}).json()  # fmt: skip
+        assert examples["results"]["bindings"] == []

@@ -49,7 +49,10 @@ def catalogue(request: Request) -> dict[str, CatalogueQuery]:
     return queries
 
 
-def describe_query(q: CatalogueQuery, root: str) -> dict[str, object]:
+def describe_query(q: CatalogueQuery, root: str, base: str | None = None) -> dict[str, object]:
+    """A catalogue entry as the catalogue's JSON gives it. `base`: the data's base IRI, where
+    the bundled data (and so graph:queries, aigraph.catalogue) is served: the entry then
+    names the query's IRI, whose description is in the data."""
     return {
         "name": q.name,
         "title": q.title,
@@ -63,6 +66,7 @@ def describe_query(q: CatalogueQuery, root: str) -> dict[str, object]:
         "keywords": list(q.keywords),
         "run": f"{root}queries/{q.name}",
         "text": f"{root}queries/{q.name}.rq",
+        "iri": f"{base}id/query/{q.name}" if base is not None else None,
     }
 
 
@@ -86,7 +90,9 @@ def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
 )
 async def list_queries(request: Request) -> Response:
     root = root_url(request)
-    entries = [describe_query(q, root) for q in catalogue(request).values()]
+    settings = services_of(request).settings
+    base = settings.base_iri if settings.bundled else None
+    entries = [describe_query(q, root, base) for q in catalogue(request).values()]
     media = wants_html(
         request, request.query_params.get("format"), ["application/json", "text/html"]
     )

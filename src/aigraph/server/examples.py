@@ -89,6 +89,7 @@ CATALOGUE = {
             "keywords": ["person"],
             "run": "http://127.0.0.1:8000/queries/person",
             "text": "http://127.0.0.1:8000/queries/person.rq",
+            "iri": "https://w3id.org/aigraph/id/query/person",
         }
     ]
 }
