@@ -489,6 +489,19 @@ def test_prefixes_are_pre_declared_and_a_csv_download_parses(page: object, serve
     ]
 
 
+def test_a_catalogue_querys_page_shows_its_text_as_written(page: object, server: str) -> None:
+    """The query's description in the data (/id/query/person) shows its text with its line
+    breaks, as the editor would (innerText follows the CSS: collapsed lines would read as
+    one), and links to the page that runs it."""
+    page.goto(server + "id/query/person")
+    text = page.locator("table.facts td span", has_text="SELECT ?person").inner_text()
+    assert "\nWHERE {\n  ?person schema:name ?name .\n" in text
+    page.locator('a[href="/queries/person"]').click()
+    page.wait_for_url("**/queries/person")
+    # run with its default parameter: the person the catalogue names by default
+    assert "Perrine Vincent" in page.locator("table tbody").inner_text()
+
+
 AXE = DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
 #: WCAG 2.1 A and AA, and axe's best practices
 AXE_RULES = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}"
