@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import httpx
 import networkx as nx
@@ -181,3 +182,26 @@ def test_dumps_follow_writes_and_limits() -> None:
         void = Graph().parse(data=httpx.get(url + ".well-known/void").content, format="turtle")
         assert not list(void.objects(None, DCAT.distribution))
         assert int(next(void.objects(None, VOID.triples))) > 2000  # type: ignore[call-overload]
+
+
+def test_other_data_is_not_described_as_the_bundled_dataset(tmp_path: Path) -> None:
+    """Served with other data (`--no-bundled`), the files and their descriptions say nothing
+    the bundled dataset's editors say (its title, licence, citation): that data's licence is
+    not known. The tables' CSVW metadata still describes the tables."""
+    from csvw import CSVW
+
+    data = tmp_path / "other.ttl"
+    data.write_text('<urn:x:a> a <http://schema.org/Person> ; <http://schema.org/name> "Ada" .\n')
+    with running_server(Settings(bundled=False, workers=1, data=[data])) as url:
+        metadata = httpx.get(url + "dumps/csv-metadata.json", timeout=60).json()
+        assert not {"dc:license", "dc:source", "dc:bibliographicCitation"} & set(metadata)
+        assert metadata["dc:title"][0]["@value"] == "The CSV tables of the data served by aigraph"
+        read = CSVW(url + "dumps/people.csv", validate=True)
+        assert read.is_valid, [str(w.message) for w in read.warnings]
+        (people,) = [t for t in read.to_json()["tables"] if t["url"].endswith("people.csv")]
+        assert [row["describes"][0]["schema:name"] for row in people["row"]] == ["Ada"]
+        for path in ("dumps/void.ttl", ".well-known/void"):
+            described = Graph().parse(data=httpx.get(url + path, timeout=60).text, format="turtle")
+            assert not list(described.triples((None, DCTERMS.license, None))), path
+            titles = {str(t) for t in described.objects(None, DCTERMS.title)}
+            assert not any("CNC" in t for t in titles), path

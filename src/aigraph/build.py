@@ -22,11 +22,11 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from aigraph import tabular
 from aigraph.namespaces import ONTOLOGY_IRI, PREFIXES, data_prefixes, graph_iri
 from aigraph.project import Project
 from aigraph.tabular import MEDIA_TYPE as CSVM
 from aigraph.tabular import METADATA_NAME as CSV_METADATA
-from aigraph.tabular import describe, table_group
 
 #: Graphs left out of the "facts" files: the evidence and the ontology travel separately.
 NOT_FACTS = ("provenance",)
@@ -171,9 +171,12 @@ def _json_bytes(document: object, *, canonical: bool = True) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
-def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str, bytes, str]]:
+def render_outputs(
+    ds: Dataset, base: str, project: Project, editorial: bool = True
+) -> dict[str, tuple[str, bytes, str]]:
     """Every data file: name → (media type, bytes, description). The metadata file that
-    describes them is :func:`render_all`'s."""
+    describes them is :func:`render_all`'s. `editorial`: the data is the bundled dataset,
+    whose editors' description (licence, citation) the metadata may give."""
     bind_prefixes(ds, base)
     facts = facts_graph(ds, base)
     ontology = ontology_graph(ds)
@@ -182,9 +185,15 @@ def render_outputs(ds: Dataset, base: str, project: Project) -> dict[str, tuple[
     from aigraph.exports import network, sessions_document, tables
 
     engine = Engine.from_dataset(ds)
-    csv_files = {name: ("text/csv", data, describe(name)) for name, data in tables(engine).items()}
+    csv_files = {
+        name: ("text/csv", data, tabular.describe(name)) for name, data in tables(engine).items()
+    }
     nquads = sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
-    csv_files[CSV_METADATA] = (CSVM, csv_metadata(project, base, nquads), CSV_METADATA_TEXT)
+    csv_files[CSV_METADATA] = (
+        CSVM,
+        csv_metadata(project, base, nquads, editorial),
+        CSV_METADATA_TEXT,
+    )
     context_url = f"{base}context/{CONTEXT_NAME}"
     context = json.loads(project.jsonld_context.read_text(encoding="utf-8"))["@context"]
     sessions = sessions_document(engine, context)
@@ -261,19 +270,25 @@ CSV_METADATA_TEXT = (
 )
 
 
-def csv_metadata(project: Project, base: str, nquads: bytes) -> bytes:
-    """The CSVW metadata of the CSV tables (aigraph.tabular), computed from `nquads`."""
+def csv_metadata(project: Project, base: str, nquads: bytes, editorial: bool = True) -> bytes:
+    """The CSVW metadata of the CSV tables (aigraph.tabular), computed from `nquads`; with
+    the bundled dataset's licence and citation where `editorial` (it is the bundled data)."""
     from rdflib.namespace import DCTERMS
 
     from aigraph.citation import dataset_citation
     from aigraph.metadata import dataset_iri, editorial_description
 
-    description = editorial_description(project, base)
-    iri = dataset_iri(base)
-    citations = {lang: dataset_citation(description, iri, lang) for lang in ("en", "fr")}
-    licence = str(description.value(iri, DCTERMS.license))
+    dataset = None
+    if editorial:
+        description = editorial_description(project, base)
+        iri = dataset_iri(base)
+        dataset = tabular.Dataset(
+            str(iri),
+            str(description.value(iri, DCTERMS.license)),
+            {lang: dataset_citation(description, iri, lang) for lang in ("en", "fr")},
+        )
     data_file = ("aigraph.nq", hashlib.sha256(nquads).hexdigest())
-    return _json_bytes(table_group(str(iri), licence, citations, data_file), canonical=False)
+    return _json_bytes(tabular.table_group(data_file, dataset), canonical=False)
 
 
 #: `aigraph export --format NAME` → the build file it writes. "csv" writes the six tables and
@@ -302,13 +317,17 @@ EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 
-def render_all(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str, bytes, str]]:
+def render_all(
+    ds: Dataset, base: str, project: Project, editorial: bool = True
+) -> dict[str, tuple[str, bytes, str]]:
     """The data files plus ``void.ttl``, their DCAT/VoID description (with checksums), whose
-    download URLs are under ``{base}dumps/`` and whose endpoint is ``{base}sparql``."""
+    download URLs are under ``{base}dumps/`` and whose endpoint is ``{base}sparql``. Without
+    `editorial` (a server given other data than the bundled dataset), neither describes the
+    data as the bundled dataset: no title, licence or citation of it."""
     from aigraph.engine import Engine
     from aigraph.metadata import Distribution, describe_dataset
 
-    outputs = render_outputs(ds, base, project)
+    outputs = render_outputs(ds, base, project, editorial)
     files = [
         Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
         for name, (media, data, text) in sorted(outputs.items())
@@ -320,6 +339,7 @@ def render_all(ds: Dataset, base: str, project: Project) -> dict[str, tuple[str,
         endpoint=f"{base}sparql",
         dumps=f"{base}dumps/",
         files=files,
+        editorial=editorial,
     )
     outputs[METADATA_NAME] = (
         "text/turtle",

@@ -180,7 +180,8 @@ def describe_dataset(
         g.add((url, DCTERMS.description, Literal(file.description, lang="en")))
         g.add((url, DCAT.mediaType, URIRef(IANA + file.media_type)))
         g.add((url, DCAT.byteSize, Literal(file.size, datatype=XSD.nonNegativeInteger)))
-        g.add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+        if editorial:  # other data's licence is not known: nothing is said of it
+            g.add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
         checksum = BNode("checksum-" + _label(file.name))
         g.add((url, URIRef(SPDX + "checksum"), checksum))
         g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))

@@ -11,7 +11,7 @@ JSON-LD file beside the tables; CSVW processors (the `csvw` package's ``csvwvali
 names its metadata (Model for Tabular Data §5.3, "Default Locations"); the server's CSV
 files also link to it (§5.2, ``Link: rel="describedby"``). The table group gives:
 
-- for every column: its datatype (``anyURI``, or a string that is an http(s) IRI where a
+- for every column: its datatype (``anyURI``, or a string that is an absolute IRI where a
   URI template or a key reads it: IRI_AS_STRING; ``integer``, ``decimal``, ``dateTime``,
   ``string``), whether it may be empty, its language where the graph's literals have one,
   and a description in English and French;
@@ -392,11 +392,12 @@ TABLES: tuple[Table, ...] = (
 
 
 #: The datatype of an IRI column that a URI template reads (a row's IRI, a value IRI) or that
-#: refers to one (a foreign key, whose two sides a processor compares): an absolute http(s)
-#: IRI, as a string. Not `anyURI`: the `csvw` package (4.1) expands an anyURI cell in a URI
-#: template as the parts of its parsed form ("https,w3id.org,/aigraph/…,None,None"), not its
-#: text, so `csvw2json` would give every row a wrong `@id`.
-IRI_AS_STRING = {"base": "string", "format": r"https?://\S+"}
+#: refers to one (a foreign key, whose two sides a processor compares): an absolute IRI (a
+#: scheme, then no space: other data may use urn: or tag: IRIs), as a string. Not `anyURI`:
+#: the `csvw` package (4.1) expands an anyURI cell in a URI template as the parts of its
+#: parsed form ("https,w3id.org,/aigraph/…,None,None"), not its text, so `csvw2json` would
+#: give every row a wrong `@id`.
+IRI_AS_STRING = {"base": "string", "format": r"[A-Za-z][A-Za-z0-9+.\-]*:\S+"}
 
 
 def _texts(en: str, fr: str) -> list[dict[str, str]]:
@@ -463,20 +464,32 @@ def describe(name: str) -> str:
     return next(t.en for t in TABLES if t.name == name)
 
 
-def table_group(
-    dataset: str, licence: str, citations: Mapping[str, Citation], data_file: tuple[str, str]
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Dataset:
+    """The bundled dataset, as its editors describe it (data/dataset.ttl): its IRI, its
+    licence's, and how to cite it in "en" and "fr"."""
+
+    iri: str
+    licence: str
+    citations: Mapping[str, Citation]
+
+
+def table_group(data_file: tuple[str, str], dataset: Dataset | None) -> dict[str, Any]:
     """The CSVW metadata of the six tables, as a table group whose tables' URLs are
     relative to it (it sits beside them, on disk as under /dumps/).
 
-    `dataset` is the dataset's IRI, `licence` its licence's, `citations` its citation in
-    "en" and "fr"; `data_file` the name and SHA-256 of the N-Quads file the tables were
-    computed from."""
+    `data_file` is the name and SHA-256 of the N-Quads file the tables were computed from;
+    `dataset` the bundled dataset, or None for other data (a server's `--no-bundled`), whose
+    licence and citation are not known and so not said."""
     group: dict[str, Any] = {
         "@context": [CSVW_CONTEXT, {"@language": "en"}],
         "dc:title": _texts(
-            f"The CSV tables of the dataset “{citations['en'].title}”",
-            f"Les tables CSV du jeu de données « {citations['fr'].title} »",
+            f"The CSV tables of the dataset “{dataset.citations['en'].title}”"
+            if dataset
+            else "The CSV tables of the data served by aigraph",
+            f"Les tables CSV du jeu de données « {dataset.citations['fr'].title} »"
+            if dataset
+            else "Les tables CSV des données servies par aigraph",
         ),
         "dc:description": _texts(
             "Tables computed by SPARQL from the dataset, for spreadsheets: IRIs and the "
@@ -486,9 +499,6 @@ def table_group(
             "IRI et formes lexicales des littéraux, UTF-8, avec une ligne d'en-tête "
             "(RFC 4180). Les fichiers RDF à côté portent les mêmes faits avec leurs preuves.",
         ),
-        "dc:source": {"@id": dataset},
-        "dc:license": {"@id": licence},
-        "dc:bibliographicCitation": _texts(citations["en"].text(), citations["fr"].text()),
         "dialect": {"header": True, "encoding": "utf-8"},
         "tables": [
             {
@@ -499,6 +509,12 @@ def table_group(
             for table in TABLES
         ],
     }
+    if dataset is not None:
+        group["dc:source"] = {"@id": dataset.iri}
+        group["dc:license"] = {"@id": dataset.licence}
+        group["dc:bibliographicCitation"] = _texts(
+            dataset.citations["en"].text(), dataset.citations["fr"].text()
+        )
     group["prov:wasDerivedFrom"] = derived_from(*data_file)
     return group
 

@@ -68,7 +68,8 @@ def _render(services: Services) -> Dumps:
     ds = Dataset()
     ds.parse(data=data, format="nquads")
     project = services.project or Project.default()
-    return Dumps(render_all(ds, services.settings.base_iri, project))
+    # other data than the bundled dataset is not described as it (licence, citation)
+    return Dumps(render_all(ds, services.settings.base_iri, project, services.settings.bundled))
 
 
 async def current_dumps(request: Request) -> Dumps:
