@@ -282,7 +282,7 @@ def csv_metadata(project: Project, base: str, nquads: bytes, editorial: bool = T
     if editorial:
         description = editorial_description(project, base)
         iri = dataset_iri(base)
-        dataset = tabular.Dataset(
+        dataset = tabular.BundledDataset(
             str(iri),
             str(description.value(iri, DCTERMS.license)),
             {lang: dataset_citation(description, iri, lang) for lang in ("en", "fr")},

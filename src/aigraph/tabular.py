@@ -465,7 +465,7 @@ def describe(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Dataset:
+class BundledDataset:
     """The bundled dataset, as its editors describe it (data/dataset.ttl): its IRI, its
     licence's, and how to cite it in "en" and "fr"."""
 
@@ -474,7 +474,7 @@ class Dataset:
     citations: Mapping[str, Citation]
 
 
-def table_group(data_file: tuple[str, str], dataset: Dataset | None) -> dict[str, Any]:
+def table_group(data_file: tuple[str, str], dataset: BundledDataset | None) -> dict[str, Any]:
     """The CSVW metadata of the six tables, as a table group whose tables' URLs are
     relative to it (it sits beside them, on disk as under /dumps/).
 
