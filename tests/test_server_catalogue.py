@@ -204,3 +204,6 @@ def test_other_data_has_the_catalogue_without_its_descriptions(tmp_path: Path) -
         examples = httpx.post(url + "sparql", data={"query": EXAMPLES},
                               headers={"Accept": "application/sparql-results+json"}).json()  # fmt: skip
         assert examples["results"]["bindings"] == []
+        # an answer's CSVW metadata names the query by its text, not by an IRI it lacks here
+        csvm = httpx.get(url + "queries/moderators/csvm", params={"format": "csv"}).json()
+        assert csvm["prov:wasGeneratedBy"]["prov:used"] == {"@id": url + "queries/moderators.rq"}

@@ -207,9 +207,10 @@ def test_a_csvw_processor_reads_a_catalogue_answer_with_its_metadata(
     assert found["tableSchema"]["columns"] == [{"titles": column} for column in header]
     activity = found["prov:wasGeneratedBy"]
     assert activity["schema:query"] == httpx.get(about["text"]).text
+    # the query, by its IRI: described in the data, with its text (graph:queries)
     assert activity["prov:used"] == [
         {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
-        {"@id": about["text"]},
+        {"@id": about["iri"]},
     ]
     given = activity.get("schema:additionalProperty", [])
     assert [(p["schema:name"], p["schema:value"]) for p in given] == bound

@@ -13,8 +13,8 @@ Header"), whose query string is the answer's own, so that the metadata's `url` i
 answer's URL exactly; a processor ignores metadata that does not name the table it read.
 
 The catalogue's answers (`/queries/{name}?…&format=csv`) link to theirs the same way, at
-`/queries/{name}/csvm?…`: it adds the catalogue query's title and question, its text's
-URL, and the value each parameter was bound to (given or default), without which the query
+`/queries/{name}/csvm?…`: it adds the catalogue query's title and question, the query (its
+IRI in graph:queries, or its text's URL), and the value each parameter was bound to (given or default), without which the query
 text alone does not say what was asked.
 
 What it says: the query, the endpoint, and, for the bundled dataset, its licence, its
@@ -79,11 +79,12 @@ WORDS = {
 
 @dataclass(frozen=True)
 class Canned:
-    """A catalogue query, as the metadata of its answer names it: the URL of its text, its
+    """A catalogue query, as the metadata of its answer names it: the query itself (its IRI,
+    described in the data, where the bundled data is served; else the URL of its text), its
     title and question (in the reader's language), and each parameter's name and the term
     the engine bound to it."""
 
-    text_url: str
+    query: str
     title: str
     question: str
     bound: tuple[tuple[str, ox.NamedNode | ox.Literal], ...]
@@ -140,7 +141,7 @@ def answer_metadata(
         metadata["dc:title"] = canned.title
         metadata["dc:description"] = canned.question + "\n\n" + words["description"]
         activity["rdfs:label"] = words["canned"]
-        used.append({"@id": canned.text_url})
+        used.append({"@id": canned.query})
         # the query's text leaves its parameters unbound: their values say what was asked
         activity["schema:additionalProperty"] = [
             {"@type": "schema:PropertyValue", "schema:name": name, "schema:value": _term(term)}
@@ -213,8 +214,12 @@ async def catalogue_csv_metadata(request: Request, name: str) -> MetadataRespons
     entry, _, bindings = requested(request, name)
     root = root_url(request)
     lang = language(request)
+    settings = services_of(request).settings
     canned = Canned(
-        text_url=f"{root}queries/{name}.rq",
+        # its IRI where graph:queries is served (aigraph.catalogue), else its text
+        query=f"{settings.base_iri}id/query/{name}"
+        if settings.bundled
+        else f"{root}queries/{name}.rq",
         title=entry.title.get(lang, entry.title["en"]),
         question=entry.question.get(lang, entry.question["en"]),
         bound=tuple((variable.value, term) for variable, term in bindings.items()),

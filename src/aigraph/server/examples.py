@@ -287,7 +287,7 @@ CATALOGUE_CSVM = {
         "prov:wasAssociatedWith": {"@id": "http://127.0.0.1:8000/sparql"},
         "prov:used": [
             {"@id": "https://w3id.org/aigraph/id/dataset/aigraph"},
-            {"@id": _Q + ".rq"},
+            {"@id": "https://w3id.org/aigraph/id/query/person"},
         ],
         "schema:additionalProperty": [
             {
