@@ -14,8 +14,8 @@ answer's URL exactly; a processor ignores metadata that does not name the table 
 
 The catalogue's answers (`/queries/{name}?…&format=csv`) link to theirs the same way, at
 `/queries/{name}/csvm?…`: it adds the catalogue query's title and question, the query (its
-IRI in graph:queries, or its text's URL), and the value each parameter was bound to (given or default), without which the query
-text alone does not say what was asked.
+IRI in graph:queries, or its text's URL), and the value each parameter was bound to (given
+or default), without which the query text alone does not say what was asked.
 
 What it says: the query, the endpoint, and, for the bundled dataset, its licence, its
 source, how to cite it, and the N-Quads file (with its SHA-256) the query ran on; and its
