@@ -199,6 +199,7 @@ def test_stats() -> None:
     assert data["counts"]["sessions"] == 10
     assert data["counts"]["participations"] == 29
     assert data["counts"]["external links"] == 11  # websites and SIREN numbers, graph:links
+    assert data["counts"]["catalogue queries"] == 10  # queries/*.rq, in graph:queries
     assert data["violations"] == 0
 
 

@@ -27,6 +27,8 @@ COUNTS: tuple[tuple[str, str], ...] = (
         "external links",
         f"?s ?p ?x FILTER (?p IN ({', '.join(f'<{p}>' for p in LINK_PREDICATES)}))",
     ),
+    # graph:queries (aigraph.catalogue)
+    ("catalogue queries", "?x a <http://www.w3.org/ns/shacl#SPARQLExecutable>"),
 )
 
 
