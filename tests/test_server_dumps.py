@@ -121,9 +121,38 @@ def test_a_csvw_processor_finds_a_tables_metadata_from_the_table(server: str, na
     assert isinstance(first[typed], (int, float)) and str(first[typed]) == rows[0][typed]
 
 
-def test_only_csv_dumps_link_to_the_tables_metadata(server: str) -> None:
-    for name in ("aigraph.ttl", "network.graphml", "csv-metadata.json"):
-        assert "link" not in httpx.head(server + "dumps/" + name).headers, name
+@pytest.mark.parametrize(
+    ("name", "described_by"),
+    [
+        ("people.csv", "dumps/csv-metadata.json"),
+        ("aigraph.ttl", ".well-known/void"),
+        ("aigraph.nq", ".well-known/void"),
+        ("network.graphml", ".well-known/void"),
+        ("void.ttl", None),  # the descriptions themselves
+        ("csv-metadata.json", None),
+    ],
+)
+def test_a_downloaded_file_names_its_description(
+    server: str, name: str, described_by: str | None
+) -> None:
+    """A file saved to disk loses its page: its response names where its licence and source
+    are said. A data file links to the dataset's VoID description, which lists it with its
+    checksum; a CSV table to the tables' CSVW metadata (one describedby only, which a CSVW
+    processor needs)."""
+    answer = httpx.get(server + "dumps/" + name, timeout=60)
+    if described_by is None:
+        assert "link" not in answer.headers
+        return
+    link = answer.headers["link"]
+    assert link.startswith(f'<{server}{described_by}>; rel="describedby"')
+    if described_by == ".well-known/void":
+        void = Graph().parse(data=httpx.get(server + described_by).text, format="turtle")
+        url = URIRef(server + "dumps/" + name)
+        checksum = void.value(
+            void.value(url, URIRef(SPDX + "checksum")), URIRef(SPDX + "checksumValue")
+        )
+        assert str(checksum) == hashlib.sha256(answer.content).hexdigest()
+        assert void.value(url, DCTERMS.license) is not None  # the bundled dataset's files
 
 
 def test_void_lists_the_downloads_with_their_checksums(

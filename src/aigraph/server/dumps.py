@@ -34,6 +34,9 @@ from aigraph.tabular import METADATA_NAME as CSV_METADATA
 
 router = APIRouter(tags=["Dataset"])
 
+#: The files that describe the others (no Link of their own)
+DESCRIPTIONS = frozenset({"void.ttl", CSV_METADATA})
+
 
 @dataclass(frozen=True)
 class Dumps:
@@ -184,8 +187,14 @@ async def dump(request: Request, name: str) -> Response:
         "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
         "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
     }
+    root = root_url(request)
     if media == "text/csv" and CSV_METADATA in dumps.files:
-        # a table names its CSVW metadata (Model for Tabular Data §5.2; aigraph.tabular)
-        target = f"{root_url(request)}dumps/{CSV_METADATA}"
-        headers["Link"] = f'<{target}>; rel="describedby"; type="{CSVM}"'
+        # a table names its CSVW metadata (Model for Tabular Data §5.2; aigraph.tabular),
+        # which says its licence and source; one describedby only: a CSVW processor warns
+        # of any other it cannot read
+        headers["Link"] = f'<{root}dumps/{CSV_METADATA}>; rel="describedby"; type="{CSVM}"'
+    elif name not in DESCRIPTIONS:
+        # a data file names the description of the dataset and its files (licence, source,
+        # checksum): a file saved to disk is found again in it (RFC 8288; VoID §6.2's path)
+        headers["Link"] = f'<{root}.well-known/void>; rel="describedby"; type="text/turtle"'
     return Response(data, media_type=media + charset, headers=headers)
