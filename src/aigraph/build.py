@@ -229,8 +229,9 @@ def render_outputs(
         "aigraph.trig": (
             "application/trig",
             trig_bytes(ds, base),
-            "The whole dataset: every claim graph with its evidence, editorial, derived, "
-            "vocabulary and ontology graphs.",
+            "The whole dataset, every graph: the claims with their evidence, the editorial "
+            "additions, vocabularies, derived shortcuts, external links, query catalogue and "
+            "ontology.",
         ),
         "aigraph.nq": (
             "application/n-quads",

@@ -91,7 +91,7 @@ class Table:
 TABLES: tuple[Table, ...] = (
     Table(
         "people.csv",
-        "One row per person the release names, with how many sessions they took part in.",
+        "One row per person the release names, with how many participations it gives them.",
         "Une ligne par personne que nomme le communiqué, avec le nombre de ses participations.",
         (
             Column("person", "anyURI", "The person's IRI.", "L'IRI de la personne.", key=True),
