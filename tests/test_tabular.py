@@ -9,6 +9,9 @@ import csv
 import hashlib
 import json
 import shutil
+import sqlite3
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -171,3 +174,28 @@ def test_the_undeclared_references_resolve(built: Path) -> None:
     parents = [row["parent"] for row in organisations if row["parent"]]
     assert given and parents
     assert set(given) <= known and set(parents) <= known
+
+
+def test_the_tables_become_a_typed_database_for_datasette(built: Path, tmp_path: Path) -> None:
+    """`csvw2datasette` (the `csvw` package) turns the tables and their metadata into an
+    SQLite database for Datasette: typed columns, primary and foreign keys, the bound on
+    confidence, and the licence in Datasette's metadata."""
+    command = Path(sys.executable).parent / "csvw2datasette"
+    done = subprocess.run([str(command), str(built / "csv-metadata.json"), "-o", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(tmp_path / "datasette.db")
+    columns = {row[1]: row[2] for row in db.execute("PRAGMA table_info(`people.csv`)")}
+    assert columns == {"person": "TEXT", "name": "TEXT", "participations": "INTEGER",
+                       "rdf_type": "TEXT"}  # fmt: skip
+    keys = {(row[2], row[3]) for row in db.execute("PRAGMA foreign_key_list(`participations.csv`)")}
+    assert keys == {("people.csv", "person"), ("sessions.csv", "session")}
+    with pytest.raises(sqlite3.IntegrityError):  # the metadata's bound, as a CHECK
+        db.execute("UPDATE `links.csv` SET confidence = 1.5")
+    joined = db.execute(
+        "SELECT p.name, s.position FROM `participations.csv` p "
+        "JOIN `sessions.csv` s ON p.session = s.session WHERE p.role = 'moderator'"
+    ).fetchall()
+    assert ("Anastasia Svoboda", 1) in joined
+    metadata = json.loads((tmp_path / "datasette-metadata.json").read_text(encoding="utf-8"))
+    assert metadata["license"] == {"@id": "https://creativecommons.org/licenses/by/4.0/"}

@@ -435,7 +435,20 @@ def _schema(table: Table) -> dict[str, Any]:
         schema["aboutUrl"] = "{+" + key + "}"
         schema["primaryKey"] = key
         if table.rdf_type:
-            columns.append({"virtual": True, "propertyUrl": "rdf:type", "valueUrl": table.rdf_type})
+            # named: a processor that makes a column of it (csvw2datasette) shows a name, not
+            # "_col.4"; it has no cell, and reads as the row's rdf:type
+            columns.append(
+                {
+                    "name": "rdf_type",
+                    "virtual": True,
+                    "propertyUrl": "rdf:type",
+                    "valueUrl": table.rdf_type,
+                    "dc:description": _texts(
+                        "The row's class (no cell: read as its rdf:type).",
+                        "La classe de la ligne (sans cellule : lue comme son rdf:type).",
+                    ),
+                }
+            )
     elif table.primary_key:
         schema["primaryKey"] = list(table.primary_key)
     foreign = [
