@@ -23,7 +23,7 @@ from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.formats import CSVM, OFFERS, choose, not_acceptable
+from aigraph.server.formats import CSVM, OFFERS, choose, describedby, not_acceptable
 from aigraph.server.pages import kept_query, language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.sparql import GETS, client_of, execute, outcome_response
@@ -191,7 +191,7 @@ async def run_query(request: Request, name: str) -> Response:
         if outcome.status == 200 and media == "text/csv" and request.method in GETS:
             # its CSVW metadata, as /sparql's CSV answers name theirs (aigraph.server.csvw)
             target = with_query(f"{root_url(request)}queries/{name}/csvm", request)
-            link = {"Link": f'<{target}>; rel="describedby"; type="{CSVM}"'}
+            link = {"Link": describedby(target, CSVM)}
         return outcome_response(outcome, link)
     # the table is built in a thread: up to max_results rows (10,000) take the event loop a
     # noticeable time to turn into HTML

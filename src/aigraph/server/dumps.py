@@ -21,12 +21,19 @@ from rdflib import Dataset, Graph
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from aigraph.build import render_all
+from aigraph.build import METADATA_NAME, render_all
 from aigraph.metadata import Distribution, describe_dataset
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
-from aigraph.server.formats import CSVM, choose, content_type, serialize_rdflib, wants_json
+from aigraph.server.formats import (
+    CSVM,
+    choose,
+    content_type,
+    describedby,
+    serialize_rdflib,
+    wants_json,
+)
 from aigraph.server.pages import language, render
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs
 from aigraph.server.routing import route
@@ -35,7 +42,7 @@ from aigraph.tabular import METADATA_NAME as CSV_METADATA
 router = APIRouter(tags=["Dataset"])
 
 #: The files that describe the others (no Link of their own)
-DESCRIPTIONS = frozenset({"void.ttl", CSV_METADATA})
+DESCRIPTIONS = frozenset({METADATA_NAME, CSV_METADATA})
 
 
 @dataclass(frozen=True)
@@ -192,9 +199,9 @@ async def dump(request: Request, name: str) -> Response:
         # a table names its CSVW metadata (Model for Tabular Data §5.2; aigraph.tabular),
         # which says its licence and source; one describedby only: a CSVW processor warns
         # of any other it cannot read
-        headers["Link"] = f'<{root}dumps/{CSV_METADATA}>; rel="describedby"; type="{CSVM}"'
+        headers["Link"] = describedby(f"{root}dumps/{CSV_METADATA}", CSVM)
     elif name not in DESCRIPTIONS:
         # a data file names the description of the dataset and its files (licence, source,
         # checksum): a file saved to disk is found again in it (RFC 8288; VoID §6.2's path)
-        headers["Link"] = f'<{root}.well-known/void>; rel="describedby"; type="text/turtle"'
+        headers["Link"] = describedby(f"{root}.well-known/void", "text/turtle")
     return Response(data, media_type=media + charset, headers=headers)

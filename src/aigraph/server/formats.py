@@ -42,6 +42,14 @@ OFFERS: dict[str, list[str]] = {
 #: C), which a CSV answer (aigraph.server.csvw) and a CSV dump (aigraph.tabular) link to.
 CSVM = MEDIA_TYPE
 
+
+def describedby(url: str, media: str) -> str:
+    """A `Link` header's value naming the description of the answer it is on (RFC 8288, the
+    registered relation `describedby`), with its media type so that a client knows whether
+    it can read it (a CSVW processor takes only `application/csvm+json` and JSON-LD)."""
+    return f'<{url}>; rel="describedby"; type="{media}"'
+
+
 #: What a Graph Store write (PUT, POST) may send, by media type: the parser, and the format's
 #: name under http://www.w3.org/ns/formats/, which the Service Description gives as
 #: sd:inputFormat. One graph's triples: a quad format (TriG, N-Quads) has no place in it.

@@ -34,6 +34,7 @@ from aigraph.server.formats import (
     OFFERS,
     choose,
     content_type,
+    describedby,
     serialize_rdflib,
 )
 from aigraph.server.pages import endpoint_page
@@ -492,8 +493,7 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
         # query string is the answer's: the metadata's `url` is this answer's URL
         # (aigraph.server.csvw)
         root = endpoint_url(request).removesuffix("sparql")
-        link = f'<{root}csvm?{request.url.query}>; rel="describedby"; type="{CSVM}"'
-        extra = {**(extra or {}), "Link": link}
+        extra = {**(extra or {}), "Link": describedby(f"{root}csvm?{request.url.query}", CSVM)}
     if request.method == "QUERY" and outcome.status == 200:
         # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
         # Location runs the same query again (§2.4), where it fits in a URL
