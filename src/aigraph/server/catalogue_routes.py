@@ -22,8 +22,7 @@ from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
-from aigraph.server.conneg import AcceptHeaderError, negotiate
-from aigraph.server.formats import CSVM, OFFERS, choose, describedby, not_acceptable
+from aigraph.server.formats import CSVM, OFFERS, acceptable, choose, describedby
 from aigraph.server.pages import kept_query, language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.sparql import GETS, client_of, execute, outcome_response
@@ -73,13 +72,7 @@ def describe_query(q: CatalogueQuery, root: str, base: str | None = None) -> dic
 def wants_html(request: Request, fmt: str | None, offers: list[str]) -> str:
     if fmt:
         return {"html": "text/html", "json": "application/json"}.get(fmt, fmt)
-    try:
-        media = negotiate(request.headers.get("accept"), offers)
-    except AcceptHeaderError as exc:
-        raise ProtocolError(400, f"malformed Accept header: {exc}") from None
-    if media is None:
-        raise not_acceptable(request.headers.get("accept"), offers)
-    return media
+    return acceptable(request.headers.get("accept"), offers)
 
 
 @router.get(

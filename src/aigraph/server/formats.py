@@ -129,6 +129,12 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> str:
                 f"available: {', '.join(offers)}",
             )
         return media
+    return acceptable(accept, offers)
+
+
+def acceptable(accept: str | None, offers: list[str]) -> str:
+    """The offer that `accept` prefers (RFC 9110 §12.5.1); ProtocolError 400 for a header
+    that does not parse, 406 when it accepts none of them."""
     try:
         media = negotiate(accept, offers)
     except AcceptHeaderError as exc:

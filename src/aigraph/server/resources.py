@@ -27,9 +27,8 @@ from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.search import kind_plurals
 from aigraph.server.app import Services, services_of
-from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
-from aigraph.server.formats import OFFERS, content_type, not_acceptable
+from aigraph.server.formats import OFFERS, acceptable, content_type
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
@@ -130,13 +129,7 @@ def choose_media(request: Request, explicit: str | None) -> str:
         *OFFERS["graph"],
         "text/html",
     ]  # */* (curl, scripts) gets Turtle; browsers ask for HTML
-    try:
-        media = negotiate(request.headers.get("accept"), offers)
-    except AcceptHeaderError as exc:
-        raise ProtocolError(400, f"malformed Accept header: {exc}") from None
-    if media is None:
-        raise not_acceptable(request.headers.get("accept"), offers)
-    return media
+    return acceptable(request.headers.get("accept"), offers)
 
 
 def search_words(iri: str) -> str:
