@@ -89,6 +89,68 @@ def test_quad_formats_keep_each_fact_in_its_claim(server: str, ext: str, fmt: st
     assert (URIRef(JARRE), SCHEMA.name, Literal("Jean-Michel Jarre")) in ds.graph(claim)
 
 
+def turtle_blocks(text: str, indent: str = "") -> tuple[dict[str, str], list[str]]:
+    """The prefixes Oxigraph's Turtle (or a TriG graph's body, lines after `indent`)
+    declares, and the subject opening each of its blocks (a line at the margin)."""
+    prefixes = dict(re.findall(r"^@prefix (\w*): <([^>]*)> \.$", text, re.M))
+    subjects = [
+        line[len(indent) :].split()[0]
+        for line in text.splitlines()
+        if line.startswith(indent) and line[len(indent) : len(indent) + 1] not in ("\t", "@", "")
+    ]
+    return prefixes, subjects
+
+
+def assert_readable_turtle(text: str, first: str) -> None:
+    """Each subject's block once, `first`'s first, and every prefix declared used."""
+    prefixes, subjects = turtle_blocks(text)
+    assert len(subjects) == len(set(subjects)), sorted(s for s in subjects if subjects.count(s) > 1)
+    name, _, local = subjects[0].partition(":")
+    assert (prefixes[name] + local if name in prefixes else subjects[0].strip("<>")) == first
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@"))
+    unused = [name for name in prefixes if f"{name}:" not in body]
+    assert not unused, f"declared, never used: {unused}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "id/person/jean-michel-jarre",
+        "id/organisation/cnc",
+        "id/session/2025-10-07-s03",
+        "concept/role/panelist",
+        "id/claim/s03-jean-michel-jarre",
+    ],
+)
+def test_a_description_reads_one_block_per_subject_and_graph(server: str, path: str) -> None:
+    """Turtle and TriG written in the order a person reads them: the entity's own triples
+    first, each subject once (once per graph in TriG), each graph once, and only the prefixes
+    used; the same triples as the N-Quads description."""
+    nquads = read_triples(httpx.get(server + path + ".nq").content, "nquads", quads=True)
+    turtle = httpx.get(server + path + ".ttl").text
+    assert isomorphic(Graph().parse(data=turtle, format="turtle"), nquads)
+    assert_readable_turtle(turtle, f"https://w3id.org/aigraph/{path}")
+
+    trig = httpx.get(server + path + ".trig").text
+    assert isomorphic(read_triples(trig.encode(), "trig", quads=True), nquads)
+    graphs = [line[:-2] for line in trig.splitlines() if line.endswith(" {")]
+    assert graphs and len(graphs) == len(set(graphs)), graphs
+    for block in re.findall(r" \{\n(.*?)\n\}", trig, re.S):
+        _, inner = turtle_blocks(block, "\t")
+        assert len(inner) == len(set(inner)), inner
+
+
+def test_the_ontology_and_constructed_graphs_read_one_block_per_subject(server: str) -> None:
+    ontology = httpx.get(server + "ns.ttl").text
+    assert_readable_turtle(ontology, "https://w3id.org/aigraph/ns")
+    lines = Graph().parse(data=httpx.get(server + "ns.nt").content, format="nt")
+    assert isomorphic(Graph().parse(data=ontology, format="turtle"), lines)
+    query = "CONSTRUCT { ?p ?q ?o } WHERE { ?p a <http://schema.org/Person> ; ?q ?o }"
+    answer = httpx.post(server + "sparql", data={"query": query}, headers={"Accept": "text/turtle"})
+    _, subjects = turtle_blocks(answer.text)
+    assert len(subjects) == len(set(subjects)) == 27, subjects  # the release's 27 people
+
+
 @pytest.mark.parametrize(
     "ext,media",
     [

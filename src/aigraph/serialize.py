@@ -311,13 +311,79 @@ STREAMABLE_GRAPHS = {
 }
 
 
+#: What Turtle writes without a prefix: rdf:type as ``a`` and the datatypes of its literal
+#: shorthands (RDF 1.1 Turtle §2.5; a language tag stands for rdf:langString).
+WRITTEN_BARE = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    RDF_LANGSTRING,
+    XSD_STRING,
+    "http://www.w3.org/2001/XMLSchema#integer",
+    "http://www.w3.org/2001/XMLSchema#decimal",
+    "http://www.w3.org/2001/XMLSchema#boolean",
+}
+
+
+def used_prefixes(
+    items: Sequence[ox.Triple] | Sequence[ox.Quad], prefixes: dict[str, str]
+) -> dict[str, str]:
+    """The `prefixes` whose namespace begins an IRI written out in `items` (a term, a graph
+    name, a literal's datatype), by name: Oxigraph declares every prefix it is given, and a
+    description of one person opened with thirty unused ones. One left out where Turtle's
+    shorthand was not used (an integer in a non-canonical form) costs only a full IRI."""
+    iris: set[str] = set()
+    for item in items:
+        terms: list[object] = [item.subject, item.predicate, item.object]
+        if isinstance(item, ox.Quad):
+            terms.append(item.graph_name)
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    iris -= WRITTEN_BARE
+    return {
+        name: ns for name, ns in sorted(prefixes.items()) if any(iri.startswith(ns) for iri in iris)
+    }
+
+
+#: The syntaxes that write a subject's triples as one block (a Turtle subject with its
+#: predicate-object list, a JSON-LD node object, an RDF/XML description) when they are
+#: consecutive: Oxigraph's writers group only consecutive triples, so the triples are put in
+#: reading order first. The line-based syntaxes are written as they come.
+GROUPING_GRAPHS = {"text/turtle", "application/trig", "application/ld+json", "application/rdf+xml"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def triple_key(t: ox.Triple, first: str | None = None) -> tuple[object, ...]:
+    """The reading order of triples: the subject `first`, then named subjects by IRI, then
+    blank nodes; in a subject, rdf:type first, then predicates by IRI."""
+    s = t.subject
+    named = isinstance(s, ox.NamedNode)
+    return (
+        not (isinstance(s, ox.NamedNode) and s.value == first),
+        not named,
+        str(s),
+        t.predicate.value != RDF_TYPE,
+        t.predicate.value,
+        str(t.object),
+    )
+
+
 def serialize_graph(
-    triples: Sequence[ox.Triple], media_type: str, prefixes: dict[str, str] | None = None
+    triples: Sequence[ox.Triple],
+    media_type: str,
+    prefixes: dict[str, str] | None = None,
+    first: str | None = None,
 ) -> bytes:
+    """`triples` in the syntax of `media_type`, in reading order where the syntax groups a
+    subject's triples (`first`: the subject to put first), declaring those of `prefixes` it
+    uses."""
     fmt = GRAPH_FORMATS[media_type]
+    if media_type in GROUPING_GRAPHS:
+        triples = sorted(triples, key=lambda t: triple_key(t, first))
     items: Sequence[ox.Triple] | list[ox.Quad] = triples
     if media_type in QUAD_FORMATS:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return ox.serialize(items, format=fmt, prefixes=prefixes) or b""
+        return ox.serialize(items, format=fmt, prefixes=used_prefixes(items, prefixes)) or b""
     return ox.serialize(items, format=fmt) or b""

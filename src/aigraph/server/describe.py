@@ -22,6 +22,7 @@ import re
 import pyoxigraph as ox
 
 from aigraph.engine import as_solutions
+from aigraph.serialize import triple_key
 
 SAFE_IRI = re.compile(r'^https?://[^\x00-\x20<>"{}|^`\\]+$')
 
@@ -140,3 +141,18 @@ def describe(
         for row in as_solutions(merged.query(EVIDENCE.replace("CLAIMS", claim_values))):
             quads.setdefault(ox.Quad(row["s"], row["p"], row["o"], prov), None)
     return list(quads), truncated
+
+
+def reading_order(quads: list[ox.Quad], entity: str) -> list[ox.Quad]:
+    """`quads` in the order a person reads a description in: graph by graph (named graphs by
+    name, the default graph's labels last), in each the entity first, then the other
+    subjects (aigraph.serialize.triple_key). Oxigraph's Turtle-family writers group only
+    consecutive triples of one subject (and graph): in the order the description is gathered
+    a subject or a graph came back in several blocks."""
+
+    def key(q: ox.Quad) -> tuple[object, ...]:
+        g = q.graph_name
+        graph = (1, "") if isinstance(g, ox.DefaultGraph) else (0, g.value)
+        return (graph, *triple_key(q.triple, entity))
+
+    return sorted(quads, key=key)

@@ -531,6 +531,7 @@ async def ontology(request: Request, ext: str = "") -> Response:
         form="CONSTRUCT",
         media_types={"graph": job_media},
         prefixes={**PREFIXES},
+        first_subject="https://w3id.org/aigraph/ns",  # the document's own description
     )
     outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
     if outcome.status != 200:

@@ -36,6 +36,7 @@ from aigraph.serialize import (
     STREAMABLE_GRAPHS,
     Term,
     serialize_graph,
+    used_prefixes,
 )
 
 CLONE_NEWNET = 0x40000000
@@ -79,6 +80,8 @@ class Job:
     stream_after: int = 0
     # for `SELECT *`: the columns in this order (the query's), not the engine's (sniff.py)
     column_order: tuple[str, ...] = ()
+    # in a graph answer, this subject's triples come first (the ontology document's header)
+    first_subject: str | None = None
 
 
 @dataclass
@@ -379,11 +382,13 @@ def answer(
         if len(triples) == BATCH and media in STREAMABLE_GRAPHS:
             # prefixes are declared once, in the first batch; later ones use full IRIs
             sink.write(
-                serialize_graph(triples, media, job.prefixes if first else None), media, "graph"
+                serialize_graph(triples, media, job.prefixes if first else None, job.first_subject),
+                media,
+                "graph",
             )
             triples, first = [], False
     try:
-        last = serialize_graph(triples, media, job.prefixes if first else None)
+        last = serialize_graph(triples, media, job.prefixes if first else None, job.first_subject)
     except (ValueError, OSError) as exc:  # pyoxigraph reports a format's limits as OSError
         if sink.streaming:
             raise
@@ -393,27 +398,29 @@ def answer(
 
 
 def describe_job(store: ox.Store, job: Job, facts: ox.Store | None = None) -> Outcome:
-    from aigraph.server.describe import describe
+    from aigraph.server.describe import describe, reading_order
 
     media = job.media_types.get("graph", "text/turtle")
+    entity = job.describe or ""
     try:
-        quads, truncated = describe(
-            store, job.describe or "", job.provenance_graph, facts, job.max_rows
-        )
+        quads, truncated = describe(store, entity, job.provenance_graph, facts, job.max_rows)
     except (ValueError, SyntaxError) as exc:  # SyntaxError: an IRI the checks let through
         return _error(400, str(exc))
+    quads = reading_order(quads, entity)
     try:
         if media in ("application/trig", "application/n-quads", "application/ld+json"):
             fmt = GRAPH_FORMATS[media]
             if job.prefixes and media == "application/trig":
-                body = ox.serialize(quads, format=fmt, prefixes=job.prefixes) or b""
+                used = used_prefixes(quads, job.prefixes)
+                body = ox.serialize(quads, format=fmt, prefixes=used) or b""
             else:
                 body = ox.serialize(quads, format=fmt) or b""
         else:
             triples = list(
                 dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
             )
-            body = serialize_graph(triples, media, job.prefixes)
+            # with the graphs gone, a subject's triples from several graphs are one block
+            body = serialize_graph(triples, media, job.prefixes, first=entity)
     except (ValueError, OSError) as exc:  # e.g. JSON-LD and RDF 1.2 triple terms
         return _cannot_carry(media, exc)
     return Outcome(200, media, body, "graph", len(quads), truncated)
