@@ -43,7 +43,8 @@ from aigraph.server.catalogue_routes import requested, with_query
 from aigraph.server.formats import CSVM
 from aigraph.server.pages import language
 from aigraph.server.protocol import ProtocolError
-from aigraph.server.ui import cited_dataset, data_checksum, query_parameter, the_query
+from aigraph.server.site import cited_dataset, data_checksum
+from aigraph.server.ui import query_parameter, the_query
 from aigraph.sniff import projection, sniff
 from aigraph.tabular import CSVW_CONTEXT, derived_from
 

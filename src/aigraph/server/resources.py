@@ -459,8 +459,8 @@ async def source_text_page(request: Request, services: Services, iri: str, stem:
     the facts it supports (``?passage=SLUG``); ``?highlight=START-END`` (code points) marks
     the passage an entity page links to."""
     from aigraph.project import Project
-    from aigraph.server.ui import passages as passages_of
-    from aigraph.server.ui import segments
+    from aigraph.server.site import passages as passages_of
+    from aigraph.server.site import segments
     from aigraph.source import load_source_text
 
     project = services.project or Project.default()
