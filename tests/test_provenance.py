@@ -43,11 +43,38 @@ def test_every_claim_rests_on_passages(dataset: Dataset) -> None:
     prov = dataset.graph(graph_iri("provenance"))
     located = {s.span for s in spans(dataset)}
     claims = claim_graphs(dataset)
-    assert len(claims) == 61
+    assert len(claims) == 65
     for claim in claims:
         assert (claim, RDF.type, AIG.Claim) in prov
         derived = set(prov.objects(claim, PROV.wasDerivedFrom))
         assert derived and derived <= located, claim
+
+
+def test_what_a_claim_says_of_a_person_rests_on_one_sentence(
+    dataset: Dataset, source_text: SourceText
+) -> None:
+    """A page shows each fact with every passage of its claim, so a claim about a person
+    (their participation, title, organisation) that rests on several passages takes them
+    from one sentence: the clause that names them and, for a panelist, the words of that
+    sentence that give their role.
+    A description quoting two sentences is a claim of its own (claim:s06-description):
+    in claim:s06, Perrine Vincent's title was shown with "Ce nouvel appel vise à…"."""
+    import re
+
+    prov = dataset.graph(graph_iri("provenance"))
+    located = {s.span: s for s in spans(dataset)}
+    person = "https://w3id.org/aigraph/id/person/"
+    for claim in claim_graphs(dataset):
+        graph = dataset.graph(claim)
+        if not any(str(t).startswith(person) for triple in graph for t in triple):
+            continue
+        bounds = [located[s] for s in prov.objects(claim, PROV.wasDerivedFrom)]
+        if len(bounds) < 2:  # one passage is one quote, shown whole (s04's is two sentences)
+            continue
+        start = min(b.start for b in bounds if b.start is not None)
+        end = max(b.end for b in bounds if b.end is not None)
+        words = source_text.text[start:end]
+        assert not re.search(r"[.?!]\s|\n", words.rstrip()), (claim, words)
 
 
 def test_every_fact_is_in_a_claim_or_a_declared_graph(dataset: Dataset) -> None:

@@ -320,9 +320,10 @@ def test_a_large_graph_page_lists_its_first_statements(server: str) -> None:
 
 
 def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str) -> None:
-    """The claim of session 6 rests on two sentences; her name is in the first only, so the
-    name's evidence quotes that one (and those of the sessions she moderated), while her
-    participation, which both sentences support, quotes both."""
+    """Perrine Vincent's name is quoted from the passages that hold it (those of the three
+    sessions she took part in); her participation in session 6 from the sentence that names
+    her only, and the session's description, which quotes both sentences of its paragraph,
+    from both (claim:s06-description)."""
     headers = {"Accept": "text/html", "Accept-Language": "en"}
     html = httpx.get(server + "id/person/perrine-vincent", headers=headers).text
     facts, _, mentioned = html.partition("Mentioned by")
@@ -332,7 +333,12 @@ def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str
     assert "Ce nouvel appel vise" not in name_row
     presenter = mentioned[mentioned.index("perrine-vincent--presenter") :]
     presenter = presenter[: presenter.index("</div>")]
-    assert presenter.count("<blockquote") == 2 and "Ce nouvel appel vise" in presenter
+    assert presenter.count("<blockquote") == 1 and "Ce nouvel appel vise" not in presenter
+    assert "Ce nouvel appel vise" not in mentioned  # nor in her title's or membership's
+    session = httpx.get(server + "id/session/2025-10-07-s06", headers=headers).text
+    description = session[session.index(">description<") :]
+    description = description[: description.index("</tr>")]
+    assert description.count("<blockquote") == 2 and "Ce nouvel appel vise" in description
 
 
 @pytest.mark.parametrize(
@@ -548,7 +554,7 @@ def test_every_minted_iri_resolves_to_its_description(server: str) -> None:
     through their document (/ns)."""
     response = httpx.get(server + "sparql", params={"query": MINTED}, timeout=30)
     iris = {b["x"]["value"] for b in response.json()["results"]["bindings"]}
-    assert len(iris) > 400  # 27 people, 61 claims and spans, 122 selectors, 36 terms, …
+    assert len(iris) > 400  # 27 people, 65 claims, 61 spans, 122 selectors, 36 terms, …
     void = Graph().parse(data=httpx.get(server + ".well-known/void").text, format="turtle")
     minted_by_void = {
         str(t)
