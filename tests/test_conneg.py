@@ -10,6 +10,7 @@ from aigraph.server.protocol import ProtocolError
 
 RESULTS = OFFERS["solutions"]
 GRAPH = OFFERS["graph"]
+JSONLD = "application/ld+json"
 
 CASES = [
     # (accept, offers, expected)
@@ -42,7 +43,21 @@ CASES = [
     # parameters: charset=utf-8 matches, others must match exactly
     ("text/turtle;charset=utf-8", GRAPH, "text/turtle"),
     ("text/turtle;charset=UTF-8;q=0.8", GRAPH, "text/turtle"),
-    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"', GRAPH, None),
+    # JSON-LD's profiles (JSON-LD 1.1 §9.4): every JSON-LD answer is in expanded form
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"', GRAPH, JSONLD),
+    (
+        'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened '
+        'http://www.w3.org/ns/json-ld#expanded"',
+        GRAPH,
+        JSONLD,
+    ),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', GRAPH, None),
+    (
+        'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted", */*;q=0.1',
+        GRAPH,
+        "text/turtle",
+    ),
+    ("application/ld+json;foo=bar", GRAPH, None),
     # case-insensitive types, spaces, empty list elements
     ("TEXT/CSV", RESULTS, "text/csv"),
     (" text/csv ;  q=1 ,, ", RESULTS, "text/csv"),

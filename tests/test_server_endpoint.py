@@ -287,6 +287,49 @@ def test_406_when_nothing_acceptable(server: str, query: str, accept: str) -> No
     assert response.headers["vary"] == "Accept"
 
 
+EXPANDED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
+COMPACTED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "sparql?" + urlencode({"query": CONSTRUCT}),
+        "id/person/jean-michel-jarre",
+        "ns",
+        "shapes",
+        ".well-known/void",
+        "store?graph=https://w3id.org/aigraph/id/claim/s06",
+    ],
+)
+def test_json_ld_answers_are_in_the_expanded_form_that_profile_asks_for(
+    server: str, path: str
+) -> None:
+    """JSON-LD 1.1 §9.4: a client may ask for the expanded form by its profile. Every JSON-LD
+    answer is in that form (expanding it with pyld changes nothing), so it is served; a
+    client that takes only the compacted form is told what there is (406)."""
+    from pyld import jsonld
+
+    from aigraph.exports import no_remote_documents
+
+    response = httpx.get(server + path, headers={"Accept": EXPANDED})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/ld+json")
+    document = response.json()
+
+    def unordered(x: object) -> object:
+        if isinstance(x, list):
+            return sorted((unordered(i) for i in x), key=lambda v: json.dumps(v, sort_keys=True))
+        if isinstance(x, dict):
+            return {k: unordered(v) for k, v in x.items()}
+        return x
+
+    expanded = jsonld.expand(document, {"documentLoader": no_remote_documents})
+    assert expanded and unordered(expanded) == unordered(document)
+    refused = httpx.get(server + path, headers={"Accept": COMPACTED})
+    assert refused.status_code == 406 and "application/ld+json" in refused.text
+
+
 @pytest.mark.parametrize(
     "method,path,allowed",
     [

@@ -5,7 +5,8 @@
   acceptable").
 - For each offer, the *most specific* matching range gives its weight (``text/*;q=0.1,
   text/turtle`` gives Turtle q=1); a range with parameters matches only offers with the same
-  parameters, except ``charset=utf-8``, which is what every aigraph response uses.
+  parameters, except ``charset=utf-8``, which is what every aigraph response uses, and
+  JSON-LD's ``profile`` when it names the expanded form, which every JSON-LD answer is in.
 - The best offer has the highest weight; ties go to the more specific match, then to the
   server's order of preference. No acceptable offer → ``None`` (the caller answers 406:
   never a silent fallback).
@@ -16,6 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+#: JSON-LD's media type, and the profile (JSON-LD 1.1 §9.4, IANA registration) of its
+#: expanded document form, which every JSON-LD answer of aigraph is in (Oxigraph's and
+#: rdflib's writers, given no context): full IRIs, every value in an array, no @context. A
+#: range asking for another form only (compacted, flattened) matches no offer: 406.
+JSONLD = ("application", "ld+json")
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
 
 
 class AcceptHeaderError(ValueError):
@@ -85,6 +93,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     raise AcceptHeaderError(f"weight out of range: q={value}")
             elif key == "charset" and value == "utf-8":
                 continue  # every response is UTF-8
+            elif key == "profile" and (mtype, subtype) == JSONLD and EXPANDED in value.split():
+                continue  # aigraph's JSON-LD is in expanded form: what this profile asks for
             else:
                 params.append((key, value))
         ranges.append(MediaRange(mtype, subtype, q, tuple(params)))
