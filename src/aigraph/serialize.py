@@ -358,10 +358,10 @@ def triple_key(t: ox.Triple, first: str | None = None) -> tuple[object, ...]:
     """The reading order of triples: the subject `first`, then named subjects by IRI, then
     blank nodes; in a subject, rdf:type first, then predicates by IRI."""
     s = t.subject
-    named = isinstance(s, ox.NamedNode)
+    is_first = isinstance(s, ox.NamedNode) and s.value == first
     return (
-        not (isinstance(s, ox.NamedNode) and s.value == first),
-        not named,
+        not is_first,
+        not isinstance(s, ox.NamedNode),
         str(s),
         t.predicate.value != RDF_TYPE,
         t.predicate.value,
