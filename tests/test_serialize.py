@@ -10,7 +10,16 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from aigraph.serialize import SOLUTION_WRITERS, Row, SolutionWriter
+from aigraph.serialize import (
+    RDF_TYPE as RDF_TYPE_IRI,
+)
+from aigraph.serialize import (
+    SOLUTION_WRITERS,
+    Row,
+    SolutionWriter,
+    serialize_graph,
+    used_prefixes,
+)
 
 DATA = """
 @prefix ex: <http://example.org/> .
@@ -88,3 +97,67 @@ def test_an_empty_answer(media: str) -> None:
         assert body == b"x\r\n"
     else:
         assert solutions(body, FORMATS[media]) == []
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EX = ox.NamedNode("https://example.org/a")
+
+
+@pytest.mark.parametrize(
+    "obj,predicate,declared",
+    [
+        # rdf:type is written `a`, an integer and a language-tagged string bare
+        (ox.NamedNode("http://schema.org/Person"), RDF_TYPE_IRI, {"schema", "ex"}),
+        (ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")), "https://example.org/p", {"ex"}),
+        (ox.Literal("mot", language="fr"), "https://example.org/p", {"ex"}),
+        # a date needs xsd: for its datatype
+        (
+            ox.Literal("2025-10-07", datatype=ox.NamedNode(XSD + "date")),
+            "https://example.org/p",
+            {"ex", "xsd"},
+        ),
+        # rdf: is kept when an rdf: term is written out
+        (
+            ox.NamedNode("https://example.org/b"),
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+            {"ex", "rdf"},
+        ),
+    ],
+)
+def test_only_the_prefixes_a_document_writes_are_declared(
+    obj: ox.Literal | ox.NamedNode, predicate: str, declared: set[str]
+) -> None:
+    prefixes = {
+        "ex": "https://example.org/",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "schema": "http://schema.org/",
+        "xsd": XSD,
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+    }
+    triple = ox.Triple(EX, ox.NamedNode(predicate), obj)
+    assert set(used_prefixes([triple], prefixes)) == declared
+    text = serialize_graph([triple], "text/turtle", prefixes).decode()
+    assert {line.split()[1][:-1] for line in text.splitlines() if line.startswith("@prefix")} == (
+        declared
+    )
+    assert {q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE)} == {triple}
+
+
+def test_a_subjects_triples_are_one_block_with_the_first_subject_first() -> None:
+    b = ox.NamedNode("https://example.org/b")
+    name = ox.NamedNode("http://schema.org/name")
+    kind = ox.NamedNode(RDF_TYPE_IRI)
+    triples = [
+        ox.Triple(EX, name, ox.Literal("a")),
+        ox.Triple(b, name, ox.Literal("b")),
+        ox.Triple(EX, kind, ox.NamedNode("http://schema.org/Thing")),
+        ox.Triple(b, kind, ox.NamedNode("http://schema.org/Thing")),
+    ]
+    text = serialize_graph(triples, "text/turtle", {"schema": "http://schema.org/"}, first=b.value)
+    body = [line for line in text.decode().splitlines() if not line.startswith("@")]
+    assert body == [
+        "<https://example.org/b> a schema:Thing ;",
+        '\tschema:name "b" .',
+        "<https://example.org/a> a schema:Thing ;",
+        '\tschema:name "a" .',
+    ]
