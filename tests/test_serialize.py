@@ -11,9 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from aigraph.serialize import (
-    RDF_TYPE as RDF_TYPE_IRI,
-)
-from aigraph.serialize import (
+    RDF_TYPE,
     SOLUTION_WRITERS,
     Row,
     SolutionWriter,
@@ -107,7 +105,7 @@ EX = ox.NamedNode("https://example.org/a")
     "obj,predicate,declared",
     [
         # rdf:type is written `a`, an integer and a language-tagged string bare
-        (ox.NamedNode("http://schema.org/Person"), RDF_TYPE_IRI, {"schema", "ex"}),
+        (ox.NamedNode("http://schema.org/Person"), RDF_TYPE, {"schema", "ex"}),
         (ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")), "https://example.org/p", {"ex"}),
         (ox.Literal("mot", language="fr"), "https://example.org/p", {"ex"}),
         # a date needs xsd: for its datatype
@@ -146,7 +144,7 @@ def test_only_the_prefixes_a_document_writes_are_declared(
 def test_a_subjects_triples_are_one_block_with_the_first_subject_first() -> None:
     b = ox.NamedNode("https://example.org/b")
     name = ox.NamedNode("http://schema.org/name")
-    kind = ox.NamedNode(RDF_TYPE_IRI)
+    kind = ox.NamedNode(RDF_TYPE)
     triples = [
         ox.Triple(EX, name, ox.Literal("a")),
         ox.Triple(b, name, ox.Literal("b")),
