@@ -339,6 +339,10 @@ def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str
     description = session[session.index(">description<") :]
     description = description[: description.index("</tr>")]
     assert description.count("<blockquote") == 2 and "Ce nouvel appel vise" in description
+    # in the release's order, here and on the claim's page
+    assert description.index("« Perrine Vincent") < description.index("« Ce nouvel appel")
+    claim = httpx.get(server + "id/claim/s06-description", headers=headers).text
+    assert claim.index("« Perrine Vincent") < claim.index("« Ce nouvel appel")
 
 
 @pytest.mark.parametrize(

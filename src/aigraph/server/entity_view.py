@@ -128,6 +128,8 @@ class Page:
                 self.passages.setdefault(claim, []).append(
                     {"exact": exact, "start": start, "end": end, "href": href}
                 )
+        for quotes in self.passages.values():  # in the release's order, as it is read
+            quotes.sort(key=lambda p: (p["start"] is None, p["start"] or 0, p["end"] or 0))
 
     def label(self, iri: str) -> str:
         values = self.labels.get(iri, [])
