@@ -151,6 +151,12 @@ def test_query_file_and_construct(tmp_path: Path) -> None:
     out = aigraph("query", str(rq), "--format", "turtle")
     assert out.returncode == 0
     assert len(Graph().parse(data=out.stdout, format="turtle")) == 27
+    # written to be read: the prefixes it uses, one line per person, in IRI order
+    assert out.stdout.startswith("@prefix person: <https://w3id.org/aigraph/id/person/> .\n")
+    people = [line.split()[0] for line in out.stdout.splitlines() if line.startswith("person:")]
+    assert len(people) == 27 and people == sorted(people)
+    lines = aigraph("query", str(rq), "--format", "ntriples").stdout.splitlines()
+    assert len(lines) == 27 and all(line.endswith(" .") for line in lines)
 
 
 @pytest.mark.parametrize(

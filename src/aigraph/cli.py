@@ -309,11 +309,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     except SyntaxError as exc:
         raise UsageError(f"the query does not parse: {exc}") from exc
     if isinstance(results, ox.QueryTriples):
-        fmt = {"table": "turtle", "json": "jsonld"}.get(args.format, args.format)
-        rdf_formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
-        if fmt not in rdf_formats:
+        from aigraph.namespaces import PREFIXES, data_prefixes
+        from aigraph.serialize import serialize_graph
+
+        media = {"table": "text/turtle", "turtle": "text/turtle"}.get(args.format, args.format)
+        media = {"ntriples": "application/n-triples"}.get(media, media)
+        if media not in ("text/turtle", "application/n-triples"):
             raise UsageError("a CONSTRUCT/DESCRIBE answer is RDF: use --format turtle or ntriples")
-        _print(results.serialize(format=rdf_formats[fmt]) or b"")
+        # as the endpoint writes it: each subject's triples one block, the prefixes it uses
+        prefixes = {**PREFIXES, **data_prefixes()}
+        _print(serialize_graph(list(results), media, prefixes))
         return EXIT_OK
     if args.format in ("turtle", "ntriples"):
         raise UsageError("a SELECT/ASK answer is a results table: use table, csv, tsv, json or xml")
