@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import yaml
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 
 from aigraph import __version__
 from aigraph.citation import dataset_citation
@@ -135,3 +135,36 @@ def test_the_readme_gives_the_same_citation() -> None:
     editors = editorial_description(project, CANONICAL_BASE)
     dataset = URIRef(CANONICAL_BASE + "id/dataset/aigraph")
     assert quoted == dataset_citation(editors, dataset, "en").text()
+
+
+def test_property_partitions_count_each_propertys_triples_once() -> None:
+    """VoID §4.6: one partition per property with its triples in the merge of the graphs (a
+    triple in two graphs counts once); two properties that differ only in punctuation get
+    two partitions."""
+    store = ox.Store()
+    store.load(LINKS.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
+    store.load(LINKS.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:h"))
+    twins = '<urn:x> <http://ex.org/a#b> "1" .\n<urn:x> <http://ex.org/a/b> "2" .\n'
+    store.load(twins.encode(), format=ox.RdfFormat.N_TRIPLES)
+    g = describe_dataset(
+        store,
+        project=Project.default(),
+        base=CANONICAL_BASE,
+        endpoint="http://x/sparql",
+        dumps="http://x/dumps/",
+    )
+    dataset = URIRef(CANONICAL_BASE + "id/dataset/aigraph")
+    partitions = {
+        str(g.value(p, VOID.property)): int(g.value(p, VOID.triples))  # type: ignore[arg-type]
+        for p in g.objects(dataset, VOID.propertyPartition)
+    }
+    assert partitions == {
+        "http://schema.org/sameAs": 3,
+        "http://schema.org/url": 1,
+        "http://www.w3.org/2004/02/skos/core#closeMatch": 1,
+        "http://ex.org/a#b": 1,
+        "http://ex.org/a/b": 1,
+    }
+    assert g.value(dataset, VOID.triples) == Literal(7, datatype=XSD.integer)
+    assert g.value(dataset, VOID.properties) == Literal(5, datatype=XSD.integer)
+    assert g.value(dataset, VOID.distinctSubjects) == Literal(4, datatype=XSD.integer)

@@ -660,6 +660,16 @@ def test_void_at_well_known(server: str, dataset: Dataset) -> None:
     assert URIRef(server + "dumps/aigraph.trig") in set(graph.objects(dataset, VOID.dataDump))
     assert int(graph.value(dataset, VOID.triples)) == union_size(data)  # type: ignore[arg-type]
     assert str(graph.value(dataset, VOID.uriSpace)) == "https://w3id.org/aigraph/id/"
+    # property partitions (VoID §4.6): each property with its triples in the merge of graphs
+    partitions = {
+        graph.value(p, VOID.property): int(graph.value(p, VOID.triples))  # type: ignore[arg-type]
+        for p in graph.objects(dataset, VOID.propertyPartition)
+    }
+    merged = {(s, p, o) for s, p, o, _ in data.quads((None, None, None, None))}
+    assert partitions[SCHEMA.name] == len({t for t in merged if t[1] == SCHEMA.name})
+    assert partitions == {p: len({t for t in merged if t[1] == p}) for _, p, _ in merged}
+    assert sum(partitions.values()) == union_size(data)
+    assert int(graph.value(dataset, VOID.properties)) == len(partitions)  # type: ignore[arg-type]
 
 
 # --- Independent clients ------------------------------------------------------------------

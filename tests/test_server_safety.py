@@ -319,6 +319,37 @@ def writable() -> Iterator[str]:
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def test_the_description_counts_the_data_as_it_is_after_a_write(writable: str) -> None:
+    """The VoID counts are made once per version of the data, and again after a write."""
+    from rdflib import Graph, URIRef
+
+    from aigraph.namespaces import VOID
+
+    def counts() -> tuple[int, dict[str, int]]:
+        graph = Graph().parse(data=httpx.get(writable + ".well-known/void").text, format="turtle")
+        dataset = URIRef("https://w3id.org/aigraph/id/dataset/aigraph")
+        partitions = {
+            str(graph.value(p, VOID.property)): int(graph.value(p, VOID.triples))  # type: ignore[arg-type]
+            for p in graph.objects(dataset, VOID.propertyPartition)
+        }
+        return int(graph.value(dataset, VOID.triples)), partitions  # type: ignore[arg-type]
+
+    before, partitions = counts()
+    assert counts() == (before, partitions)
+    assert "urn:void-test:p" not in partitions
+    body = b"<urn:void-test:a> <urn:void-test:p> 1, 2, 3 ."
+    put = httpx.put(
+        writable + "store?graph=urn:void-test:g",
+        content=body,
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert put.status_code == 201, put.text
+    after, partitions = counts()
+    assert after == before + 3 and partitions["urn:void-test:p"] == 3
+    assert httpx.delete(writable + "store?graph=urn:void-test:g", headers=AUTH).status_code == 204
+    assert counts()[0] == before
+
+
 @pytest.mark.parametrize(
     "headers,status",
     [

@@ -49,11 +49,15 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   }
   { ?s a ?class } UNION { GRAPH ?g { ?s a ?class } }
 } GROUP BY ?class ORDER BY ?class"""
-#: Counts over the RDF merge of the default graph and every named graph, whether or not the
-#: store's default graph already is that merge (a triple stated in two graphs counts once).
-COUNTS_QUERY = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-  (COUNT(DISTINCT ?p) AS ?properties) WHERE {
-  SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } }"""
+#: Triples per property over the RDF merge of the default graph and every named graph,
+#: whether or not the store's default graph already is that merge (a triple stated in two
+#: graphs counts once): the property partitions (VoID §4.6), whose sum is the triples and
+#: whose number the properties.
+PROPERTIES_QUERY = """SELECT ?p (COUNT(*) AS ?n) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } }
+GROUP BY ?p ORDER BY ?p"""
+SUBJECTS_QUERY = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"""
 
 
 @dataclass(frozen=True)
@@ -81,17 +85,10 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 }"""
 
 
-def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
+def add_linksets(g: Graph, measures: Measures, dataset: URIRef) -> None:
     """One void:Linkset per authority and link predicate, with its number of links (VoID §5):
     how the dataset connects to Wikidata, ISNI, VIAF… (nothing while no link is verified)."""
-    counts: dict[tuple[str, str], set[str]] = {}
-    for row in as_solutions(store.query(LINKS_QUERY)):
-        authority = authority_of(row["o"].value)
-        if authority is not None:
-            counts.setdefault((authority.key, row["p"].value), set()).add(
-                row["s"].value + " " + row["o"].value
-            )
-    for (key, predicate), links in sorted(counts.items()):
+    for key, predicate, links in measures.links:
         authority = next(a for a in AUTHORITIES if a.key == key)
         target = BNode(f"target-{key}")
         g.add((target, RDF.type, VOID.Dataset))
@@ -103,7 +100,45 @@ def add_linksets(g: Graph, store: ox.Store, dataset: URIRef) -> None:
         g.add((linkset, VOID.subjectsTarget, dataset))
         g.add((linkset, VOID.objectsTarget, target))
         g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
-        g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+        g.add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What the description counts in the data: at 10^6 triples it takes seconds, so a server
+    counts once per version of its data, not at each request for its description."""
+
+    subjects: int
+    properties: tuple[tuple[str, int], ...]  # (property, triples), by property
+    classes: tuple[tuple[str, int], ...]  # (class, entities), for PARTITION_QUERY's classes
+    links: tuple[tuple[str, str, int], ...]  # (authority key, link predicate, links)
+
+    @property
+    def triples(self) -> int:
+        return sum(n for _, n in self.properties)
+
+
+def measure(store: ox.Store) -> Measures:
+    """The counts of `store`'s data that its description gives."""
+    links: dict[tuple[str, str], set[str]] = {}
+    for row in as_solutions(store.query(LINKS_QUERY)):
+        authority = authority_of(row["o"].value)
+        if authority is not None:
+            links.setdefault((authority.key, row["p"].value), set()).add(
+                row["s"].value + " " + row["o"].value
+            )
+    (subjects,) = as_solutions(store.query(SUBJECTS_QUERY))
+    return Measures(
+        subjects=int(subjects["n"].value),
+        properties=tuple(
+            (r["p"].value, int(r["n"].value)) for r in as_solutions(store.query(PROPERTIES_QUERY))
+        ),
+        classes=tuple(
+            (r["class"].value, int(r["n"].value))
+            for r in as_solutions(store.query(PARTITION_QUERY))
+        ),
+        links=tuple((key, p, len(found)) for (key, p), found in sorted(links.items())),
+    )
 
 
 def dataset_iri(base: str) -> URIRef:
@@ -128,10 +163,13 @@ def describe_dataset(
     dumps: str,
     files: Iterable[Distribution] = (),
     editorial: bool = True,
+    measures: Measures | None = None,
 ) -> Graph:
     """The DCAT/VoID description of the data in `store`, its SPARQL endpoint, and the files
     downloadable under the URL `dumps`. Without `editorial` (a server given other data than
-    aigraph's), only what is measured: no title, licence or source is claimed for it."""
+    aigraph's), only what is measured: no title, licence or source is claimed for it.
+    `measures`: the store's counts, if the caller has them (`measure(store)` otherwise)."""
+    measures = measures if measures is not None else measure(store)
     dataset = dataset_iri(base)
     if editorial:
         g = editorial_description(project, base)
@@ -156,20 +194,35 @@ def describe_dataset(
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, dataset))
 
-    (row,) = as_solutions(store.query(COUNTS_QUERY))
-    for name, prop in (
-        ("triples", VOID.triples),
-        ("subjects", VOID.distinctSubjects),
-        ("properties", VOID.properties),
+    for counted, count in (
+        (VOID.triples, measures.triples),
+        (VOID.distinctSubjects, measures.subjects),
+        (VOID.properties, len(measures.properties)),
     ):
-        g.add((dataset, prop, Literal(int(row[name].value), datatype=XSD.integer)))
-    for solution in as_solutions(store.query(PARTITION_QUERY)):
-        partition = BNode("partition-" + _label(solution["class"].value))
-        g.add((dataset, VOID.classPartition, partition))
-        g.add((partition, VOID["class"], URIRef(solution["class"].value)))
-        g.add((partition, VOID.entities, Literal(int(solution["n"].value), datatype=XSD.integer)))
+        g.add((dataset, counted, Literal(count, datatype=XSD.integer)))
+    labels: set[str] = set()
 
-    add_linksets(g, store, dataset)
+    def node(kind: str, iri: str) -> BNode:
+        # readable and stable (a rebuild is byte-identical), and one per IRI: two IRIs that
+        # differ only in punctuation would share _label's text
+        label = f"{kind}-{_label(iri)}"
+        while label in labels:
+            label += "-"
+        labels.add(label)
+        return BNode(label)
+
+    for cls, entities in measures.classes:
+        partition = node("partition", cls)
+        g.add((dataset, VOID.classPartition, partition))
+        g.add((partition, VOID["class"], URIRef(cls)))
+        g.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
+    for predicate, triples in measures.properties:  # VoID §4.6: which properties, how often
+        partition = node("property", predicate)
+        g.add((dataset, VOID.propertyPartition, partition))
+        g.add((partition, VOID.property, URIRef(predicate)))
+        g.add((partition, VOID.triples, Literal(triples, datatype=XSD.integer)))
+
+    add_linksets(g, measures, dataset)
 
     for file in files:
         url = URIRef(dumps + file.name)
