@@ -319,6 +319,27 @@ def writable() -> Iterator[str]:
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def test_about_says_what_is_served_after_a_write(writable: str) -> None:
+    """/-/about's size and checksum are of the data served now; the shapes' verdict, made
+    on the bundled graph as loaded, is no longer given once writes have changed it."""
+    before = httpx.get(writable + "-/about", timeout=60).json()
+    put = httpx.put(
+        writable + "store?graph=urn:about-test:g",
+        content=b"<urn:about-test:a> <urn:about-test:p> 1, 2, 3 .",
+        headers={**AUTH, "Content-Type": "text/turtle"},
+    )
+    assert put.status_code == 201, put.text
+    after = httpx.get(writable + "-/about", timeout=60).json()
+    health = httpx.get(writable + "-/health").json()
+    assert after["triples"] == before["triples"] + 3 == health["triples"]
+    assert after["named_graphs"] == before["named_graphs"] + 1 == health["named_graphs"]
+    assert after["data_sha256"] != before["data_sha256"] and len(after["data_sha256"]) == 64
+    assert after["source_text_sha256"] == before["source_text_sha256"]
+    assert "shapes" not in after
+    assert httpx.delete(writable + "store?graph=urn:about-test:g", headers=AUTH).status_code == 204
+    assert httpx.get(writable + "-/about").json()["triples"] == before["triples"]
+
+
 def test_the_description_counts_the_data_as_it_is_after_a_write(writable: str) -> None:
     """The VoID counts are made once per version of the data, and again after a write."""
     from rdflib import Graph, URIRef

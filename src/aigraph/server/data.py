@@ -155,6 +155,7 @@ class ServedData:
     info: DatasetInfo
     merged: ox.Store  # the merge of every graph, alone, as its default graph
     workdir: tempfile.TemporaryDirectory[str] | None = None
+    writes: int = 0  # versions published since the data was loaded
     _labels: tuple[ox.Store, LabelIndex] | None = field(default=None, repr=False)
     _labels_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -287,3 +288,4 @@ def publish(data: ServedData, version: Version) -> None:
     data.info = version.info
     data.merged = version.merged
     data.snapshot_source = version.source
+    data.writes += 1

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from aigraph import __version__
 from aigraph.server import examples
-from aigraph.server.app import Services, root_url, services_of
+from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.data import DatasetInfo
 from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render
@@ -135,30 +135,43 @@ async def settings(request: Request) -> JSONResponse:
 async def about(request: Request) -> JSONResponse:
     services = services_of(request)
     state = request.app.state
-    if getattr(state, "about", None) is None:
-        state.about = await asyncio.to_thread(_about, services)
-    return JSONResponse(state.about)
+    if getattr(state, "about", None) is None:  # the files: they do not change while it runs
+        state.about = await asyncio.to_thread(_about_files, services)
+    data = services.data
+    if data is None:  # a remote store: it counts its own data
+        measured: dict[str, object] = {"triples": 0, "named_graphs": 0}
+    else:  # the served data, as it is now: a write makes a new version
+        measured = await per_version(request, "about", _about_data)
+    out: dict[str, object] = {"version": __version__, **measured}
+    out["source_text_sha256"] = state.about.get("source_text_sha256")
+    # the shapes judged the bundled graph as loaded, not what writes have made of it since
+    if "shapes" in state.about and (data is None or data.writes == 0):
+        out["shapes"] = state.about["shapes"]
+    return JSONResponse({k: v for k, v in out.items() if v is not None})
 
 
-def _about(services: Services) -> dict[str, object]:
-    """Computed once: the checksum of the served data and, for the bundled graph, whether
-    it conforms to the shapes (validation takes a couple of seconds)."""
-    from aigraph.project import Project
-    from aigraph.source import load_source_text
-
-    project = services.project or Project.default()
-    info = services.data.info if services.data is not None else DatasetInfo()
-    out: dict[str, object] = {
-        "version": __version__,
-        "triples": info.triples,
-        "named_graphs": len(info.named),
-    }
-    if services.data is not None and services.data.snapshot_source.kind == "dump":
+def _about_data(services: Services) -> dict[str, object]:
+    """The size and the checksum of the served data (the workers' N-Quads snapshot)."""
+    assert services.data is not None
+    info = services.data.info
+    out: dict[str, object] = {"triples": info.triples, "named_graphs": len(info.named)}
+    if services.data.snapshot_source.kind == "dump":
         digest = hashlib.sha256()
         with open(services.data.snapshot_source.path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         out["data_sha256"] = digest.hexdigest()
+    return out
+
+
+def _about_files(services: Services) -> dict[str, object]:
+    """Computed once: for the bundled graph, the source text's checksum and whether the data
+    conforms to the shapes (validation takes a couple of seconds)."""
+    from aigraph.project import Project
+    from aigraph.source import load_source_text
+
+    project = services.project or Project.default()
+    out: dict[str, object] = {}
     if services.settings.bundled:
         out["source_text_sha256"] = load_source_text(project.source_text).sha256
         if not services.settings.data and not services.settings.graphs:
