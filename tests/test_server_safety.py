@@ -340,6 +340,30 @@ def test_about_says_what_is_served_after_a_write(writable: str) -> None:
     assert httpx.get(writable + "-/about").json()["triples"] == before["triples"]
 
 
+def test_the_linking_status_follows_writes(writable: str) -> None:
+    """/-/links is made once per version of the data, and again after a write."""
+    jarre = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+
+    def wikidata() -> int:
+        status = httpx.get(writable + "-/links", params={"format": "json"}).json()
+        return int(status["person"]["by_authority"].get("wikidata", 0))
+
+    assert wikidata() == wikidata() == 0
+    body = f"<{jarre}> <http://schema.org/sameAs> <http://www.wikidata.org/entity/Q900000001> ."
+    put = httpx.put(
+        writable + "store?graph=urn:links-test:g",
+        content=body.encode(),
+        headers={**AUTH, "Content-Type": "application/n-triples"},
+    )
+    assert put.status_code == 201, put.text
+    assert wikidata() == 1
+    page = httpx.get(writable + "-/links", headers={"Accept": "text/html"}).text
+    assert "http://www.wikidata.org/entity/Q900000001" in page
+    assert 'href="/id/person/jean-michel-jarre"' in page
+    assert httpx.delete(writable + "store?graph=urn:links-test:g", headers=AUTH).status_code == 204
+    assert wikidata() == 0
+
+
 def test_the_description_counts_the_data_as_it_is_after_a_write(writable: str) -> None:
     """The VoID counts are made once per version of the data, and again after a write."""
     from rdflib import Graph, URIRef

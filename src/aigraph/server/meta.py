@@ -150,6 +150,13 @@ async def about(request: Request) -> JSONResponse:
     return JSONResponse({k: v for k, v in out.items() if v is not None})
 
 
+def _link_status(services: Services) -> dict[str, dict[str, object]]:
+    from aigraph.linking.review import link_status
+
+    assert services.data is not None
+    return link_status(services.data.merged)
+
+
 def _about_data(services: Services) -> dict[str, object]:
     """The size and the checksum of the served data (the workers' N-Quads snapshot)."""
     assert services.data is not None
@@ -193,17 +200,26 @@ def _about_files(services: Services) -> dict[str, object]:
     responses=examples.json_example(examples.LINKS),
 )
 async def links_status(request: Request) -> Response:
-    from aigraph.linking.review import link_status
-
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "the linking status is offered by the embedded backends only")
-    status = await asyncio.to_thread(link_status, services.data.merged)
+    # once per version of the data: at 10^6 triples the status takes a second to make
+    status = await per_version(request, "links", _link_status)
     if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse(status, headers={"Vary": "Accept"})
     base = services.settings.base_iri
-    for row in status.values():
-        for item in [*row["links"], *row["unlinked"]]:  # type: ignore[misc]
-            item["href"] = local_href(item["iri"], base) or item["iri"]
-    html = render("links.html", language(request), status=status, alternates=[])
+    shown = {  # with each entity's page, in copies: the status is shared by every request
+        kind: {
+            **row,
+            **{
+                part: [
+                    {**item, "href": local_href(item["iri"], base) or item["iri"]}
+                    for item in row[part]  # type: ignore[attr-defined]
+                ]
+                for part in ("links", "unlinked")
+            },
+        }
+        for kind, row in status.items()
+    }
+    html = render("links.html", language(request), status=shown, alternates=[])
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
