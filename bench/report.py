@@ -101,10 +101,13 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         if entities:
             lines += [
                 "",
-                "Dereferencing an entity IRI (aigraph's Linked Data route: the description with "
-                "its evidence), median ms of warm runs (first in brackets):",
+                "aigraph's own routes: dereferencing an entity IRI (the description with its "
+                "evidence), and the descriptions of the whole data, made once per version of "
+                "it (the first request after the start makes them; the dataset's description "
+                "lists the downloads, which it renders then too, where the data is small "
+                "enough to have them); median ms of warm runs (first in brackets):",
                 "",
-                "| entity, format | aigraph-http |",
+                "| route, format | aigraph-http |",
                 "|---|---|",
             ]
             for ename, value in entities.items():

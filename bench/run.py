@@ -563,13 +563,17 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     return result
 
 
-#: Entity IRIs dereferenced on aigraph's Linked Data routes (the other systems have none):
-#: a person (who takes part in sessions) and an organisation (whose members are many).
+#: aigraph's own routes (the other systems have none): entity IRIs dereferenced on the
+#: Linked Data routes — a person (who takes part in sessions) and an organisation (whose
+#: members are many) — and the descriptions made from the whole data, once per version of
+#: it (the first request after the start makes them; the warm ones read them).
 ENTITIES = {
     "person, Turtle": ("id/person/p000001", "text/turtle"),
     "person, HTML": ("id/person/p000001", "text/html"),
     "organisation, Turtle": ("id/organisation/o00001", "text/turtle"),
     "organisation, HTML": ("id/organisation/o00001", "text/html"),
+    "dataset description (VoID), Turtle": (".well-known/void", "text/turtle"),
+    "linking status, JSON": ("-/links?format=json", "application/json"),
 }
 
 
