@@ -4,16 +4,29 @@
 The files are the ones ``aigraph build`` writes, rendered from the data the server serves
 (the bundled graph under the served base, plus any ``--data``), once per version of the data:
 after a SPARQL Update they are rendered again. Rendering takes about a second for the bundled
-graph, so it happens on first use, in a thread, and never for a dataset larger than
-``max_dump_triples`` (rdflib's serialisers hold everything in memory).
+graph, so it happens on first use, and never for a dataset larger than ``max_dump_triples``
+(rdflib's serialisers hold everything in memory).
+
+It happens in a child process (``python -m aigraph.server.dumps IN OUT``), at a lower
+priority. Why: rdflib's writers are Python; in a thread of the server they held its
+interpreter lock so much that, while the files of 10^5 triples were rendered (over a minute),
+the server answered 62 simple queries a second instead of 2,000 (bench/NOTES.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -40,6 +53,7 @@ from aigraph.server.routing import route
 from aigraph.tabular import METADATA_NAME as CSV_METADATA
 
 router = APIRouter(tags=["Dataset"])
+logger = logging.getLogger("aigraph.server")
 
 #: The files that describe the others (no Link of their own)
 DESCRIPTIONS = frozenset({METADATA_NAME, CSV_METADATA})
@@ -74,12 +88,42 @@ def _render(services: Services) -> Dumps:
             "cannot hold; GET /store?default or /store?graph=IRI in Turtle, TriG, N-Triples "
             "or N-Quads gives the data",
         )
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    ds = Dataset()
-    ds.parse(data=data, format="nquads")
     project = services.project or Project.default()
-    # other data than the bundled dataset is not described as it (licence, citation)
-    return Dumps(render_all(ds, services.settings.base_iri, project, services.settings.bundled))
+    with tempfile.TemporaryDirectory(prefix="aigraph-dumps-") as folder:
+        source, out = Path(folder) / "data.nq", Path(folder) / "files"
+        with open(source, "wb") as handle:
+            ox.serialize(quads, handle, format=ox.RdfFormat.N_QUADS)
+        command = [sys.executable, "-m", "aigraph.server.dumps", str(source), str(out)]
+        command += ["--base", services.settings.base_iri, "--project", str(project.root)]
+        # other data than the bundled dataset is not described as it (licence, citation)
+        command += [] if services.settings.bundled else ["--not-bundled"]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            logger.warning("rendering the dumps failed: %s", done.stderr.strip()[-2000:])
+            raise ProtocolError(500, "the files could not be rendered (the server's log says why)")
+        index = json.loads((out / INDEX).read_text(encoding="utf-8"))
+        return Dumps(
+            {
+                name: (media, (out / name).read_bytes(), text)
+                for name, (media, text) in index.items()
+            }
+        )
+
+
+#: The child's list of the files it wrote: {name: [media type, description]}.
+INDEX = "index.json"
+
+
+def render_files(source: Path, out: Path, base: str, project: Project, bundled: bool) -> None:
+    """What the child does: the files of the N-Quads `source`, written into `out`."""
+    ds = Dataset()
+    ds.parse(source, format="nquads")
+    files = render_all(ds, base, project, bundled)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (_media, data, _text) in files.items():
+        (out / name).write_bytes(data)
+    index = {name: [media, text] for name, (media, _data, text) in files.items()}
+    (out / INDEX).write_text(json.dumps(index), encoding="utf-8")
 
 
 async def current_dumps(request: Request) -> Dumps:
@@ -214,3 +258,21 @@ async def dump(request: Request, name: str) -> Response:
         # checksum): a file saved to disk is found again in it (RFC 8288; VoID §6.2's path)
         headers["Link"] = describedby(f"{root}.well-known/void", "text/turtle")
     return Response(data, media_type=media + charset, headers=headers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m aigraph.server.dumps IN OUT``: the child that renders the files."""
+    parser = argparse.ArgumentParser(prog="python -m aigraph.server.dumps")
+    parser.add_argument("source", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--project", type=Path, required=True)
+    parser.add_argument("--not-bundled", action="store_true")
+    args = parser.parse_args(argv)
+    os.nice(10)  # behind the server and its query workers for the processors
+    render_files(args.source, args.out, args.base, Project(args.project), not args.not_bundled)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
