@@ -23,16 +23,22 @@ LINKS = """
 """
 
 
-def test_linksets_count_links_per_authority_and_predicate() -> None:
-    store = ox.Store()
-    store.load(LINKS.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
-    g = describe_dataset(
-        store,
+def describe(store: ox.Store | None = None, editorial: bool = True) -> Graph:
+    """The description of `store` (an empty one by default), as a server at x/ gives it."""
+    return describe_dataset(
+        store if store is not None else ox.Store(),
         project=Project.default(),
         base=CANONICAL_BASE,
         endpoint="http://x/sparql",
         dumps="http://x/dumps/",
+        editorial=editorial,
     )
+
+
+def test_linksets_count_links_per_authority_and_predicate() -> None:
+    store = ox.Store()
+    store.load(LINKS.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:g"))
+    g = describe(store)
     dataset = URIRef(CANONICAL_BASE + "id/dataset/aigraph")
     found = {}
     for linkset in g.objects(dataset, VOID.subset):
@@ -49,29 +55,12 @@ def test_linksets_count_links_per_authority_and_predicate() -> None:
 
 def test_no_linkset_while_nothing_is_linked() -> None:
     store = ox.Store()
-    g = describe_dataset(
-        store,
-        project=Project.default(),
-        base=CANONICAL_BASE,
-        endpoint="http://x/sparql",
-        dumps="http://x/dumps/",
-    )
+    g = describe(store)
     assert not list(g.objects(None, VOID.subset))
     assert len(editorial_description(Project.default(), "https://example.org/a/")) > 10
 
 
 # --- how to cite it ---------------------------------------------------------------------------
-
-
-def describe(editorial: bool = True) -> Graph:
-    return describe_dataset(
-        ox.Store(),
-        project=Project.default(),
-        base=CANONICAL_BASE,
-        endpoint="http://x/sparql",
-        dumps="http://x/dumps/",
-        editorial=editorial,
-    )
 
 
 @pytest.mark.parametrize(
@@ -146,13 +135,7 @@ def test_property_partitions_count_each_propertys_triples_once() -> None:
     store.load(LINKS.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:h"))
     twins = '<urn:x> <http://ex.org/a#b> "1" .\n<urn:x> <http://ex.org/a/b> "2" .\n'
     store.load(twins.encode(), format=ox.RdfFormat.N_TRIPLES)
-    g = describe_dataset(
-        store,
-        project=Project.default(),
-        base=CANONICAL_BASE,
-        endpoint="http://x/sparql",
-        dumps="http://x/dumps/",
-    )
+    g = describe(store)
     dataset = URIRef(CANONICAL_BASE + "id/dataset/aigraph")
     partitions = {
         str(g.value(p, VOID.property)): int(g.value(p, VOID.triples))  # type: ignore[arg-type]
