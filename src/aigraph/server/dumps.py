@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--not-bundled", action="store_true")
     args = parser.parse_args(argv)
+    from aigraph.server.worker import die_with_parent
+
+    die_with_parent()  # a killed server leaves no rendering behind (as the update's child)
     os.nice(10)  # behind the server and its query workers for the processors
     render_files(args.source, args.out, args.base, Project(args.project), not args.not_bundled)
     return 0
