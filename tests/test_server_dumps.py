@@ -235,3 +235,60 @@ def test_other_data_is_not_described_as_the_bundled_dataset(tmp_path: Path) -> N
             assert not list(described.triples((None, DCTERMS.license, None))), path
             titles = {str(t) for t in described.objects(None, DCTERMS.title)}
             assert not any("CNC" in t for t in titles), path
+
+
+def test_a_killed_server_leaves_no_rendering_behind(tmp_path: Path) -> None:
+    """The downloads are rendered in a child process (so that the server keeps answering);
+    a server killed while it renders them takes the child with it, as the update's does."""
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import psutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate
+
+    from support import free_port
+
+    data = tmp_path / "data.nq"
+    data.write_text(generate(30_000), encoding="utf-8")  # its files take half a minute to render
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aigraph", "serve", "--no-bundled", "--data", str(data),
+         "--port", str(port), "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "-/health", timeout=2).status_code == 200:
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.1)
+
+        def ask() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # the server is killed under it
+                httpx.get(url + "dumps/", timeout=60)
+
+        threading.Thread(target=ask, daemon=True).start()
+        renderer = None
+        while renderer is None and time.monotonic() < deadline:
+            for child in psutil.Process(server.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):  # it may end as it is listed
+                    if "aigraph.server.dumps" in child.cmdline():
+                        renderer = child
+            time.sleep(0.05)
+        assert renderer is not None, "the files were not rendered in a child process"
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        gone, _ = psutil.wait_procs([renderer], timeout=3)  # far less than the rendering
+        assert gone, f"the rendering child {renderer.pid} outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -95,6 +95,7 @@ def _render(services: Services) -> Dumps:
             ox.serialize(quads, handle, format=ox.RdfFormat.N_QUADS)
         command = [sys.executable, "-m", "aigraph.server.dumps", str(source), str(out)]
         command += ["--base", services.settings.base_iri, "--project", str(project.root)]
+        command += ["--parent", str(os.getpid())]
         # other data than the bundled dataset is not described as it (licence, citation)
         command += [] if services.settings.bundled else ["--not-bundled"]
         done = subprocess.run(command, capture_output=True, text=True)
@@ -268,10 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", required=True)
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--not-bundled", action="store_true")
+    parser.add_argument("--parent", type=int, help="the server's process id")
     args = parser.parse_args(argv)
     from aigraph.server.worker import die_with_parent
 
     die_with_parent()  # a killed server leaves no rendering behind (as the update's child)
+    if args.parent is not None and os.getppid() != args.parent:
+        return 1  # the server died before the line above (the child's imports take 0.6 s)
     os.nice(10)  # behind the server and its query workers for the processors
     render_files(args.source, args.out, args.base, Project(args.project), not args.not_bundled)
     return 0
