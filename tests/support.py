@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,18 +85,26 @@ def serve_process(
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}/"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(url + "-/health", timeout=2).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"aigraph serve did not start: {err.read_text()}")
-                time.sleep(0.1)
+            wait_until_healthy(url, process, lambda: err.read_text())
             yield url, out, err
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def wait_until_healthy(
+    url: str, process: subprocess.Popen[bytes], why: Callable[[], str] = lambda: ""
+) -> None:
+    """Until the server at `url`, started as `process`, says it is healthy (at most 60 s);
+    RuntimeError with `why()` (its log) if it ends or does not answer in time."""
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url + "-/health", timeout=2).status_code == 200:
+                return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"aigraph serve did not start: {why()}")
+        time.sleep(0.1)
 
 
 def client_at(address: str) -> httpx.Client:

@@ -252,7 +252,7 @@ def test_a_killed_server_leaves_no_rendering_behind(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from generate import generate
 
-    from support import free_port
+    from support import free_port, wait_until_healthy
 
     data = tmp_path / "data.nq"
     data.write_text(generate(30_000), encoding="utf-8")  # its files take half a minute to render
@@ -264,13 +264,8 @@ def test_a_killed_server_leaves_no_rendering_behind(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
+        wait_until_healthy(url, server)
         deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(url + "-/health", timeout=2).status_code == 200:
-                    break
-            assert server.poll() is None and time.monotonic() < deadline, "no server"
-            time.sleep(0.1)
 
         def ask() -> None:
             with contextlib.suppress(httpx.HTTPError):  # the server is killed under it

@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aigraph.engine import Engine
+from aigraph.serialize import RDF_LANGSTRING
 
 PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -244,10 +245,6 @@ def sessions_document(engine: Engine, context: dict[str, object]) -> dict[str, A
     )
     framed["@graph"] = sorted(framed["@graph"], key=lambda s: int(s["position"]))
     return framed
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def pyld_dataset(triples: Iterable[ox.Triple]) -> dict[str, list[dict[str, Any]]]:

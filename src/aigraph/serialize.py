@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence[Term | None]
 
@@ -314,7 +315,7 @@ STREAMABLE_GRAPHS = {
 #: What Turtle writes without a prefix: rdf:type as ``a`` and the datatypes of its literal
 #: shorthands (RDF 1.1 Turtle §2.5; a language tag stands for rdf:langString).
 WRITTEN_BARE = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    RDF_TYPE,
     RDF_LANGSTRING,
     XSD_STRING,
     "http://www.w3.org/2001/XMLSchema#integer",
@@ -351,7 +352,6 @@ def used_prefixes(
 #: consecutive: Oxigraph's writers group only consecutive triples, so the triples are put in
 #: reading order first. The line-based syntaxes are written as they come.
 GROUPING_GRAPHS = {"text/turtle", "application/trig", "application/ld+json", "application/rdf+xml"}
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def triple_key(t: ox.Triple, first: str | None = None) -> tuple[object, ...]:

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from aigraph.serialize import Term, term_text
+from aigraph.serialize import RDF_TYPE, Term, term_text
 from aigraph.server.pages import local_href, script_json
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREDICATES = (
     "http://schema.org/name",
     "http://www.w3.org/2004/02/skos/core#prefLabel",

@@ -26,8 +26,9 @@ from starlette.responses import HTMLResponse, Response
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.search import kind_plurals
+from aigraph.serialize import RDF_TYPE
 from aigraph.server.app import Services, services_of
-from aigraph.server.entity_view import LABEL_PREDICATES, RDF_TYPE, Page
+from aigraph.server.entity_view import LABEL_PREDICATES, Page
 from aigraph.server.formats import OFFERS, acceptable, content_type
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError

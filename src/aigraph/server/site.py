@@ -24,10 +24,9 @@ from aigraph.citation import Citation, dataset_citation
 from aigraph.engine import as_solutions
 from aigraph.project import Project
 from aigraph.search import LabelIndex
-from aigraph.serialize import term_text
+from aigraph.serialize import RDF_TYPE, term_text
 from aigraph.server.app import Services, per_version
 from aigraph.server.dumps import current_dumps
-from aigraph.server.entity_view import RDF_TYPE
 from aigraph.server.pages import local_href, script_json
 from aigraph.server.protocol import ProtocolError
 
