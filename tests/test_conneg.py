@@ -11,6 +11,7 @@ from aigraph.server.protocol import ProtocolError
 RESULTS = OFFERS["solutions"]
 GRAPH = OFFERS["graph"]
 JSONLD = "application/ld+json"
+COMPACTED = 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
 
 CASES = [
     # (accept, offers, expected)
@@ -43,7 +44,10 @@ CASES = [
     # parameters: charset=utf-8 matches, others must match exactly
     ("text/turtle;charset=utf-8", GRAPH, "text/turtle"),
     ("text/turtle;charset=UTF-8;q=0.8", GRAPH, "text/turtle"),
-    # JSON-LD's profiles (JSON-LD 1.1 §9.4): every JSON-LD answer is in expanded form
+    # JSON-LD's profiles (JSON-LD 1.1 §9.4): plain JSON-LD is the expanded form; the
+    # compacted form only for a client that names it
+    ("application/ld+json", GRAPH, JSONLD),
+    ("application/*", GRAPH, JSONLD),
     ('application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"', GRAPH, JSONLD),
     (
         'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened '
@@ -51,12 +55,31 @@ CASES = [
         GRAPH,
         JSONLD,
     ),
-    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', GRAPH, None),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', GRAPH, COMPACTED),
     (
         'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted", */*;q=0.1',
         GRAPH,
+        COMPACTED,
+    ),
+    (
+        'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted";q=0.5, '
+        "application/ld+json",
+        GRAPH,
+        JSONLD,
+    ),
+    (
+        'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened '
+        'http://www.w3.org/ns/json-ld#compacted"',
+        GRAPH,
+        COMPACTED,
+    ),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened"', GRAPH, None),
+    (
+        'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened", */*;q=0.1',
+        GRAPH,
         "text/turtle",
     ),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', RESULTS, None),
     ("application/ld+json;foo=bar", GRAPH, None),
     # case-insensitive types, spaces, empty list elements
     ("TEXT/CSV", RESULTS, "text/csv"),
@@ -91,6 +114,7 @@ def test_malformed_accept_is_an_error(header: str) -> None:
         ("solutions", "xml", "application/sparql-results+xml"),
         ("graph", "xml", "application/rdf+xml"),
         ("graph", "jsonld", "application/ld+json"),
+        ("graph", "jsonld-compacted", COMPACTED),
         ("graph", "nt", "application/n-triples"),
         ("graph", "application/trig", "application/trig"),
     ],

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from pydantic import SecretStr
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -19,6 +20,7 @@ from rdflib.namespace import RDF
 from rdflib.query import Result
 
 from aigraph.namespaces import SCHEMA, VOID
+from aigraph.project import Project
 from aigraph.server.settings import Settings
 from support import read_triples, running_server
 
@@ -291,30 +293,32 @@ EXPANDED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
 COMPACTED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "sparql?" + urlencode({"query": CONSTRUCT}),
-        "id/person/jean-michel-jarre",
-        "ns",
-        "shapes",
-        ".well-known/void",
-        "store?graph=https://w3id.org/aigraph/id/claim/s06",
-    ],
-)
+FLATTENED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened"'
+JSON_LD_PATHS = [
+    "sparql?" + urlencode({"query": CONSTRUCT}),
+    "sparql",  # the Service Description
+    "id/person/jean-michel-jarre",
+    "ns",
+    "shapes",
+    ".well-known/void",
+    "store?graph=https://w3id.org/aigraph/id/claim/s06",
+]
+
+
+@pytest.mark.parametrize("path", JSON_LD_PATHS)
 def test_json_ld_answers_are_in_the_expanded_form_that_profile_asks_for(
     server: str, path: str
 ) -> None:
-    """JSON-LD 1.1 §9.4: a client may ask for the expanded form by its profile. Every JSON-LD
-    answer is in that form (expanding it with pyld changes nothing), so it is served; a
-    client that takes only the compacted form is told what there is (406)."""
+    """JSON-LD 1.1 §9.4: a client may ask for the expanded form by its profile. Plain JSON-LD
+    answers are in that form (expanding them with pyld changes nothing); a client that takes
+    only the flattened form is told what there is (406)."""
     from pyld import jsonld
 
     from aigraph.exports import no_remote_documents
 
     response = httpx.get(server + path, headers={"Accept": EXPANDED})
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/ld+json")
+    assert response.headers["content-type"] == "application/ld+json"
     document = response.json()
 
     def unordered(x: object) -> object:
@@ -326,8 +330,67 @@ def test_json_ld_answers_are_in_the_expanded_form_that_profile_asks_for(
 
     expanded = jsonld.expand(document, {"documentLoader": no_remote_documents})
     assert expanded and unordered(expanded) == unordered(document)
-    refused = httpx.get(server + path, headers={"Accept": COMPACTED})
-    assert refused.status_code == 406 and "application/ld+json" in refused.text
+    refused = httpx.get(server + path, headers={"Accept": FLATTENED})
+    assert refused.status_code == 406 and "profile" in refused.text
+
+
+@pytest.mark.parametrize("path", JSON_LD_PATHS)
+def test_json_ld_compacted_profile_gives_the_same_graph_with_readable_keys(
+    server: str, path: str
+) -> None:
+    """A client that names the compacted profile (JSON-LD 1.1 §9.4) gets the same triples, in
+    the same named graphs, compacted with aigraph's published context, which is inline: a
+    processor that fetches nothing (pyld with a loader that refuses every URL, Oxigraph's
+    parser) reads it; the Content-Type names the profile. Compared by URDNA2015
+    canonical N-Quads, so that blank nodes (the shapes, the Service Description) match."""
+    from pyld import jsonld
+
+    from aigraph.exports import no_remote_documents
+
+    options = {
+        "documentLoader": no_remote_documents,
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+    }
+    plain = httpx.get(server + path, headers={"Accept": "application/ld+json"})
+    compacted = httpx.get(server + path, headers={"Accept": COMPACTED})
+    assert compacted.status_code == 200, compacted.text
+    assert compacted.headers["content-type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
+    )
+    assert "content-location" not in compacted.headers  # no extension gives this form
+    document = compacted.json()
+    context = json.loads((Project.default().jsonld_context).read_text(encoding="utf-8"))
+    assert document["@context"] == context["@context"]
+    canonical = jsonld.normalize(document, options)
+    assert canonical and canonical == jsonld.normalize(plain.json(), options)
+    read = list(ox.parse(compacted.content, format=ox.RdfFormat.JSON_LD))
+    assert len(set(read)) == len(set(ox.parse(plain.content, format=ox.RdfFormat.JSON_LD)))
+    if path.startswith(("sparql", "store", ".well-known")):  # the routes that take format=
+        joined = "&" if "?" in path else "?"
+        by_format = httpx.get(f"{server}{path}{joined}format=jsonld-compacted")
+        assert by_format.headers["content-type"] == compacted.headers["content-type"]
+        assert jsonld.normalize(by_format.json(), options) == canonical
+
+
+def test_json_ld_compacted_description_reads_as_json(server: str) -> None:
+    """What the compacted form is for: a person's description read as plain JSON, with the
+    context's terms for classes and properties (``type``, ``name``, ``agent``, ``role``)
+    and each claim's graph kept."""
+    response = httpx.get(server + "id/person/jean-michel-jarre", headers={"Accept": COMPACTED})
+    nodes = [
+        node
+        for graph in response.json()["@graph"]
+        for node in graph.get("@graph", [graph])
+        if graph.get("id", "").endswith("/claim/s03-jean-michel-jarre")
+    ]
+    person = next(n for n in nodes if n["id"].endswith("/person/jean-michel-jarre"))
+    assert person["type"] == "Person" and person["name"] == "Jean-Michel Jarre"
+    participation = next(n for n in nodes if n.get("type") == "Participation")
+    assert participation["agent"] == person["id"]
+    assert participation["role"] == "https://w3id.org/aigraph/concept/role/panelist"
+    absent = httpx.get(server + "id/person/nobody", headers={"Accept": COMPACTED})
+    assert absent.status_code == 404 and absent.json() == {}
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from json.encoder import encode_basestring as _quote  # the C string encoder json.dumps uses
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -300,6 +302,12 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "application/trig": ox.RdfFormat.TRIG,
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
+#: JSON-LD in compacted form, for a client that names its profile (JSON-LD 1.1 §9.4 and
+#: the IANA registration of application/ld+json: ``profile`` http://www.w3.org/ns/json-ld#compacted).
+#: Oxigraph writes the expanded form, which pyld then compacts with aigraph's published
+#: context (`compact_jsonld`). Every other JSON-LD answer is in expanded form.
+JSONLD_COMPACTED = 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
+GRAPH_FORMATS[JSONLD_COMPACTED] = ox.RdfFormat.JSON_LD
 QUAD_FORMATS = {"application/trig", "application/n-quads"}
 #: Graph syntaxes in which documents written one after the other make one document (a later
 #: batch is written without the prefix declarations, with full IRIs); JSON-LD and RDF/XML
@@ -351,7 +359,13 @@ def used_prefixes(
 #: predicate-object list, a JSON-LD node object, an RDF/XML description) when they are
 #: consecutive: Oxigraph's writers group only consecutive triples, so the triples are put in
 #: reading order first. The line-based syntaxes are written as they come.
-GROUPING_GRAPHS = {"text/turtle", "application/trig", "application/ld+json", "application/rdf+xml"}
+GROUPING_GRAPHS = {
+    "text/turtle",
+    "application/trig",
+    "application/ld+json",
+    JSONLD_COMPACTED,
+    "application/rdf+xml",
+}
 
 
 def triple_key(t: ox.Triple, first: str | None = None) -> tuple[object, ...]:
@@ -374,10 +388,11 @@ def serialize_graph(
     media_type: str,
     prefixes: dict[str, str] | None = None,
     first: str | None = None,
+    context: str | None = None,
 ) -> bytes:
     """`triples` in the syntax of `media_type`, in reading order where the syntax groups a
     subject's triples (`first`: the subject to put first), declaring those of `prefixes` it
-    uses."""
+    uses; compacted JSON-LD with the context file `context` (`compact_jsonld`)."""
     fmt = GRAPH_FORMATS[media_type]
     if media_type in GROUPING_GRAPHS:
         triples = sorted(triples, key=lambda t: triple_key(t, first))
@@ -386,4 +401,55 @@ def serialize_graph(
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         return ox.serialize(items, format=fmt, prefixes=used_prefixes(items, prefixes)) or b""
+    if media_type == JSONLD_COMPACTED:
+        return compact_jsonld(ox.serialize(items, format=fmt) or b"[]", context)
     return ox.serialize(items, format=fmt) or b""
+
+
+@lru_cache(maxsize=8)
+def _context(path: str) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _types_as_type(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Expanded JSON-LD with each node's classes under ``@type`` (JSON-LD 1.1 Processing
+    Algorithms §8.4, Serialize RDF as JSON-LD, with ``useRdfType`` false, its default):
+    Oxigraph's writer keeps them as rdf:type values, which compaction would write as the
+    full IRI of rdf:type instead of ``type``. Literal values of rdf:type, which ``@type``
+    cannot hold, stay where they are."""
+    for node in nodes:
+        if "@graph" in node:
+            _types_as_type(node["@graph"])
+        values = node.get(RDF_TYPE)
+        if values is None:
+            continue
+        classes = [v["@id"] for v in values if "@id" in v]
+        others = [v for v in values if "@id" not in v]
+        node["@type"] = [*node.get("@type", []), *classes]
+        if others:
+            node[RDF_TYPE] = others
+        else:
+            del node[RDF_TYPE]
+    return nodes
+
+
+def compact_jsonld(expanded: bytes, context: str | None = None) -> bytes:
+    """An expanded JSON-LD document (a graph or a dataset) in compacted form (JSON-LD 1.1
+    Processing Algorithms §6), with the context of the file `context` (by default the
+    project's published one, ``aigraph-0.1.jsonld``: keys ``name``, ``agent``, ``role``…).
+
+    The context is written inline, not by URL, so that the answer reads with no fetch: a
+    JSON-LD processor that fetches nothing (aigraph's own loader among them) can expand it.
+    pyld is given the context itself and a loader that refuses every URL."""
+    from pyld import jsonld
+
+    from aigraph.exports import no_remote_documents
+    from aigraph.project import Project
+
+    path = context or str(Project.default().jsonld_context)
+    document = jsonld.compact(
+        _types_as_type(json.loads(expanded)),
+        _context(path),
+        options={"documentLoader": no_remote_documents},
+    )
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")

@@ -6,7 +6,8 @@
 - For each offer, the *most specific* matching range gives its weight (``text/*;q=0.1,
   text/turtle`` gives Turtle q=1); a range with parameters matches only offers with the same
   parameters, except ``charset=utf-8``, which is what every aigraph response uses, and
-  JSON-LD's ``profile`` when it names the expanded form, which every JSON-LD answer is in.
+  JSON-LD's ``profile``: the expanded form is plain ``application/ld+json`` (what aigraph
+  gives by default), the compacted form is the offer that names it (see `JSONLD`).
 - The best offer has the highest weight; ties go to the more specific match, then to the
   server's order of preference. No acceptable offer → ``None`` (the caller answers 406:
   never a silent fallback).
@@ -18,12 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-#: JSON-LD's media type, and the profile (JSON-LD 1.1 §9.4, IANA registration) of its
-#: expanded document form, which every JSON-LD answer of aigraph is in (Oxigraph's and
-#: rdflib's writers, given no context): full IRIs, every value in an array, no @context. A
-#: range asking for another form only (compacted, flattened) matches no offer: 406.
+#: JSON-LD's media type, and the profiles (JSON-LD 1.1 §9.4, IANA registration) of its
+#: document forms. aigraph's JSON-LD is in expanded form unless the client names the
+#: compacted one (full IRIs, every value in an array, no @context: Oxigraph's writer): a
+#: range whose profile lists the expanded form matches plain ``application/ld+json``; one
+#: that lists the compacted form (and not the expanded) matches only the offer with that
+#: profile; one that lists neither (the flattened form alone) matches no offer: 406.
 JSONLD = ("application", "ld+json")
 EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
 
 
 class AcceptHeaderError(ValueError):
@@ -94,7 +98,9 @@ def parse_accept(header: str | None) -> list[MediaRange]:
             elif key == "charset" and value == "utf-8":
                 continue  # every response is UTF-8
             elif key == "profile" and (mtype, subtype) == JSONLD and EXPANDED in value.split():
-                continue  # aigraph's JSON-LD is in expanded form: what this profile asks for
+                continue  # plain application/ld+json is in expanded form
+            elif key == "profile" and (mtype, subtype) == JSONLD and COMPACTED in value.split():
+                params.append((key, COMPACTED))  # the profile may list other forms beside it
             else:
                 params.append((key, value))
         ranges.append(MediaRange(mtype, subtype, q, tuple(params)))

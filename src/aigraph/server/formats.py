@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
+from aigraph.serialize import JSONLD_COMPACTED, compact_jsonld
 from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.protocol import ProtocolError
 from aigraph.tabular import MEDIA_TYPE
@@ -35,6 +36,7 @@ OFFERS: dict[str, list[str]] = {
         "application/rdf+xml",
         "application/trig",
         "application/n-quads",
+        JSONLD_COMPACTED,  # only for a client that names this profile: see conneg.JSONLD
     ],
 }
 
@@ -76,6 +78,7 @@ FORMAT_NAMES: dict[str, dict[str, str]] = {
         "jsonld": "application/ld+json",
         "json-ld": "application/ld+json",
         "json": "application/ld+json",
+        "jsonld-compacted": JSONLD_COMPACTED,
         "nt": "application/n-triples",
         "ntriples": "application/n-triples",
         "n-triples": "application/n-triples",
@@ -171,5 +174,9 @@ def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
-def serialize_rdflib(graph: Graph, media: str) -> bytes:
+def serialize_rdflib(graph: Graph, media: str, context: str | None = None) -> bytes:
+    """`graph` in `media`: compacted JSON-LD as the worker's answers are (`compact_jsonld`,
+    with the context file `context`), the other syntaxes by rdflib's writers."""
+    if media == JSONLD_COMPACTED:
+        return compact_jsonld(graph.serialize(format="json-ld", encoding="utf-8"), context)
     return graph.serialize(format=RDFLIB_WRITERS[media], encoding="utf-8")

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.search import kind_plurals
-from aigraph.serialize import RDF_TYPE
+from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE
 from aigraph.server.app import Services, services_of
 from aigraph.server.entity_view import LABEL_PREDICATES, Page
 from aigraph.server.formats import OFFERS, acceptable, content_type
@@ -47,6 +47,16 @@ EXTENSIONS = {
     ".html": "text/html",
 }
 EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
+
+
+def content_location(path: str, media: str) -> dict[str, str]:
+    """The Content-Location of a representation (RFC 9110 §8.7): the URL that gives it with
+    no negotiation, where there is one (compacted JSON-LD, asked for by its profile, has no
+    extension of its own; the header is then left out)."""
+    ext = EXTENSION_OF.get(media)
+    return {"Content-Location": f"{path}{ext}"} if ext is not None else {}
+
+
 NAMES = {
     ".ttl": "Turtle",
     ".jsonld": "JSON-LD",
@@ -173,7 +183,9 @@ def not_found(iri: str, media: str, lang: str, path: str) -> Response:
         else b""
     )
     if media == "application/ld+json":
-        body = b"[]"
+        body = b"[]"  # an empty expanded document; compacted, below: an empty node
+    elif media == JSONLD_COMPACTED:
+        body = b"{}"
     return Response(body, status_code=404, media_type=content_type(media), headers=headers)
 
 
@@ -201,7 +213,7 @@ async def describe_response(
     headers = {
         "Vary": "Accept, Accept-Language",
         "Link": link_header(path),
-        "Content-Location": f"{path}{EXTENSION_OF[media]}",
+        **content_location(path, media),
     }
     if outcome.truncated:  # as on /sparql: the facts kept (the triples sent may be more)
         headers["AIGraph-Results-Truncated"] = str(settings.max_results)
@@ -444,7 +456,7 @@ async def dataset_response(request: Request, explicit: str | None, path: str) ->
     return await description_response(
         request,
         media,
-        {"Content-Location": f"{path}{EXTENSION_OF[media]}", "Link": link_header(path)},
+        {**content_location(path, media), "Link": link_header(path)},
     )
 
 
@@ -540,7 +552,7 @@ async def ontology(request: Request, ext: str = "") -> Response:
     headers = {
         "Vary": "Accept, Accept-Language",
         "Link": link_header("/ns"),
-        "Content-Location": f"/ns{EXTENSION_OF[media]}",
+        **content_location("/ns", media),
     }
     if media != "text/html":
         return Response(outcome.body, media_type=content_type(media), headers=headers)

@@ -25,10 +25,10 @@ from aigraph.server.app import services_of
 from aigraph.server.formats import content_type, serialize_rdflib
 from aigraph.server.pages import language, render
 from aigraph.server.resources import (
-    EXTENSION_OF,
     EXTENSIONS,
     alternates,
     choose_media,
+    content_location,
     link_header,
     not_found,
 )
@@ -149,7 +149,7 @@ def document(
     headers = {
         "Vary": "Accept, Accept-Language",
         "Link": link_header(path),
-        "Content-Location": f"{path}{EXTENSION_OF[media]}",
+        **content_location(path, media),
     }
     if media != "text/html":
         return Response(

@@ -32,9 +32,11 @@ from aigraph.engine import merged_only
 from aigraph.serialize import (
     BOOLEAN_SERIALIZERS,
     GRAPH_FORMATS,
+    JSONLD_COMPACTED,
     SOLUTION_WRITERS,
     STREAMABLE_GRAPHS,
     Term,
+    compact_jsonld,
     serialize_graph,
     used_prefixes,
 )
@@ -415,6 +417,8 @@ def describe_job(store: ox.Store, job: Job, facts: ox.Store | None = None) -> Ou
                 body = ox.serialize(quads, format=fmt, prefixes=used) or b""
             else:
                 body = ox.serialize(quads, format=fmt) or b""
+        elif media == JSONLD_COMPACTED:  # the claims' graphs kept, as in expanded JSON-LD
+            body = compact_jsonld(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
         else:
             triples = list(
                 dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
