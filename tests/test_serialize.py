@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pyoxigraph as ox
 import pytest
 
 from aigraph.serialize import (
+    JSONLD_COMPACTED,
     RDF_TYPE,
     SOLUTION_WRITERS,
     Row,
@@ -159,3 +161,25 @@ def test_a_subjects_triples_are_one_block_with_the_first_subject_first() -> None
         "<https://example.org/a> a schema:Thing ;",
         '\tschema:name "a" .',
     ]
+
+
+def test_compacted_json_ld_puts_classes_under_type_and_keeps_every_triple() -> None:
+    """Oxigraph writes classes as rdf:type values; compacted, they are the context's `type`
+    (JSON-LD 1.1 Processing Algorithms §8.4, useRdfType false), with the context's terms for
+    classes and properties; a literal rdf:type value, which @type cannot hold, stays."""
+    person = ox.NamedNode("https://example.org/p")
+    triples = [
+        ox.Triple(person, ox.NamedNode(RDF_TYPE), ox.NamedNode("http://schema.org/Person")),
+        ox.Triple(person, ox.NamedNode(RDF_TYPE), ox.NamedNode("https://example.org/Other")),
+        ox.Triple(person, ox.NamedNode(RDF_TYPE), ox.Literal("odd")),
+        ox.Triple(person, ox.NamedNode("http://schema.org/name"), ox.Literal("P", language="fr")),
+    ]
+    body = serialize_graph(triples, JSONLD_COMPACTED)
+    document = json.loads(body)
+    assert isinstance(document["@context"], dict)  # inline: read with no fetch
+    node = {k: v for k, v in document.items() if k != "@context"}
+    assert node["id"] == person.value
+    assert sorted(node["type"]) == ["Person", "https://example.org/Other"]
+    assert node["name"] == {"@language": "fr", "@value": "P"}
+    assert node[RDF_TYPE] == "odd"
+    assert set(ox.parse(body, format=ox.RdfFormat.JSON_LD)) == set(triples)
