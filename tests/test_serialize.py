@@ -182,4 +182,4 @@ def test_compacted_json_ld_puts_classes_under_type_and_keeps_every_triple() -> N
     assert sorted(node["type"]) == ["Person", "https://example.org/Other"]
     assert node["name"] == {"@language": "fr", "@value": "P"}
     assert node[RDF_TYPE] == "odd"
-    assert set(ox.parse(body, format=ox.RdfFormat.JSON_LD)) == set(triples)
+    assert {q.triple for q in ox.parse(body, format=ox.RdfFormat.JSON_LD)} == set(triples)
