@@ -770,7 +770,7 @@ def test_rdflib_sparqlstore_client(server: str) -> None:
 
 def test_about(server: str, dataset: Dataset) -> None:
     about = httpx.get(server + "-/about", timeout=60).json()
-    assert about["triples"] == union_size(dataset) and about["named_graphs"] == 72
+    assert about["triples"] == union_size(dataset) and about["named_graphs"] == 73
     assert (
         about["source_text_sha256"]
         == "093abb534ccd7ea2b82963de8d4114f8f8d6a387575d1ff1754bea8996d5755f"
