@@ -663,6 +663,45 @@ def test_service_works_for_an_allowed_endpoint_with_a_time_limit(server: str) ->
         assert "BasicFederatedQuery" in description
 
 
+#: SERVICE as Oxigraph reads it where a SPARQL tokenizer sees another token: its grammar
+#: matches keywords with no word boundary, so a keyword joined to the name after it
+#: (`SERVICEx:a`, `service:a {` with the empty prefix), to a keyword or literal before it
+#: (`true`, a number's exponent), or to SILENT, is still SERVICE; and a prefixed name ends
+#: where its grammar ends it (`x:p"s"SERVICE…`), not at the next space. Each sends a request
+#: from Oxigraph (tests/test_sniff.py holds the lexer's side).
+HIDDEN_SERVICE = [
+    "PREFIX x: <{canary}> SELECT * WHERE {{ SERVICEx:sparql {{ ?s ?p ?o }} }}",
+    "PREFIX : <{canary}> SELECT * WHERE {{ service:sparql {{ ?s ?p ?o }} }}",
+    "PREFIX : <{canary}> PREFIX service: <http://example.org/> "
+    "SELECT * WHERE {{ service:sparql {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICESILENT<{canary}sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p trueSERVICE<{canary}sparql> {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p 1e5SERVICE<{canary}sparql> {{ }} }}",
+    'PREFIX x: <http://example.org/> SELECT * WHERE {{ ?s x:p"o"SERVICE<{canary}sparql> {{ }} }}',
+]
+
+
+@pytest.mark.parametrize("template", HIDDEN_SERVICE)
+def test_a_service_the_tokenizer_would_not_see_is_refused_with_an_allow_list(
+    server: str, template: str
+) -> None:
+    """With an allow-list the workers keep the network (no sandbox): the request check is
+    then the only guard. Each of these made the server call the canary, an endpoint the
+    operator did not allow."""
+    remote = server + "sparql"
+    with (
+        running_server(
+            Settings(bundled=False, workers=1, query_timeout=3, service_allowlist=[remote])
+        ) as url,
+        canary() as listener,
+    ):
+        response = q(url, template.format(canary=listener.url))
+        assert response.status_code == 403, response.text
+        assert "SERVICE" in response.text and "refused" in response.text
+        time.sleep(0.2)
+        assert listener.requests == []
+
+
 # --- Files given to the server or the validator fetch nothing --------------------------------
 
 

@@ -6,20 +6,49 @@ names (refused unless allowed: a query must never make the server send a request
 
 It skips comments, string literals (all four quote styles, with escapes), IRIs (exactly the
 IRIREF production of SPARQL 1.1 §19.8, so that ``?a < 3 && ?b > 1`` is not taken for an
-IRI and cannot hide a keyword), prefixed names (``service:x`` is not the SERVICE keyword)
-and variables. The engine's own parser remains the judge of syntax; this lexer only has to
-be right about the keywords it reports, and errs towards reporting.
+IRI and cannot hide a keyword), prefixed names and blank node labels (exactly their
+productions, so that ``service:x`` is not the SERVICE keyword, and a name ends where the
+grammar ends it: in ``x:p"o"SERVICE``, SERVICE follows the name and a string) and
+variables. The engine's own parser remains the judge of syntax; this lexer only has to be
+right about the keywords it reports, and errs towards reporting.
+
+Oxigraph's parser matches a keyword with no word boundary after it or before it: it reads
+``SERVICEx:a {…}`` as SERVICE then ``x:a``, ``service:a {…}`` as SERVICE then ``:a``,
+``SERVICESILENT``, ``trueSERVICE`` (the boolean, then SERVICE) and ``1e5SERVICE`` as SERVICE
+too, where a SPARQL tokenizer sees one name or one word. So a word or a prefixed name that
+holds SERVICE, LOAD, GRAPH, FROM or NAMED is also reported as that keyword, *joined*
+(`Sniffed.joined` for SERVICE and LOAD, which the server refuses; GRAPH, FROM and NAMED
+count for `Sniffed.uses_graphs`), except where Oxigraph could not read it so: a name whose
+prefix holds SERVICE or GRAPH but is not followed by a group ``{``, as in the triple
+``service:x ?p ?o`` (tests/test_sniff.py asks Oxigraph itself, for 960 spellings).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
+_SPACE = re.compile(r"\s+")
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _WORD = re.compile(r"[^\W\d]\w*")  # any letter or _, then word characters (str.isalpha is Unicode)
-_PNAME_TAIL = re.compile(r"[A-Za-z0-9_\-.]*:[^\s{}()\[\];,]*")
 _VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
+# Prefixed names and blank node labels, SPARQL 1.1 §19.8 productions [164]-[173]
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_PNAME = re.compile(f"(?P<prefix>{_PN_PREFIX})?:(?:{_PN_LOCAL})?")
+_BLANK_NODE_LABEL = re.compile(f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
+#: What follows a name that Oxigraph may read as SERVICE and its endpoint: a group.
+_GROUP_NEXT = re.compile(r"(?:\s|#[^\n]*)*\{")
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = (
@@ -36,11 +65,40 @@ UPDATE_KEYWORDS = (
 )
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "word", "iri", "var", "other"
-    text: str
+#: Keywords that matter to the checks, reported where Oxigraph may read them inside a longer
+#: word or name (the module's docstring); SERVICE may be preceded by a boolean or a number's
+#: exponent, the others only begin a token.
+JOINED_ANYWHERE = ("SERVICE",)
+JOINED_AT_START = ("LOAD", "GRAPH", "FROM", "NAMED")
+#: The keywords Oxigraph reads only before an endpoint or graph name and a group ``{``: in a
+#: prefixed name, only where a group follows it (``graph:x ?p ?o`` is a triple).
+BEFORE_A_GROUP = ("SERVICE", "GRAPH")
+
+
+class Token(NamedTuple):  # a tuple: made at C speed, dozens per request
+    kind: str  # "word", "iri", "var", "other", or "joined" (a keyword inside a longer token)
+    text: str  # the word in upper case, the IRI, the variable; a joined keyword
     start: int = 0  # offset in the text
+    source: str = ""  # for a joined keyword: the word or name that holds it
+
+
+_WHOLE = frozenset(JOINED_AT_START + JOINED_ANYWHERE)
+_HOLDS = re.compile("^(?:" + "|".join(JOINED_AT_START) + ")|" + "|".join(JOINED_ANYWHERE))
+
+
+def _joined(
+    held: str, start: int, source: str, name: bool = False, group: bool = True
+) -> list[Token]:
+    """The keywords that `held` (upper case) holds as Oxigraph may read them: a word that
+    holds one without being it; a prefixed name's prefix that holds one (`service:x`
+    too), those of BEFORE_A_GROUP only where a `group` follows the name."""
+    if (not name and held in _WHOLE) or _HOLDS.search(held) is None:  # most: one search
+        return []
+    found = [k for k in JOINED_AT_START if held.startswith(k)]
+    found += [k for k in JOINED_ANYWHERE if k in held]
+    if name and not group:
+        found = [k for k in found if k not in BEFORE_A_GROUP]
+    return [Token("joined", k, start, source) for k in found]
 
 
 def tokens(text: str) -> list[Token]:
@@ -49,7 +107,7 @@ def tokens(text: str) -> list[Token]:
     while i < n:
         c = text[i]
         if c.isspace():
-            i += 1
+            i = _SPACE.match(text, i).end()  # type: ignore[union-attr]  # c matches
         elif c == "#":
             end = text.find("\n", i)
             i = n if end == -1 else end + 1
@@ -76,19 +134,32 @@ def tokens(text: str) -> list[Token]:
             else:
                 out.append(Token("other", c, i))
                 i += 1
-        elif c == ":":  # a prefixed name with the empty prefix
-            m = _PNAME_TAIL.match(text, i)
-            i = m.end() if m else i + 1
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(text, i)
-            assert m is not None
-            end = m.end()
-            tail = _PNAME_TAIL.match(text, end) if end < n and text[end] in ":.-" else None
-            if tail and ":" in tail.group():
-                i = tail.end()  # prefixed name: not a keyword
-            else:
-                out.append(Token("word", m.group().upper(), i))
-                i = end
+        elif c == "_" and text.startswith("_:", i):
+            label = _BLANK_NODE_LABEL.match(text, i)
+            i = label.end() if label else i + 2
+        elif c == ":" or c.isalpha() or c == "_":
+            word = _WORD.match(text, i) if c != ":" else None
+            after = word.end() if word is not None else i
+            # a prefixed name: its prefix continues the word with ".", "-", "·" (non-ASCII)
+            # or ends at ":"
+            name = None
+            if after < n and (text[after] in ":.-" or not text[after].isascii()):
+                name = _PNAME.match(text, i)  # ":" alone is one: the empty prefix, no local
+            if name is not None:
+                prefix = (name.group("prefix") or "").upper()
+                if _HOLDS.search(prefix) is not None:  # rare: checked inline
+                    # SERVICE and GRAPH are read in a name only where a group follows it
+                    group = _GROUP_NEXT.match(text, name.end()) is not None
+                    out.extend(_joined(prefix, i, name.group(), name=True, group=group))
+                i = name.end()
+            elif word is not None:
+                upper = word.group().upper()
+                out.append(Token("word", upper, i))
+                if _HOLDS.search(upper) is not None:  # rare: checked inline
+                    out.extend(_joined(upper, i, word.group()))
+                i = word.end()
+            else:  # ":" at the end of the text
+                i += 1
         else:
             out.append(Token("other", c, i))
             i += 1
@@ -105,6 +176,9 @@ class Sniffed:
     uses_graphs: bool = True  # names graphs: GRAPH, FROM, FROM NAMED (or could not tell)
     # for a `SELECT *` query, its variables in the order they first appear (else empty)
     star_order: tuple[str, ...] = ()
+    # words and names that hold SERVICE or LOAD where Oxigraph reads the keyword, with an
+    # endpoint or a source no check can see (`SERVICEx:a`, `trueSERVICE`): refused
+    joined: tuple[str, ...] = ()
 
 
 #: The deepest nesting accepted. Real queries nest a few levels; Oxigraph's parser is
@@ -142,6 +216,7 @@ def _sniff(toks: list[Token]) -> Sniffed:
             rest = rest[1:]
         target = rest[0].text if rest and rest[0].kind in ("iri", "var") else "?"
         (services if tok.text == "SERVICE" else loads).append(target)
+    joined = [t for t in toks if t.kind == "joined"]
     return Sniffed(
         form=form if first_op in QUERY_FORMS else None,
         star_order=star_order(toks) if form == "SELECT" and first_op == "SELECT" else (),
@@ -149,7 +224,8 @@ def _sniff(toks: list[Token]) -> Sniffed:
         services=tuple(services),
         loads=tuple(loads),
         depth=nesting(toks),
-        uses_graphs=bool({"GRAPH", "FROM", "NAMED"} & set(words)),
+        uses_graphs=bool({"GRAPH", "FROM", "NAMED"} & {*words, *(t.text for t in joined)}),
+        joined=tuple(dict.fromkeys(t.source for t in joined if t.text in ("SERVICE", "LOAD"))),
     )
 
 
