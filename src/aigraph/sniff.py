@@ -20,7 +20,7 @@ holds SERVICE, LOAD, GRAPH, FROM or NAMED is also reported as that keyword, *joi
 (`Sniffed.joined` for SERVICE and LOAD, which the server refuses; GRAPH, FROM and NAMED
 count for `Sniffed.uses_graphs`), except where Oxigraph could not read it so: a name whose
 prefix holds SERVICE or GRAPH but is not followed by a group ``{``, as in the triple
-``service:x ?p ?o`` (tests/test_sniff.py asks Oxigraph itself, for 960 spellings).
+``service:x ?p ?o`` (tests/test_sniff.py asks Oxigraph itself, for 95,256 spellings).
 """
 
 from __future__ import annotations
