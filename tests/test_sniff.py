@@ -142,3 +142,34 @@ def test_what_the_lexer_reports(
         services,
         uses_graphs,
     )
+
+
+def runs_load(update: str) -> bool:
+    """Whether Oxigraph runs `update` as a LOAD from port 9 (refused by Oxigraph itself)."""
+    try:
+        ox.Store().update(update)
+    except OSError as exc:
+        return "port 9 is not allowed" in str(exc)
+    except (SyntaxError, RuntimeError):
+        return False
+    return False
+
+
+def test_every_load_oxigraph_would_run_is_reported() -> None:
+    """LOAD is refused, token or not: each spelling of it that Oxigraph runs (after another
+    operation, joined to SILENT or to its source, with INTO GRAPH) is reported."""
+    updates = [
+        f"PREFIX x9: <http://127.0.0.1:9/> PREFIX : <http://127.0.0.1:9/> {left}{s1}{kw}{s2}{src}{into}"
+        for left, s1, kw, s2, src, into in itertools.product(
+            ["", "CLEAR DEFAULT ;", "INSERT DATA { <http://e/a> <http://e/b> true };"],
+            SEPARATOR,
+            ["LOAD", "load", "LOAD SILENT", "LOADSILENT", "loadSilent"],
+            SEPARATOR,
+            ["<http://127.0.0.1:9/>", "x9:", ":", "x9:a", ":a", "x9:a.b"],
+            ["", " INTO GRAPH <http://e/g>", "INTO GRAPH<http://e/g>"],
+        )
+    ]
+    run = [u for u in updates if runs_load(u)]
+    assert len(run) > 500
+    missed = [u for u in run if not (sniff(u).loads or sniff(u).joined)]
+    assert not missed, missed[:5]
