@@ -20,7 +20,8 @@ holds SERVICE, LOAD, GRAPH, FROM or NAMED is also reported as that keyword, *joi
 (`Sniffed.joined` for SERVICE and LOAD, which the server refuses; GRAPH, FROM and NAMED
 count for `Sniffed.uses_graphs`), except where Oxigraph could not read it so: a name whose
 prefix holds SERVICE or GRAPH but is not followed by a group ``{``, as in the triple
-``service:x ?p ?o`` (tests/test_sniff.py asks Oxigraph itself, for 95,256 spellings).
+``service:x ?p ?o``. tests/test_sniff.py asks Oxigraph itself, for every spelling of
+SERVICE, LOAD, GRAPH and FROM that it builds from their parts.
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ UPDATE_KEYWORDS = (
 
 
 #: Keywords that matter to the checks, reported where Oxigraph may read them inside a longer
-#: word or name (the module's docstring); SERVICE may be preceded by a boolean or a number's
-#: exponent, the others only begin a token.
-JOINED_ANYWHERE = ("SERVICE",)
-JOINED_AT_START = ("LOAD", "GRAPH", "FROM", "NAMED")
+#: word or name (the module's docstring). SERVICE and GRAPH may follow a boolean or a number's
+#: exponent (``trueSERVICE``), FROM the query form (``ASKFROM``) and NAMED FROM; LOAD begins
+#: an operation, after a ``;`` or the prologue's ``>``: only at the start of one.
+JOINED_ANYWHERE = ("SERVICE", "GRAPH", "FROM", "NAMED")
+JOINED_AT_START = ("LOAD",)
 #: The keywords Oxigraph reads only before an endpoint or graph name and a group ``{``: in a
 #: prefixed name, only where a group follows it (``graph:x ?p ?o`` is a triple).
 BEFORE_A_GROUP = ("SERVICE", "GRAPH")
