@@ -17,7 +17,7 @@ from aigraph.server.data import ServedData, copy_store, next_version, publish, s
 from aigraph.server.pool import QueryTimeoutError, WorkerPool
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
-from aigraph.server.worker import Job, Outcome, answer
+from aigraph.server.worker import Job, Outcome, answer, job_stack_bytes
 from aigraph.server.writer import UpdateLimits, apply_update
 
 USER_AGENT = f"aigraph/{__version__} (+https://w3id.org/aigraph/)"
@@ -63,6 +63,7 @@ class LocalExecutor:
             sandbox,
             max_rss=settings.worker_max_rss_mb * 2**20,
             max_memory=settings.query_memory_mb * 2**20,
+            stack_bytes=job_stack_bytes(settings.max_query_chars),
         )
 
     @property

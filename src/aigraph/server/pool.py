@@ -44,6 +44,7 @@ from aigraph.server.worker import (
     CANCELLED_SLOTS,
     JOB_BYTES,
     MEMORY_EXCEEDED,
+    STACK_BOUNDS,
     Job,
     Outcome,
     Shared,
@@ -341,12 +342,13 @@ def _start_worker(
     slot: int,
     max_rss: int,
     max_memory: int = 0,
+    stack_bytes: int = STACK_BOUNDS[0],
 ) -> Worker:
     parent, child = _CONTEXT.Pipe()
     errors, errors_end = _CONTEXT.Pipe()  # its standard error, raw bytes (ErrorStream)
     process = _CONTEXT.Process(
         target=worker_main,
-        args=(child, source, sandbox, shared, slot, max_rss, max_memory, errors_end),
+        args=(child, source, sandbox, shared, slot, max_rss, max_memory, errors_end, stack_bytes),
         daemon=True,
         name="aigraph-worker",
     )
@@ -382,6 +384,8 @@ class WorkerPool:
     #: limit); past it the worker dies (worker.limit_memory) and the job fails with
     #: QueryMemoryError
     max_memory: int = 0
+    #: the stack of the thread that runs a worker's jobs (worker.job_stack_bytes)
+    stack_bytes: int = STACK_BOUNDS[0]
     recycled: int = 0
     killed: int = 0
     started: float = 0.0
@@ -418,7 +422,13 @@ class WorkerPool:
     def _start(self, slot: int) -> Worker:
         assert self._shared is not None
         return _start_worker(
-            self.source, self.sandbox, self._shared, slot, self.max_rss, self.max_memory
+            self.source,
+            self.sandbox,
+            self._shared,
+            slot,
+            self.max_rss,
+            self.max_memory,
+            self.stack_bytes,
         )
 
     async def _enlist(self, worker: Worker) -> None:

@@ -20,6 +20,7 @@ import resource
 import select
 import signal
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -467,6 +468,24 @@ class Shared:
     taken: Any  # ctypes array of int64, CANCELLED_SLOTS long
 
 
+#: Bytes of stack per character of the longest query accepted, for the thread that runs
+#: jobs. Oxigraph's parser and evaluator recurse once per link of a chain (``!!…!true``,
+#: ``1+1+…``, ``a|b|…``, a run of BIND, FILTER, MINUS, OPTIONAL or UNION): on the 8 MiB stack
+#: of a process's main thread, 2,600 BINDs or MINUSes (a query of 24–40 KB) or 9,000 ``!``
+#: overflowed it, and the worker died (SIGSEGV) and had to be replaced. Measured: every such
+#: chain of 100,000 characters runs with 128 MiB; ``!`` needs the most, about 0.9 KB a
+#: character. 2.5 KiB a character gives more than twice that.
+STACK_PER_QUERY_CHAR = 2560
+#: The job thread's stack at least and at most (a stack is reserved, not used, until needed).
+STACK_BOUNDS = (64 * 2**20, 2**30)
+
+
+def job_stack_bytes(max_query_chars: int) -> int:
+    """The stack of a worker's job thread for queries of at most `max_query_chars`."""
+    low, high = STACK_BOUNDS
+    return min(max(low, max_query_chars * STACK_PER_QUERY_CHAR), high)
+
+
 def worker_main(
     conn: Connection,
     source: StoreSource,
@@ -476,6 +495,7 @@ def worker_main(
     max_rss: int,
     max_memory: int = 0,
     errors: Connection | None = None,
+    stack_bytes: int = STACK_BOUNDS[0],
 ) -> None:
     """The worker's loop: open the store, say ready, then answer jobs from the shared queue,
     and the server's messages on `conn` (reload, stop), until told to stop (None).
@@ -486,15 +506,41 @@ def worker_main(
     server not have killed it. Past `max_rss` bytes after a job (0: never), the worker says
     so and leaves, for a fresh one to take its place. A job may allocate `max_memory` bytes
     beyond what the worker holds with its store loaded (0: no limit; `limit_memory`). What
-    the worker writes to its standard error goes to `errors`, which the server reads."""
+    the worker writes to its standard error goes to `errors`, which the server reads. Jobs
+    run on a thread whose stack is `stack_bytes` (`job_stack_bytes`)."""
     if errors is not None:
         os.dup2(errors.fileno(), 2)
         errors.close()
     die_with_parent()
     if os.getppid() == 1:  # the server died before we could ask
         return
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # signal handlers: the main thread only
+    # the namespace before the thread: a thread starts in its creator's namespaces
     sandboxed = unshare_network() if sandbox else False
+    # the thread before the memory limit, which counts from what the worker then holds (the
+    # stack's reservation included)
+    threading.stack_size(stack_bytes)
+    jobs = threading.Thread(
+        target=_serve,
+        args=(conn, source, sandboxed, shared, slot, max_rss, max_memory),
+        name="aigraph-jobs",
+        daemon=True,  # the process ends with the main thread, on an interrupt too
+    )
+    jobs.start()
+    with contextlib.suppress(KeyboardInterrupt):
+        jobs.join()
+
+
+def _serve(
+    conn: Connection,
+    source: StoreSource,
+    sandboxed: bool,
+    shared: Shared,
+    slot: int,
+    max_rss: int,
+    max_memory: int,
+) -> None:
+    """The worker's loop (worker_main), on the thread with the large stack."""
     stores = open_stores(source)
     if max_memory:
         limit_memory(max_memory)
