@@ -472,6 +472,25 @@ def test_sparql_update_with_the_token(writable: str) -> None:
     assert q(writable, 'ASK { ?n <http://schema.org/text> "note" }').json()["boolean"] is False
 
 
+def test_a_long_chain_in_an_update_is_applied(writable: str) -> None:
+    """An update runs in a child process on a thread whose stack is sized for its length, as
+    a query's job does: this one (20,000 `!`) killed the child on its main thread's 8 MiB
+    stack, and the update failed (a 500)."""
+    chain = "!" * 20_000  # an even count: true
+    update = (
+        "INSERT { GRAPH <http://example.org/chain> { <http://example.org/c> "
+        f"<http://example.org/v> ?v }} }} WHERE {{ BIND({chain}true AS ?v) }}"
+    )
+    response = httpx.post(writable + "sparql", data={"update": update}, headers=AUTH, timeout=60)
+    assert response.status_code == 204, response.text
+    ask = "ASK { GRAPH <http://example.org/chain> { <http://example.org/c> ?p true } }"
+    assert q(writable, ask).json()["boolean"] is True
+    dropped = httpx.post(
+        writable + "sparql", data={"update": "DROP GRAPH <http://example.org/chain>"}, headers=AUTH
+    )
+    assert dropped.status_code == 204
+
+
 def test_update_syntax_error_is_400(writable: str) -> None:
     response = httpx.post(writable + "sparql", data={"update": "INSERT DATA { <a> }"}, headers=AUTH)
     assert response.status_code == 400 and "does not parse" in response.text

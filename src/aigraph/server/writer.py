@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from aigraph.engine import empty_graphs
-from aigraph.server.worker import die_with_parent, limit_memory, unshare_network
+from aigraph.server.worker import (
+    die_with_parent,
+    job_stack_bytes,
+    limit_memory,
+    unshare_network,
+)
 
 
 @dataclass(frozen=True)
@@ -170,18 +176,33 @@ def _memory_message(limits: UpdateLimits) -> str:
 def main() -> int:
     """The child: read the request (JSON) on standard input, load the data, apply the
     update, write the result, and report one JSON line on standard output ("done", or why
-    not: "syntax", "failed", "memory"). Exit status 0 whenever it could report."""
+    not: "syntax", "failed", "memory"). Exit status 0 whenever it could report.
+
+    The work runs on a thread whose stack is sized for the update's length, as a query
+    worker's jobs are (worker.job_stack_bytes): Oxigraph recurses once per link of a chain,
+    and on the main thread's 8 MiB a long one killed the child."""
     request = json.loads(sys.stdin.buffer.read())
     die_with_parent()
     if request["sandbox"]:
         unshare_network()  # best effort, as the query workers: LOAD is refused before this
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process at the limit
+    # the thread before the memory limit (set in it), which counts its stack's reservation
+    threading.stack_size(job_stack_bytes(len(request["update"])))
+    status: list[int] = []
+    work = threading.Thread(target=lambda: status.append(_apply(request)), daemon=True)
+    work.start()
+    work.join()
+    return status[0] if status else 1
+
+
+def _apply(request: dict[str, Any]) -> int:
+    """What `main` does, on the thread with the large stack."""
     store = ox.Store()
     store.bulk_extend(_quads_of(Path(request["source"])))
     for graph in request["empty_graphs"]:
         store.add_graph(ox.NamedNode(graph))
     if request["memory_bytes"]:
         limit_memory(request["memory_bytes"])
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process at the limit
     signal.setitimer(signal.ITIMER_REAL, request["seconds"])
     try:
         store.update(request["update"], base_iri=request["base_iri"])
