@@ -47,6 +47,9 @@ _PN_LOCAL = (
     f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 )
 _PNAME = re.compile(f"(?P<prefix>{_PN_PREFIX})?:(?:{_PN_LOCAL})?")
+#: The characters a prefix may hold, in a run: a prefixed name can start in a run only if
+#: the run ends at ":" (the prefix's own characters exclude it).
+_PREFIX_RUN = re.compile(f"[{_PN_CHARS}.]*")
 _BLANK_NODE_LABEL = re.compile(f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
 #: What follows a name that Oxigraph may read as SERVICE and its endpoint: a group.
 _GROUP_NEXT = re.compile(r"(?:\s|#[^\n]*)*\{")
@@ -106,6 +109,7 @@ def _joined(
 def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     i, n = 0, len(text)
+    run_end = -1  # where the run of prefix characters last looked at ends
     while i < n:
         c = text[i]
         if c.isspace():
@@ -146,7 +150,14 @@ def tokens(text: str) -> list[Token]:
             # or ends at ":"
             name = None
             if after < n and (text[after] in ":.-" or not text[after].isascii()):
-                name = _PNAME.match(text, i)  # ":" alone is one: the empty prefix, no local
+                # the run's end is found once for all the words in it (`a.a.a.…`): trying
+                # each word of a long run against _PNAME took time quadratic in its length,
+                # on the event loop (a 100 KB query held the server for 40 s)
+                if i >= run_end:
+                    match = _PREFIX_RUN.match(text, i)
+                    run_end = match.end() if match else i
+                if run_end < n and text[run_end] == ":":
+                    name = _PNAME.match(text, i)  # ":" alone: the empty prefix, no local
             if name is not None:
                 prefix = (name.group("prefix") or "").upper()
                 if _HOLDS.search(prefix) is not None:  # rare: checked inline
@@ -213,10 +224,10 @@ def _sniff(toks: list[Token]) -> Sniffed:
     for k, tok in enumerate(toks):
         if tok.kind != "word" or tok.text not in ("SERVICE", "LOAD"):
             continue
-        rest = toks[k + 1 :]
-        if rest and rest[0].kind == "word" and rest[0].text == "SILENT":
-            rest = rest[1:]
-        target = rest[0].text if rest and rest[0].kind in ("iri", "var") else "?"
+        k += 1
+        if k < len(toks) and toks[k].kind == "word" and toks[k].text == "SILENT":
+            k += 1
+        target = toks[k].text if k < len(toks) and toks[k].kind in ("iri", "var") else "?"
         (services if tok.text == "SERVICE" else loads).append(target)
     joined = [t for t in toks if t.kind == "joined"]
     return Sniffed(

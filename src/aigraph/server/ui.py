@@ -36,7 +36,7 @@ from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
 from aigraph.server.site import cited_dataset, data_checksum, dataset_card, site
 from aigraph.server.snippets import snippets
-from aigraph.server.sparql import client_of, execute, query_job, request_timeout
+from aigraph.server.sparql import client_of, execute, lexed, query_job, request_timeout
 
 router = APIRouter(tags=["Interface"])
 UI_DIR = Path(__file__).parent / "ui"
@@ -264,7 +264,7 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
         "graph": "application/n-triples",
     }
     try:
-        job = query_job(request, services, op, media)
+        job = query_job(request, services, op, media, sniffed=await lexed(services, text))
         job.max_rows = min(job.max_rows or 1000, 1000)
         outcome = await execute(services, job, request_timeout(services, op), client_of(request))
     except ProtocolError as exc:
