@@ -783,6 +783,51 @@ def test_a_service_the_tokenizer_would_not_see_is_refused_with_an_allow_list(
         assert listener.requests == []
 
 
+@pytest.mark.parametrize(
+    ("target", "allowed"),
+    [
+        ("https://query.wikidata.org/sparql", True),
+        ("https://query.wikidata.org/sparql?format=json", True),
+        ("https://QUERY.wikidata.org/sparql", True),  # a host is case-insensitive
+        ("https://query.wikidata.org:443/sparql", True),  # the default port, written out
+        ("http://query.wikidata.org/sparql", False),  # another scheme
+        ("https://query.wikidata.org:8443/sparql", False),  # another port
+        ("https://query.wikidata.org/other", False),  # another path
+        ("https://query.wikidata.org.evil.example/sparql", False),  # text prefix, other host
+        ("https://query.wikidata.org@evil.example/sparql", False),  # user information
+        ("https://query.wikidata.org/sparql\\u0040evil", False),  # an escape
+        ("http://127.0.0.1:9999/", False),  # "http://127.0.0.1" is port 80 only
+        ("http://127.0.0.1/sparql", True),
+        ("ftp://query.wikidata.org/sparql", False),
+        ("https://query.wikidata.org:x/sparql", False),  # a port that is not a number
+    ],
+)
+def test_an_endpoint_is_allowed_by_its_scheme_host_port_and_path(
+    target: str, allowed: bool
+) -> None:
+    from aigraph.server.sparql import allowed_endpoint
+
+    allowlist = ["https://query.wikidata.org/sparql", "http://127.0.0.1"]
+    assert allowed_endpoint(target, allowlist) is allowed
+
+
+def test_an_allowed_host_is_not_every_port_of_it() -> None:
+    """An operator who allows ``http://127.0.0.1`` (port 80) does not allow every service on
+    the machine: as a text prefix, it let a query call any port of it, the canary's here."""
+    with (
+        running_server(
+            Settings(
+                bundled=False, workers=1, query_timeout=3, service_allowlist=["http://127.0.0.1"]
+            )
+        ) as url,
+        canary() as listener,
+    ):
+        response = q(url, f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}")
+        assert response.status_code == 403 and "refused" in response.text
+        time.sleep(0.2)
+        assert listener.requests == []
+
+
 # --- Files given to the server or the validator fetch nothing --------------------------------
 
 

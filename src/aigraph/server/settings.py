@@ -128,7 +128,9 @@ class Settings(BaseSettings):
     )
     service_allowlist: list[str] = Field(
         default_factory=list,
-        description="IRI prefixes of endpoints SERVICE may call; empty = SERVICE refused.",
+        description="Endpoints SERVICE may call: an endpoint is allowed when its scheme, host "
+        "and port are an entry's and its path begins with the entry's path; empty = SERVICE "
+        "refused.",
     )
     sandbox: bool = Field(
         True,

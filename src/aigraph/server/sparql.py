@@ -9,7 +9,7 @@ import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter
 from starlette.datastructures import URL
@@ -257,13 +257,51 @@ def check_outbound(services: Services, sniffed: Sniffed) -> None:
                 "SERVICE with a variable or prefixed-name endpoint is "
                 "refused: write the endpoint IRI, one the operator allows",
             )
-        if not any(target.startswith(prefix) for prefix in allowed):
+        if not allowed_endpoint(target, allowed):
             raise ProtocolError(
                 403,
                 f"SERVICE <{target}> is refused: this server makes no "
                 "outbound requests from queries unless its operator "
                 "allows the endpoint (AIGRAPH_SERVICE_ALLOWLIST)",
             )
+
+
+def allowed_endpoint(target: str, allowlist: list[str]) -> bool:
+    """Whether SERVICE may call `target`: an http(s) IRI with no user information and no
+    escape, whose scheme, host and port are those of an entry of `allowlist` and whose path
+    begins with the entry's path (RFC 3986 §3 components, not text: as a text prefix,
+    ``http://good.example`` allowed ``http://good.example.evil.org/`` and
+    ``http://good.example@evil.org/``, and ``http://127.0.0.1`` every port of the machine).
+    An IRI with a backslash is refused: the engine decodes ``\\u`` escapes in IRIs, so
+    the host it would call is not the one written."""
+    if "\\" in target:
+        return False
+    try:
+        wanted = urlsplit(target)
+        port = wanted.port or DEFAULT_PORTS.get(wanted.scheme.lower())
+    except ValueError:  # a port that is not a number
+        return False
+    if wanted.scheme.lower() not in DEFAULT_PORTS or not wanted.hostname:
+        return False
+    if wanted.username is not None or wanted.password is not None:
+        return False
+    for entry in allowlist:
+        try:
+            known = urlsplit(entry)
+            known_port = known.port or DEFAULT_PORTS.get(known.scheme.lower())
+        except ValueError:
+            continue
+        if (
+            (wanted.scheme.lower(), wanted.hostname, port)
+            == (known.scheme.lower(), known.hostname, known_port)
+            and known.username is None
+            and wanted.path.startswith(known.path)
+        ):
+            return True
+    return False
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def check_graph_iris(name: str, iris: list[str]) -> None:
