@@ -793,6 +793,9 @@ def test_a_service_the_tokenizer_would_not_see_is_refused_with_an_allow_list(
         ("http://query.wikidata.org/sparql", False),  # another scheme
         ("https://query.wikidata.org:8443/sparql", False),  # another port
         ("https://query.wikidata.org/other", False),  # another path
+        ("https://query.wikidata.org/sparql/../other", False),  # out of the path, once resolved
+        ("https://query.wikidata.org/sparql/%2E%2E/other", False),
+        ("https://query.wikidata.org/sparql/..data", True),  # a name, not a dot segment
         ("https://query.wikidata.org.evil.example/sparql", False),  # text prefix, other host
         ("https://query.wikidata.org@evil.example/sparql", False),  # user information
         ("https://query.wikidata.org/sparql\\u0040evil", False),  # an escape

@@ -269,9 +269,10 @@ def check_outbound(services: Services, sniffed: Sniffed) -> None:
 def allowed_endpoint(target: str, allowlist: list[str]) -> bool:
     """Whether SERVICE may call `target`: an http(s) IRI with no user information and no
     escape, whose scheme, host and port are those of an entry of `allowlist` and whose path
-    begins with the entry's path (RFC 3986 §3 components, not text: as a text prefix,
-    ``http://good.example`` allowed ``http://good.example.evil.org/`` and
-    ``http://good.example@evil.org/``, and ``http://127.0.0.1`` every port of the machine).
+    begins with the entry's path, with no dot segment (RFC 3986 §3 components, not text:
+    as a text prefix, ``http://good.example`` allowed ``http://good.example.evil.org/``
+    and ``http://good.example@evil.org/``, and ``http://127.0.0.1`` every port of the
+    machine).
     An IRI with a backslash is refused: the engine decodes ``\\u`` escapes in IRIs, so
     the host it would call is not the one written."""
     if "\\" in target:
@@ -284,6 +285,10 @@ def allowed_endpoint(target: str, allowlist: list[str]) -> bool:
     if wanted.scheme.lower() not in DEFAULT_PORTS or not wanted.hostname:
         return False
     if wanted.username is not None or wanted.password is not None:
+        return False
+    # dot segments (RFC 3986 §5.2.4) would leave the allowed path once removed: /sparql/../x
+    segments = wanted.path.lower().replace("%2e", ".").split("/")
+    if "." in segments or ".." in segments:
         return False
     for entry in allowlist:
         try:
