@@ -388,11 +388,10 @@ def serialize_graph(
     media_type: str,
     prefixes: dict[str, str] | None = None,
     first: str | None = None,
-    context: str | None = None,
 ) -> bytes:
     """`triples` in the syntax of `media_type`, in reading order where the syntax groups a
     subject's triples (`first`: the subject to put first), declaring those of `prefixes` it
-    uses; compacted JSON-LD with the context file `context` (`compact_jsonld`)."""
+    uses; compacted JSON-LD by `compact_jsonld`."""
     fmt = GRAPH_FORMATS[media_type]
     if media_type in GROUPING_GRAPHS:
         triples = sorted(triples, key=lambda t: triple_key(t, first))
@@ -402,7 +401,7 @@ def serialize_graph(
     if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         return ox.serialize(items, format=fmt, prefixes=used_prefixes(items, prefixes)) or b""
     if media_type == JSONLD_COMPACTED:
-        return compact_jsonld(ox.serialize(items, format=fmt) or b"[]", context)
+        return compact_jsonld(ox.serialize(items, format=fmt) or b"[]")
     return ox.serialize(items, format=fmt) or b""
 
 
@@ -433,10 +432,10 @@ def _types_as_type(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return nodes
 
 
-def compact_jsonld(expanded: bytes, context: str | None = None) -> bytes:
+def compact_jsonld(expanded: bytes) -> bytes:
     """An expanded JSON-LD document (a graph or a dataset) in compacted form (JSON-LD 1.1
-    Processing Algorithms §6), with the context of the file `context` (by default the
-    project's published one, ``aigraph-0.1.jsonld``: keys ``name``, ``agent``, ``role``…).
+    Processing Algorithms §6), with the project's published context (``aigraph-0.1.jsonld``:
+    keys ``name``, ``agent``, ``role``…).
 
     The context is written inline, not by URL, so that the answer reads with no fetch: a
     JSON-LD processor that fetches nothing (aigraph's own loader among them) can expand it.
@@ -446,10 +445,9 @@ def compact_jsonld(expanded: bytes, context: str | None = None) -> bytes:
     from aigraph.exports import no_remote_documents
     from aigraph.project import Project
 
-    path = context or str(Project.default().jsonld_context)
     document = jsonld.compact(
         _types_as_type(json.loads(expanded)),
-        _context(path),
+        _context(str(Project.default().jsonld_context)),
         options={"documentLoader": no_remote_documents},
     )
     return json.dumps(document, ensure_ascii=False).encode("utf-8")

@@ -97,7 +97,7 @@ def _joined(
     """The keywords that `held` (upper case) holds as Oxigraph may read them: a word that
     holds one without being it; a prefixed name's prefix that holds one (`service:x`
     too), those of BEFORE_A_GROUP only where a `group` follows the name."""
-    if (not name and held in _WHOLE) or _HOLDS.search(held) is None:  # most: one search
+    if not name and held in _WHOLE:  # the keyword itself (the caller searched _HOLDS)
         return []
     found = [k for k in JOINED_AT_START if held.startswith(k)]
     found += [k for k in JOINED_ANYWHERE if k in held]
@@ -165,14 +165,13 @@ def tokens(text: str) -> list[Token]:
                     group = _GROUP_NEXT.match(text, name.end()) is not None
                     out.extend(_joined(prefix, i, name.group(), name=True, group=group))
                 i = name.end()
-            elif word is not None:
+            else:
+                assert word is not None  # ":" always begins a name (the empty prefix)
                 upper = word.group().upper()
                 out.append(Token("word", upper, i))
                 if _HOLDS.search(upper) is not None:  # rare: checked inline
                     out.extend(_joined(upper, i, word.group()))
                 i = word.end()
-            else:  # ":" at the end of the text
-                i += 1
         else:
             out.append(Token("other", c, i))
             i += 1

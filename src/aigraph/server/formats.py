@@ -174,9 +174,9 @@ def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
-def serialize_rdflib(graph: Graph, media: str, context: str | None = None) -> bytes:
-    """`graph` in `media`: compacted JSON-LD as the worker's answers are (`compact_jsonld`,
-    with the context file `context`), the other syntaxes by rdflib's writers."""
+def serialize_rdflib(graph: Graph, media: str) -> bytes:
+    """`graph` in `media`: compacted JSON-LD as the worker's answers are (`compact_jsonld`),
+    the other syntaxes by rdflib's writers."""
     if media == JSONLD_COMPACTED:
-        return compact_jsonld(graph.serialize(format="json-ld", encoding="utf-8"), context)
+        return compact_jsonld(graph.serialize(format="json-ld", encoding="utf-8"))
     return graph.serialize(format=RDFLIB_WRITERS[media], encoding="utf-8")

@@ -266,6 +266,9 @@ def check_outbound(services: Services, sniffed: Sniffed) -> None:
             )
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def allowed_endpoint(target: str, allowlist: list[str]) -> bool:
     """Whether SERVICE may call `target`: an http(s) IRI with no user information and no
     escape, whose scheme, host and port are those of an entry of `allowlist` and whose path
@@ -304,9 +307,6 @@ def allowed_endpoint(target: str, allowlist: list[str]) -> bool:
         ):
             return True
     return False
-
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def check_graph_iris(name: str, iris: list[str]) -> None:

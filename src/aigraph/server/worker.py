@@ -486,6 +486,19 @@ def job_stack_bytes(max_query_chars: int) -> int:
     return min(max(low, max_query_chars * STACK_PER_QUERY_CHAR), high)
 
 
+def on_large_stack(stack_bytes: int, work: Callable[..., int | None], *args: Any) -> int | None:
+    """`work(*args)` on a thread whose stack is `stack_bytes` (a main thread's is 8 MiB), in
+    a worker or an update's child: its result, or None if it raised or the wait was
+    interrupted (the thread is a daemon: the process ends with the main thread)."""
+    threading.stack_size(stack_bytes)
+    result: list[int | None] = []
+    thread = threading.Thread(target=lambda: result.append(work(*args)), daemon=True)
+    thread.start()
+    with contextlib.suppress(KeyboardInterrupt):
+        thread.join()
+    return result[0] if result else None
+
+
 def worker_main(
     conn: Connection,
     source: StoreSource,
@@ -519,16 +532,7 @@ def worker_main(
     sandboxed = unshare_network() if sandbox else False
     # the thread before the memory limit, which counts from what the worker then holds (the
     # stack's reservation included)
-    threading.stack_size(stack_bytes)
-    jobs = threading.Thread(
-        target=_serve,
-        args=(conn, source, sandboxed, shared, slot, max_rss, max_memory),
-        name="aigraph-jobs",
-        daemon=True,  # the process ends with the main thread, on an interrupt too
-    )
-    jobs.start()
-    with contextlib.suppress(KeyboardInterrupt):
-        jobs.join()
+    on_large_stack(stack_bytes, _serve, conn, source, sandboxed, shared, slot, max_rss, max_memory)
 
 
 def _serve(

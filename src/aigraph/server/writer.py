@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from aigraph.server.worker import (
     die_with_parent,
     job_stack_bytes,
     limit_memory,
+    on_large_stack,
     unshare_network,
 )
 
@@ -187,12 +187,8 @@ def main() -> int:
         unshare_network()  # best effort, as the query workers: LOAD is refused before this
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process at the limit
     # the thread before the memory limit (set in it), which counts its stack's reservation
-    threading.stack_size(job_stack_bytes(len(request["update"])))
-    status: list[int] = []
-    work = threading.Thread(target=lambda: status.append(_apply(request)), daemon=True)
-    work.start()
-    work.join()
-    return status[0] if status else 1
+    status = on_large_stack(job_stack_bytes(len(request["update"])), _apply, request)
+    return status if status is not None else 1
 
 
 def _apply(request: dict[str, Any]) -> int:
