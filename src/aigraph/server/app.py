@@ -29,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 from aigraph import __version__
 from aigraph.project import Project
 from aigraph.server.data import ServedData, prepare
+from aigraph.server.encoding import accepts_gzip, encoded
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
 from aigraph.server.fairness import ClientShares
 from aigraph.server.pool import StreamStoppedError
@@ -322,6 +323,9 @@ class AigraphApp(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             send = _hardened(send)
+            if self.state.settings.gzip:
+                wanted = [v for k, v in scope["headers"] if k == b"accept-encoding"]
+                send = encoded(send, accepts_gzip(wanted))
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD", "POST", "QUERY"):
             handler = self.direct.get(scope["path"]) if scope.get("root_path", "") == "" else None
             if handler is not None:
@@ -445,7 +449,13 @@ def create_app(
             allow_origins=["*"],
             allow_credentials=False,
             allow_methods=["GET", "HEAD", "POST", "QUERY", "OPTIONS"],
-            allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization"],
+            allow_headers=[
+                "Accept",
+                "Accept-Language",
+                "Content-Type",
+                "Content-Encoding",
+                "Authorization",
+            ],
             expose_headers=EXPOSED_HEADERS,
             max_age=86400,
         )

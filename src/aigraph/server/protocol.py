@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from aigraph.server.encoding import BodyCodingError, body_decoder
+
 
 class ProtocolError(Exception):
     """A request the protocol does not allow: the status and a message for the client."""
@@ -100,18 +102,25 @@ BODY_TIMEOUT = 30.0
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, or 413 past `limit` bytes (checked as it arrives, not only from
     Content-Length, which a client may omit or understate), or 408 if it takes longer than
-    BODY_TIMEOUT seconds (RFC 9110 §15.5.9; the connection is then closed)."""
+    BODY_TIMEOUT seconds (RFC 9110 §15.5.9; the connection is then closed). A gzip body
+    (Content-Encoding) is decoded as it arrives, the limit holding on what it decodes to
+    (aigraph.server.encoding); any other coding is a 415."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
-    chunks, size = [], 0
     try:
+        decoder = body_decoder(request.headers.get("content-encoding"), limit)
+        chunks, size = [], 0
         async with asyncio.timeout(BODY_TIMEOUT):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
                     raise ProtocolError(413, f"the request body is larger than {limit:,} bytes")
-                chunks.append(chunk)
+                chunks.append(chunk if decoder is None else decoder.feed(chunk))
+        if decoder is not None:
+            decoder.finish()
+    except BodyCodingError as exc:
+        raise ProtocolError(exc.status, exc.message, exc.headers) from None
     except TimeoutError:
         raise ProtocolError(
             408,

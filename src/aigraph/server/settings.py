@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         "above it, use `aigraph build` or the Graph Store.",
     )
     cors: bool = Field(True, description="Answer cross-origin reads (`*`, never with credentials).")
+    gzip: bool = Field(
+        True,
+        description="Send answers of 1 KB or more gzipped to clients that accept it "
+        "(Accept-Encoding); off where a proxy in front compresses.",
+    )
     update_token: SecretStr | None = Field(
         None,
         description="Secret enabling SPARQL Update and Graph Store writes (Bearer token); "
