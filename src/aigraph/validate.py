@@ -12,12 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor, Result
 from rdflib.term import Identifier, Node
 
@@ -35,6 +33,10 @@ from aigraph.namespaces import (
 )
 from aigraph.project import Project
 from aigraph.source import load_source_text
+
+if TYPE_CHECKING:  # rdflib's SPARQL parser (pyparsing) costs 40 ms to import: the server
+    # reads the shapes through this module and never runs a SPARQL constraint
+    from rdflib.plugins.sparql.sparql import Query
 
 SHAPES = "https://w3id.org/aigraph/shapes#"
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -135,6 +137,8 @@ class PreparedQueryGraph(Graph):
         if isinstance(query_object, str) and initNs is None and kwargs.get("base") is None:
             prepared = self._prepared.get(query_object)
             if prepared is None:
+                from rdflib.plugins.sparql import prepareQuery
+
                 prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
                 self._prepared[query_object] = prepared
             query_object = prepared
@@ -176,6 +180,8 @@ def path_text(graph: Graph, path: Node | None) -> str | None:
 
 def shacl_findings(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
     """Run pySHACL (SHACL Core + SPARQL constraints) and turn its results into Findings."""
+    import pyshacl  # here: the server reads the shapes (aigraph.server.rules), never runs it
+
     _conforms, results, _text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
     )

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
 import pyoxigraph as ox
 
 from aigraph import __version__
@@ -19,6 +18,9 @@ from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
 from aigraph.server.worker import Job, Outcome, answer, job_stack_bytes
 from aigraph.server.writer import UpdateLimits, apply_update
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: 60 ms at start-up for the remote backend only
 
 USER_AGENT = f"aigraph/{__version__} (+https://w3id.org/aigraph/)"
 
@@ -200,6 +202,8 @@ class RemoteExecutor:
         self.client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
+        import httpx
+
         self.client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
 
     async def load(self, settings: Settings, project: Project | None) -> None:
@@ -209,6 +213,8 @@ class RemoteExecutor:
             return
         if not settings.remote_store_url:
             raise ValueError("loading data into a remote store needs AIGRAPH_REMOTE_STORE_URL")
+        import httpx
+
         from aigraph.server.data import load_authoritative
 
         snap = await asyncio.to_thread(lambda: snapshot(load_authoritative(settings, project)))
@@ -237,6 +243,8 @@ class RemoteExecutor:
                 )
 
     async def run(self, job: Job, timeout: float) -> Outcome:
+        import httpx
+
         assert self.client is not None
         params: list[tuple[str, str | int | float | bool | None]] = [
             ("default-graph-uri", g) for g in job.default_graphs or []

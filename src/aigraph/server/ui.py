@@ -25,7 +25,6 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 
 from aigraph import __version__
 from aigraph.citation import CHECKSUM_LATER, answer_template
-from aigraph.lint import cross_products
 from aigraph.project import Project
 from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.server import examples
@@ -236,6 +235,8 @@ async def query_page(request: Request) -> HTMLResponse:
         url = f"{root_url(request)}query?{urlencode({'query': text}, quote_via=quote)}"
         today = datetime.datetime.now(datetime.UTC).date().isoformat()  # as the script's
         cited = cite.replace("{url}", url).replace("{date}", today).replace("{rows}", size)
+    from aigraph.lint import cross_products  # rdflib's SPARQL parser: 70 ms at start-up
+
     found = await asyncio.to_thread(cross_products, text or EXAMPLE)
     page = _page(
         request,
@@ -376,6 +377,8 @@ async def advice_json(request: Request) -> JSONResponse:
     text = the_query(request, "advise on")
     lang = language(request)
     # (rdflib's parser takes milliseconds: not on the event loop)
+    from aigraph.lint import cross_products
+
     found = await asyncio.to_thread(cross_products, text)
     return JSONResponse(
         {
