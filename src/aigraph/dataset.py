@@ -14,9 +14,12 @@ The default graph of the endpoint is the union of them all.
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -57,15 +60,69 @@ def fixed_graphs(base: str = CANONICAL_BASE) -> set[URIRef]:
     return {graph_iri(name, base) for name in FIXED_GRAPH_NAMES} | {ONTOLOGY_IRI}
 
 
+#: Compressed files, read through the standard library and named for what they hold
+#: (`dump.nt.gz` is N-Triples, gzipped), as RDF dumps are published: Wikidata's are .gz
+#: and .bz2, DBpedia's .bz2.
+COMPRESSIONS = (".gz", ".bz2", ".xz")
+
+
+def open_compressed(path: Path) -> IO[bytes]:
+    """The decompressed bytes of `path`, as a stream the caller closes (its `with`)."""
+    # cast: GzipFile, BZ2File and LZMAFile are binary streams, typeshed types them apart
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if suffix == ".bz2":
+        return cast(IO[bytes], bz2.open(path, "rb"))
+    assert suffix == ".xz", suffix
+    return cast(IO[bytes], lzma.open(path, "rb"))
+
+
+#: What a compressed file that cannot be read raises: gzip.BadGzipFile and bz2's errors
+#: are OSErrors, a file cut short an EOFError
+DECOMPRESSION_ERRORS = (OSError, EOFError, lzma.LZMAError)
+
+
+def compressed(path: Path) -> bool:
+    return path.suffix.lower() in COMPRESSIONS
+
+
 def rdf_format_for(path: Path) -> ox.RdfFormat:
-    """The format for a file name, or DataLoadError for an unknown extension."""
+    """The format for a file name (the extension before a compression's), or
+    DataLoadError for an unknown extension."""
+    inner = path.with_suffix("") if compressed(path) else path
     try:
-        return RDF_FORMATS[path.suffix.lower()]
+        return RDF_FORMATS[inner.suffix.lower()]
     except KeyError:
         known = ", ".join(sorted(RDF_FORMATS))
+        packed = "/".join(sorted(COMPRESSIONS))
         raise DataLoadError(
-            f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})"
+            f"{path}: unknown RDF file extension {inner.suffix!r} (known: {known}; "
+            f"each may be followed by {packed})"
         ) from None
+
+
+def cannot_parse(path: Path, fmt: ox.RdfFormat, exc: Exception) -> str:
+    """What to say of a file the parser refused."""
+    hint = (
+        " (aigraph never fetches remote JSON-LD contexts)" if "remote context" in str(exc) else ""
+    )
+    return f"{path}: cannot parse as {fmt.name}: {exc}{hint}"
+
+
+def read_rdf(path: Path) -> bytes:
+    """The bytes of an RDF file, decompressed if its name says it is compressed."""
+    try:
+        if compressed(path):
+            with open_compressed(path) as stream:
+                return stream.read()
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataLoadError(f"{path}: no such file") from None
+    except DECOMPRESSION_ERRORS as exc:
+        if isinstance(exc, OSError) and exc.strerror:  # the file system's own error
+            raise DataLoadError(f"{path}: cannot read ({exc.strerror})") from None
+        raise DataLoadError(f"{path}: cannot decompress: {exc}") from None
 
 
 def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
@@ -77,10 +134,7 @@ def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
     graph); quad formats keep their graphs.
     """
     fmt = rdf_format_for(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataLoadError(f"{path}: cannot read ({exc.strerror})") from exc
+    data = read_rdf(path)
     target = ox.NamedNode(str(graph)) if graph is not None else None
     try:
         quads = [
@@ -88,12 +142,7 @@ def parse_into(ds: Dataset, path: Path, *, graph: URIRef | None = None) -> None:
             for q in ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())
         ]
     except SyntaxError as exc:
-        hint = (
-            " (aigraph never fetches remote JSON-LD contexts)"
-            if "remote context" in str(exc)
-            else ""
-        )
-        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}{hint}") from None
+        raise DataLoadError(cannot_parse(path, fmt, exc)) from None
     if any(isinstance(q.object, ox.Triple) for q in quads):
         raise DataLoadError(
             f"{path}: holds RDF 1.2 triple terms (<<( … )>>), which rdflib and pySHACL, the "

@@ -30,7 +30,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from aigraph.dataset import DataLoadError, load_dataset, rdf_format_for
+from aigraph.dataset import (
+    DECOMPRESSION_ERRORS,
+    DataLoadError,
+    cannot_parse,
+    compressed,
+    load_dataset,
+    open_compressed,
+    rdf_format_for,
+)
 from aigraph.engine import add_merge, as_solutions, empty_graphs, merged_only
 from aigraph.project import Project
 from aigraph.search import LabelIndex
@@ -48,19 +56,21 @@ def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
         raise DataLoadError(
             f"{path}: a {fmt.name} file has its own graphs; give it without a graph IRI"
         )
+    base = path.resolve().as_uri()
     try:
-        store.bulk_load(
-            path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=target
-        )
+        if compressed(path):  # decompressed as Oxigraph reads it: never whole in memory
+            with open_compressed(path) as stream:
+                store.bulk_load(stream, format=fmt, base_iri=base, to_graph=target)
+        else:
+            store.bulk_load(path=str(path), format=fmt, base_iri=base, to_graph=target)
     except FileNotFoundError:
         raise DataLoadError(f"{path}: no such file") from None
-    except (SyntaxError, ValueError, OSError) as exc:
-        hint = (
-            " (aigraph never fetches remote JSON-LD contexts)"
-            if "remote context" in str(exc)
-            else ""
-        )
-        raise DataLoadError(f"{path}: cannot parse as {fmt.name}: {exc}{hint}") from None
+    except (SyntaxError, ValueError) as exc:
+        raise DataLoadError(cannot_parse(path, fmt, exc)) from None
+    except DECOMPRESSION_ERRORS as exc:  # OSError among them, as before
+        if compressed(path):
+            raise DataLoadError(f"{path}: cannot decompress: {exc}") from None
+        raise DataLoadError(cannot_parse(path, fmt, exc)) from None
 
 
 def load_authoritative(

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     data: list[Path] = Field(
         default_factory=list,
         description="Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, "
-        "RDF/XML); quads keep their named graphs.",
+        "RDF/XML; also gzip, bzip2 or xz compressed: `dump.nt.gz`); quads keep their named "
+        "graphs.",
     )
     graphs: dict[str, Path] = Field(
         default_factory=dict, description="Files to load into a named graph: {graph IRI: file}."
