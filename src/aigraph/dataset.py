@@ -117,8 +117,6 @@ def read_rdf(path: Path) -> bytes:
             with open_compressed(path) as stream:
                 return stream.read()
         return path.read_bytes()
-    except FileNotFoundError:
-        raise DataLoadError(f"{path}: no such file") from None
     except DECOMPRESSION_ERRORS as exc:
         if isinstance(exc, OSError) and exc.strerror:  # the file system's own error
             raise DataLoadError(f"{path}: cannot read ({exc.strerror})") from None
