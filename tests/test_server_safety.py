@@ -381,6 +381,26 @@ def writable() -> Iterator[str]:
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def test_a_long_update_is_lexed_off_the_event_loop(writable: str) -> None:
+    """An update is read by the same lexer as a query (its checks), and may be as long as
+    a body: about a megabyte of `a.a.a.…` held the event loop for seconds, every request
+    of every client waiting. It is read in a thread, as a long query is."""
+    update = "INSERT DATA { <urn:x:s> <urn:x:p> " + "a." * 490_000 + " }"
+    assert len(update) < 1_000_000
+    with concurrent.futures.ThreadPoolExecutor(1) as threads:
+        heavy = threads.submit(
+            httpx.post, writable + "sparql", data={"update": update}, headers=AUTH, timeout=120
+        )
+        latencies = []
+        while not heavy.done() and len(latencies) < 50:
+            start = time.monotonic()
+            assert httpx.get(writable + "-/health").status_code in (200, 503)
+            latencies.append(time.monotonic() - start)
+        response = heavy.result()
+    assert response.status_code == 400, response.text
+    assert len(latencies) > 1 and max(latencies) < 1.0, latencies
+
+
 def test_about_says_what_is_served_after_a_write(writable: str) -> None:
     """/-/about's size and checksum are of the data served now; the shapes' verdict, made
     on the bundled graph as loaded, is no longer given once writes have changed it."""

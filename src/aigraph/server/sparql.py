@@ -611,17 +611,28 @@ def require_token(request: Request, services: Services) -> None:
         raise ProtocolError(401, "writes need the operator's token: Authorization: Bearer <token>")
 
 
-async def run_update(request: Request, services: Services, op: ProtocolRequest) -> Response:
-    require_token(request, services)
+def checked_update(services: Services, op: ProtocolRequest) -> str:
+    """The update's text to run, with the protocol's USING clauses, after the checks every
+    update passes (its nesting, that it fetches nothing unless allowed, its graph IRIs)."""
     sniffed = sniff(op.text)
     check_depth(sniffed)
     check_outbound(services, sniffed)
     check_graph_iris("using-graph-uri", op.using_graphs)
     check_graph_iris("using-named-graph-uri", op.using_named_graphs)
     try:
-        text = apply_using(op.text, op.using_graphs, op.using_named_graphs)
+        return apply_using(op.text, op.using_graphs, op.using_named_graphs)
     except UsingConflictError as exc:
         raise ProtocolError(400, str(exc)) from None
+
+
+async def run_update(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    require_token(request, services)
+    # An update may be as long as a body (max_body_bytes: 1 MB, 1.5 s for the lexer at
+    # worst), and has no max_query_chars: a long one is read in a thread, as a query is
+    if len(op.text) > LEXED_ON_LOOP:
+        text = await asyncio.to_thread(checked_update, services, op)
+    else:
+        text = checked_update(services, op)
     try:
         async with services.write_lock:
             await services.executor.update(
