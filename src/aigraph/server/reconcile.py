@@ -30,7 +30,7 @@ from aigraph import __version__
 from aigraph.engine import as_solutions
 from aigraph.search import KIND_NAMES, KINDS, Entry, LabelIndex, fold, similarity
 from aigraph.server.app import Services, per_version, root_url, services_of
-from aigraph.server.protocol import ProtocolError, _pairs, read_body
+from aigraph.server.protocol import ProtocolError, _pairs, form_pairs, read_body
 from aigraph.server.routing import route
 
 router = APIRouter(tags=["Reconciliation"])
@@ -286,7 +286,7 @@ async def _params(request: Request) -> dict[str, str]:
                 415, "send the queries as application/x-www-form-urlencoded (queries=…)"
             )
         body = await read_body(request, services_of(request).settings.max_body_bytes)
-        for key, values in _pairs(body, "request body").items():
+        for key, values in (await form_pairs(body, "request body")).items():
             pairs.setdefault(key, []).extend(values)
     params = {}
     for key, values in pairs.items():
