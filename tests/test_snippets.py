@@ -196,6 +196,20 @@ def test_each_snippet_runs_and_prints_the_answer(
     assert callable(shows) and shows(out), out
 
 
+def test_the_curl_snippet_fetches_a_large_answer_gzipped(server: str, tmp_path: Path) -> None:
+    """The curl snippet asks for gzip (--compressed) and curl decodes it: a large CSV
+    travels at a fraction of its size, and prints as it is (the headers kept aside show
+    the coding)."""
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    code = snippet_code(server, query, "curl")
+    assert code.startswith("curl ") and " --compressed " in code
+    printed = run("curl", code.replace("curl ", "curl -D headers.txt ", 1), tmp_path)
+    rows = csv_rows(printed)
+    assert rows[0] == ["s", "p", "o"] and len(rows) == 1 + 2635
+    headers = (tmp_path / "headers.txt").read_text().lower()
+    assert "content-encoding: gzip" in headers
+
+
 def test_a_failing_query_fails_the_snippet_with_the_servers_message(
     server: str, tmp_path: Path
 ) -> None:

@@ -210,7 +210,7 @@ SNIPPETS = {
             "name": "curl",
             "title": "curl",
             "language": "shell",
-            "code": "curl -sS --fail-with-body http://127.0.0.1:8000/sparql \\\n"
+            "code": "curl -sS --fail-with-body --compressed http://127.0.0.1:8000/sparql \\\n"
             "  -H 'Accept: application/sparql-results+json' \\\n"
             "  --data-urlencode 'query@-' <<'SPARQL'\nASK {}\nSPARQL\n",
         }
