@@ -128,6 +128,19 @@ def test_a_long_chain_is_answered_and_kills_no_worker(patient: str, name: str) -
     assert health["workers_up"] == health["workers"]
 
 
+def pinged_while(url: str, **request: object) -> tuple[httpx.Response, list[float]]:
+    """POST `request` to /sparql and, while it is read and answered, ask /-/health again and
+    again: its answer and how long each ping waited (the event loop's hold, if any)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as threads:
+        heavy = threads.submit(httpx.post, url + "sparql", timeout=120, **request)
+        latencies = []
+        while not heavy.done() and len(latencies) < 100:
+            start = time.monotonic()
+            assert httpx.get(url + "-/health").status_code in (200, 503)
+            latencies.append(time.monotonic() - start)
+        return heavy.result(), latencies
+
+
 def test_a_long_query_is_lexed_off_the_event_loop(server: str) -> None:
     """The request check reads every query before it runs (aigraph.sniff). On 99,000
     characters of `a.a.a.…` it took 40 s, quadratic in the run's length, on the event loop:
@@ -135,14 +148,7 @@ def test_a_long_query_is_lexed_off_the_event_loop(server: str) -> None:
     in a thread: the server answers other requests meanwhile, and the query gets its 400."""
     query = "SELECT * WHERE { ?s ?p " + "a." * 49_480 + " }"
     assert len(query) < 100_000
-    with concurrent.futures.ThreadPoolExecutor(1) as threads:
-        heavy = threads.submit(httpx.post, server + "sparql", data={"query": query}, timeout=120)
-        latencies = []
-        while not heavy.done() and len(latencies) < 50:
-            start = time.monotonic()
-            assert httpx.get(server + "-/health").status_code in (200, 503)
-            latencies.append(time.monotonic() - start)
-        response = heavy.result()
+    response, latencies = pinged_while(server, data={"query": query})
     assert response.status_code == 400 and "does not parse" in response.text
     assert max(latencies) < 1.0, latencies
 
@@ -153,20 +159,8 @@ def test_a_long_form_is_parsed_off_the_event_loop() -> None:
     parsed in a thread."""
     with running_server(Settings(workers=1, max_body_bytes=4_000_000)) as url:
         body = b"query=ASK%7B%7D&" + b"a&" * 1_990_000
-        with concurrent.futures.ThreadPoolExecutor(1) as threads:
-            heavy = threads.submit(
-                httpx.post,
-                url + "sparql",
-                content=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                timeout=120,
-            )
-            latencies = []
-            while not heavy.done() and len(latencies) < 100:
-                start = time.monotonic()
-                assert httpx.get(url + "-/health").status_code == 200
-                latencies.append(time.monotonic() - start)
-            response = heavy.result()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        response, latencies = pinged_while(url, content=body, headers=form)
     assert response.status_code == 200 and response.json()["boolean"] is True
     assert len(latencies) > 1 and max(latencies) < 0.7, latencies
 
@@ -411,16 +405,7 @@ def test_a_long_update_is_lexed_off_the_event_loop(writable: str) -> None:
     of every client waiting. It is read in a thread, as a long query is."""
     update = "INSERT DATA { <urn:x:s> <urn:x:p> " + "a." * 490_000 + " }"
     assert len(update) < 1_000_000
-    with concurrent.futures.ThreadPoolExecutor(1) as threads:
-        heavy = threads.submit(
-            httpx.post, writable + "sparql", data={"update": update}, headers=AUTH, timeout=120
-        )
-        latencies = []
-        while not heavy.done() and len(latencies) < 50:
-            start = time.monotonic()
-            assert httpx.get(writable + "-/health").status_code in (200, 503)
-            latencies.append(time.monotonic() - start)
-        response = heavy.result()
+    response, latencies = pinged_while(writable, data={"update": update}, headers=AUTH)
     assert response.status_code == 400, response.text
     assert len(latencies) > 1 and max(latencies) < 1.0, latencies
 
