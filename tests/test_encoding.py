@@ -8,6 +8,7 @@ compared with the answer the same request gets without `Accept-Encoding`."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import hashlib
 import http.client
@@ -379,13 +380,33 @@ def test_a_validator_holds_for_both_codings(server: str) -> None:
         assert "Accept-Encoding" in head["vary"]
 
 
-def test_dumps_are_sent_as_their_digest_names_them(server: str) -> None:
-    status, head, data = fetch(server, "/dumps/aigraph.nq", {"Accept-Encoding": "gzip"})
-    assert status == 200 and "content-encoding" not in head
-    import base64
-
-    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
-    assert head["digest"] == f"sha-256={digest}"
+@pytest.mark.parametrize("name", ["aigraph.nq", "aigraph.trig", "people.csv", "aigraph.jsonld"])
+def test_dumps_are_gzipped_once_and_decode_to_the_files_voids_checksum(
+    server: str, name: str
+) -> None:
+    """The files of /dumps/ are gzipped when rendered (level 9, once per version of the
+    data), and sent so to a client that accepts gzip: what it saves, once decoded, is the
+    file whose checksum the listing and VoID give. The two codings have their own strong
+    tags; the Digest, which names the file's own bytes, comes with the file as it is."""
+    listing = httpx.get(server + "dumps/", headers={"Accept": "application/json"}).json()
+    (entry,) = [f for f in listing["files"] if f["name"] == name]
+    status, plain_head, plain = fetch(server, f"/dumps/{name}", {})
+    status_gz, head, packed = fetch(server, f"/dumps/{name}", {"Accept-Encoding": "gzip"})
+    assert status == status_gz == 200
+    assert hashlib.sha256(plain).hexdigest() == entry["sha256"]
+    assert "content-encoding" not in plain_head
+    digest = base64.b64encode(hashlib.sha256(plain).digest()).decode()
+    assert plain_head["digest"] == f"sha-256={digest}"
+    assert head["content-encoding"] == "gzip" and "digest" not in head
+    assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 3
+    assert head["content-length"] == str(len(packed))
+    assert head["etag"] == plain_head["etag"][:-1] + '-gzip"'
+    for answer in (plain_head, head):
+        assert "Accept-Encoding" in answer["vary"].replace(" ", "").split(",")
+    assert head["content-disposition"] == plain_head["content-disposition"]
+    assert head["link"] == plain_head["link"]
+    # the same bytes every time: rendered once, not compressed per request
+    assert fetch(server, f"/dumps/{name}", {"Accept-Encoding": "gzip"})[2] == packed
 
 
 def test_a_byte_range_of_a_file_is_not_compressed(server: str) -> None:

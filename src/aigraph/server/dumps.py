@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gzip
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,6 +40,7 @@ from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
+from aigraph.server.encoding import MIN_BYTES, accepts_gzip, compressible
 from aigraph.server.formats import (
     CSVM,
     choose,
@@ -63,6 +65,8 @@ DESCRIPTIONS = frozenset({METADATA_NAME, CSV_METADATA})
 class Dumps:
     files: dict[str, tuple[str, bytes, str]]
     refused: str | None = None  # why there are no files for this version of the data
+    #: each text file gzipped once, when rendered, for the clients that accept gzip
+    packed: dict[str, bytes] = field(default_factory=dict)
 
     def distributions(self) -> list[Distribution]:
         return [
@@ -107,7 +111,12 @@ def _render(services: Services) -> Dumps:
             {
                 name: (media, (out / name).read_bytes(), text)
                 for name, (media, text) in index.items()
-            }
+            },
+            packed={
+                name: (out / (name + ".gz")).read_bytes()
+                for name in index
+                if (out / (name + ".gz")).exists()
+            },
         )
 
 
@@ -121,8 +130,14 @@ def render_files(source: Path, out: Path, base: str, project: Project, bundled: 
     ds.parse(source, format="nquads")
     files = render_all(ds, base, project, bundled)
     out.mkdir(parents=True, exist_ok=True)
-    for name, (_media, data, _text) in files.items():
+    for name, (media, data, _text) in files.items():
         (out / name).write_bytes(data)
+        if len(data) >= MIN_BYTES and compressible(media.encode()):
+            # once here, at gzip's best level, in this low-priority child: the server then
+            # sends the bytes as they are to every client that accepts gzip (the dumps are
+            # the largest answers; nginx's gzip_static does the same). mtime=0: the same
+            # data gives the same file, as aigraph build's are byte-identical
+            (out / (name + ".gz")).write_bytes(gzip.compress(data, 9, mtime=0))
     index = {name: [media, text] for name, (media, _data, text) in files.items()}
     (out / INDEX).write_text(json.dumps(index), encoding="utf-8")
 
@@ -243,11 +258,25 @@ async def dump(request: Request, name: str) -> Response:
     charset = (
         "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
     )
+    tag = hashlib.sha256(data).hexdigest()[:32]
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
         "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
-        "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
+        "ETag": f'"{tag}"',
     }
+    packed = dumps.packed.get(name)
+    if packed is not None:
+        headers["Vary"] = "Accept-Encoding"  # RFC 9110 §12.5.5
+        accepting = request.headers.getlist("accept-encoding")
+        if accepts_gzip([v.encode("latin-1") for v in accepting]):
+            # the file gzipped when rendered. Its own strong tag (a validator names bytes,
+            # and these are others: RFC 9110 §8.8.3); no Digest, which names the file's
+            # own bytes, as VoID's checksum does: what a client saves, once decoded, is
+            # the file, and its checksum is the one VoID lists
+            data = packed
+            del headers["Digest"]
+            headers["ETag"] = f'"{tag}-gzip"'
+            headers["Content-Encoding"] = "gzip"
     root = root_url(request)
     if media == "text/csv" and CSV_METADATA in dumps.files:
         # a table names its CSVW metadata (Model for Tabular Data §5.2; aigraph.tabular),
