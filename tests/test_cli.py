@@ -319,3 +319,11 @@ def test_the_server_does_not_import_what_it_never_runs() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert worker.stdout.strip() == "False"
+    # a worker starts from a fresh interpreter, which imports the command's script first
+    # (multiprocessing's "spawn"): the script's module must not import the command's
+    # modules, nor run it, when imported
+    script = subprocess.run(
+        [sys.executable, "-c", "import sys, aigraph.__main__; print('aigraph.cli' in sys.modules)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert script.stdout.strip() == "False"
