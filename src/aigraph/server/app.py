@@ -29,7 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 from aigraph import __version__
 from aigraph.project import Project
 from aigraph.server.data import ServedData, prepare
-from aigraph.server.encoding import accepts_gzip, encoded
+from aigraph.server.encoding import accept_encoding, accepts_gzip, encoded
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
 from aigraph.server.fairness import ClientShares
 from aigraph.server.pool import StreamStoppedError
@@ -324,8 +324,7 @@ class AigraphApp(FastAPI):
         if scope["type"] == "http":
             send = _hardened(send)
             if self.state.settings.gzip:
-                wanted = [v for k, v in scope["headers"] if k == b"accept-encoding"]
-                send = encoded(send, accepts_gzip(wanted))
+                send = encoded(send, accepts_gzip(accept_encoding(scope)))
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD", "POST", "QUERY"):
             handler = self.direct.get(scope["path"]) if scope.get("root_path", "") == "" else None
             if handler is not None:

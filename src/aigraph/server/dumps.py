@@ -40,7 +40,7 @@ from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
-from aigraph.server.encoding import MIN_BYTES, accepts_gzip, compressible
+from aigraph.server.encoding import MIN_BYTES, accept_encoding, accepts_gzip, compressible
 from aigraph.server.formats import (
     CSVM,
     choose,
@@ -67,10 +67,16 @@ class Dumps:
     refused: str | None = None  # why there are no files for this version of the data
     #: each text file gzipped once, when rendered, for the clients that accept gzip
     packed: dict[str, bytes] = field(default_factory=dict)
+    #: each file's SHA-256, made once: the listing, VoID, the ETag and Digest all give it
+    sha256: dict[str, bytes] = field(init=False)
+
+    def __post_init__(self) -> None:
+        digests = {name: hashlib.sha256(data).digest() for name, (_, data, _) in self.files.items()}
+        object.__setattr__(self, "sha256", digests)
 
     def distributions(self) -> list[Distribution]:
         return [
-            Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
+            Distribution(name, media, self.sha256[name].hex(), len(data), text)
             for name, (media, data, text) in sorted(self.files.items())
         ]
 
@@ -258,17 +264,17 @@ async def dump(request: Request, name: str) -> Response:
     charset = (
         "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
     )
-    tag = hashlib.sha256(data).hexdigest()[:32]
+    digest = dumps.sha256[name]
+    tag = digest.hex()[:32]
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
-        "Digest": "sha-256=" + base64.b64encode(hashlib.sha256(data).digest()).decode(),
+        "Digest": "sha-256=" + base64.b64encode(digest).decode(),
         "ETag": f'"{tag}"',
     }
     packed = dumps.packed.get(name)
     if packed is not None:
         headers["Vary"] = "Accept-Encoding"  # RFC 9110 §12.5.5
-        accepting = request.headers.getlist("accept-encoding")
-        if accepts_gzip([v.encode("latin-1") for v in accepting]):
+        if accepts_gzip(accept_encoding(request.scope)):
             # the file gzipped when rendered. Its own strong tag (a validator names bytes,
             # and these are others: RFC 9110 §8.8.3); no Digest, which names the file's
             # own bytes, as VoID's checksum does: what a client saves, once decoded, is

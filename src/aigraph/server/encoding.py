@@ -29,12 +29,12 @@ refused as "not valid UTF-8", which said nothing of the cause.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import zlib
-from collections.abc import Callable
 
-from starlette.types import Message, Send
+from starlette.types import Message, Scope, Send
+
+from aigraph.server.offload import sized
 
 #: Answers smaller than this go as they are: gzip's 18 bytes of frame and the CPU buy
 #: little (nginx's `gzip_min_length` is 20, Starlette's GZipMiddleware's 500).
@@ -42,9 +42,9 @@ MIN_BYTES = 1024
 #: zlib's default level: 640 KB of SPARQL JSON in 5 ms, a ratio of 13.5 (level 1: 2 ms,
 #: 9.9; level 9: 9.5 ms, 13.9; measured on the bundled graph's SELECT of every triple).
 LEVEL = 6
-#: A chunk at least this large is compressed in a thread: 0.5 ms of work at LEVEL, more
-#: than a thread's hand-over costs.
-THREAD_BYTES = 64 * 1024
+#: A chunk larger than this is compressed in a thread: 0.5 ms of work at LEVEL, more than
+#: a thread's hand-over costs.
+ON_LOOP_BYTES = 64 * 1024
 #: gzip's framing for zlib (RFC 1952), not zlib's own (RFC 1950): 16 + the window's bits.
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: What a request body may be encoded with (`identity` is no coding at all).
@@ -72,6 +72,11 @@ class BodyCodingError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
+
+
+def accept_encoding(scope: Scope) -> list[bytes]:
+    """The request's `Accept-Encoding` field lines, as received."""
+    return [value for name, value in scope["headers"] if name == b"accept-encoding"]
 
 
 def accepts_gzip(values: list[bytes]) -> bool:
@@ -166,14 +171,14 @@ def encoded(send: Send, gzip: bool, min_bytes: int = MIN_BYTES) -> Send:
                 await send(message)
                 return
             if not more:
-                data = await _run(zlib.compress, body, LEVEL, GZIP_WBITS, size=len(body))
+                data = await sized(len(body), ON_LOOP_BYTES, zlib.compress, body, LEVEL, GZIP_WBITS)
                 await send({**start, "headers": _as_gzip(start["headers"], len(data))})
                 await send({**message, "body": data})
                 return
             compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, GZIP_WBITS)
             await send({**start, "headers": _as_gzip(start["headers"], None)})
         assert compressor is not None
-        data = await _run(_compress, compressor, body, more, size=len(body))
+        data = await sized(len(body), ON_LOOP_BYTES, _compress, compressor, body, more)
         await send({**message, "body": data})
 
     return send_encoded
@@ -183,12 +188,6 @@ def _compress(compressor: zlib._Compress, body: bytes, more: bool) -> bytes:
     # each chunk flushed whole: a client reading the stream gets every row sent so far
     flush = zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH
     return compressor.compress(body) + compressor.flush(flush)
-
-
-async def _run(function: Callable[..., bytes], *args: object, size: int) -> bytes:
-    if size >= THREAD_BYTES:
-        return await asyncio.to_thread(function, *args)
-    return function(*args)
 
 
 def _worth_compressing(status: int, headers: list[tuple[bytes, bytes]], min_bytes: int) -> bool:

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from aigraph.server.encoding import BodyCodingError, body_decoder
+from aigraph.server.offload import sized
 
 
 class ProtocolError(Exception):
@@ -79,9 +80,7 @@ FORM_ON_LOOP = 8_000
 
 async def form_pairs(body: bytes, where: str) -> dict[str, list[str]]:
     """`_pairs` of a request body, off the event loop when it is long."""
-    if len(body) > FORM_ON_LOOP:
-        return await asyncio.to_thread(_pairs, body, where)
-    return _pairs(body, where)
+    return await sized(len(body), FORM_ON_LOOP, _pairs, body, where)
 
 
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:

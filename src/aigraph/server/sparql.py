@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -38,6 +37,7 @@ from aigraph.server.formats import (
     describedby,
     serialize_rdflib,
 )
+from aigraph.server.offload import sized
 from aigraph.server.pages import endpoint_page
 from aigraph.server.pool import (
     PoolBusyError,
@@ -481,9 +481,7 @@ async def lexed(services: Services, text: str) -> Sniffed | None:
     query is over `max_query_chars`: query_job refuses it without reading it)."""
     if len(text) > services.settings.max_query_chars:
         return None
-    if len(text) > LEXED_ON_LOOP:
-        return await asyncio.to_thread(sniff, text)
-    return sniff(text)
+    return await sized(len(text), LEXED_ON_LOOP, sniff, text)
 
 
 def query_job(
@@ -629,10 +627,7 @@ async def run_update(request: Request, services: Services, op: ProtocolRequest) 
     require_token(request, services)
     # An update may be as long as a body (max_body_bytes: 1 MB, 1.5 s for the lexer at
     # worst), and has no max_query_chars: a long one is read in a thread, as a query is
-    if len(op.text) > LEXED_ON_LOOP:
-        text = await asyncio.to_thread(checked_update, services, op)
-    else:
-        text = checked_update(services, op)
+    text = await sized(len(op.text), LEXED_ON_LOOP, checked_update, services, op)
     try:
         async with services.write_lock:
             await services.executor.update(
