@@ -1,4 +1,5 @@
-"""Test helpers: a real uvicorn server on a loopback port, and a canary listener."""
+"""Test helpers: a real uvicorn server on a loopback port, a canary listener, and the size of
+the bundled graph."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 from rdflib import Dataset, Graph
 
+from aigraph.engine import Engine
 from aigraph.project import Project
 from aigraph.server.app import create_app
 from aigraph.server.settings import Settings
@@ -179,3 +181,10 @@ def build_into(out: Path, seed: str, *extra: str) -> subprocess.CompletedProcess
         text=True,
         timeout=120,
     )
+
+
+def every_triple(engine: Engine) -> int:
+    """How many triples the bundled graph's default graph (the merge of every graph) holds:
+    what `SELECT ?s ?p ?o WHERE { ?s ?p ?o }` answers on the served bundled graph."""
+    row = next(iter(engine.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    return int(row["n"].value)  # type: ignore[union-attr]

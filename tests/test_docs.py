@@ -3,11 +3,14 @@ command, query and setting is documented."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aigraph.catalogue import CatalogueQuery
 from aigraph.cli import make_parser
 from aigraph.docgen import blocks, current
+from aigraph.engine import Engine
 from aigraph.project import Project
 from aigraph.server.settings import Settings
 
@@ -49,3 +52,39 @@ def test_every_catalogue_query_is_listed(
     readme = (project.root / "README.md").read_text(encoding="utf-8")
     for name in catalogue:
         assert f"| `{name}` |" in readme, name
+
+
+_P = """PREFIX aig: <https://w3id.org/aigraph/ns#> PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX schema: <http://schema.org/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+@pytest.mark.parametrize(
+    ("figure", "query"),
+    [
+        (r"\| (\d+) people,", "SELECT (COUNT(DISTINCT ?x) AS ?n) { ?x a schema:Person }"),
+        (r", (\d+) participations \|", "SELECT (COUNT(*) AS ?n) { ?x a aig:Participation }"),
+        (
+            r"\| (\d+) topics \|",
+            "SELECT (COUNT(*) AS ?n) { ?x skos:inScheme "
+            "<https://w3id.org/aigraph/concept/scheme/topics> }",
+        ),
+        (r"\| (\d+) claims,", "SELECT (COUNT(*) AS ?n) { ?x a aig:Claim }"),
+        (r", (\d+) passages \|", "SELECT (COUNT(*) AS ?n) { ?x a oa:SpecificResource }"),
+        (r"\| (\d+) links to external data \|", "SELECT (COUNT(*) AS ?n) { ?x a aig:Link }"),
+        (
+            r"Archives nationales identifiers for (\d+) organisations",
+            "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?o schema:sameAs ?id FILTER STRSTARTS(STR(?id), "
+            '"https://rdf.archives-nationales.culture.gouv.fr/agent/") }',
+        ),
+    ],
+)
+def test_the_readme_figures_are_the_datas(
+    project: Project, engine: Engine, figure: str, query: str
+) -> None:
+    """The README's table of what the graph holds says what the data holds."""
+    readme = (project.root / "README.md").read_text(encoding="utf-8")
+    found = re.search(figure, readme)
+    assert found is not None, figure
+    row = next(iter(engine.select(_P + query)))
+    assert int(found.group(1)) == int(row["n"].value)  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from aigraph.linking.identifiers import (
+    authority_of,
     identifier_problem,
     idref_check,
     iso7064_mod11_2,
@@ -59,6 +60,14 @@ ORCID_BODY = "000000021825009"  # the ORCID documentation's example, 0000-0002-1
         ("732829320", True, None),  # Luhn-valid
         ("732829321", True, "check character"),
         ("73282932", True, "not a SIREN"),
+        ("https://rdf.archives-nationales.culture.gouv.fr/agent/005418", False, None),
+        (
+            "https://rdf.archives-nationales.culture.gouv.fr/agent/FRAN_RI_013-d3m0bo5hqwq--e55sge5p6ak8",
+            False,
+            None,
+        ),
+        ("https://rdf.archives-nationales.culture.gouv.fr/agent/5418", False, "not a Archives"),
+        ("https://rdf.archives-nationales.culture.gouv.fr/agent/record", False, "not a Archives"),
         ("https://www.cnc.fr/", False, None),  # an official website: any web address
         ("ftp://example.org/", False, "neither"),
     ],
@@ -338,14 +347,39 @@ def test_threshold_links_only_clear_winners(tmp_path: Path, links_copy: Path) ->
     with running_standin() as api:
         result, _ = reconcile(api.url, tmp_path, "--links", str(links_copy), "--threshold", "0.9")
     assert result.returncode == 0, result.stderr
-    ds = merged(links_copy)
-    linked = {str(s) for s in ds.subjects(SCHEMA.sameAs, None)}
+    before, ds = merged(ROOT / "data" / "links.trig"), merged(links_copy)
+    new = set(ds) - set(before)
+    linked = {str(s) for s, p, _ in new if p == SCHEMA.sameAs}
     # Jarre and Studio TF1 clearly; Marianne Carpentier's only candidate is a homonym athlete
     assert linked == {JARRE, "https://w3id.org/aigraph/id/organisation/studio-tf1"}
-    methods = {
-        str(ds.value(node, AIG.linkMethod)) for node in ds.subjects(RDF.predicate, SCHEMA.sameAs)
-    }
+    methods = {str(o) for _, p, o in new if p == AIG.linkMethod}
     assert methods == {"https://w3id.org/aigraph/concept/link-method/above-threshold"}
+
+
+def test_entities_already_linked_to_wikidata_are_not_asked_again(
+    tmp_path: Path, links_copy: Path
+) -> None:
+    """The CNC names its Wikidata item in data/links.trig: a run over the organisations does
+    not search for it (nor, above a threshold, could it add a second item), and says so; a run
+    that names it with --entity asks anyway."""
+    cnc = "https://w3id.org/aigraph/id/organisation/cnc"
+    common = ["--api", "", "--rate", "0", "--links", str(links_copy), "--no-cache"]
+    with running_standin() as api:
+        common[1] = api.url
+        result = aigraph(
+            "link", "--kind", "organisation", "--review", str(tmp_path / "r.csv"), *common
+        )
+        searched = {str(r["params"].get("search")) for r in api.requests}
+    assert result.returncode == 0, result.stderr
+    assert "3 already linked to Wikidata, not asked again" in result.stderr
+    assert "CNC" in result.stderr and "Conseil d'État" in result.stderr
+    assert {"CNC", "DGMIC", "Conseil d'État"}.isdisjoint(searched)
+    assert {"Studio TF1", "AFNOR", "Afdas"} <= searched  # the others are asked
+    with running_standin() as api:
+        common[1] = api.url
+        result = aigraph("link", "--entity", cnc, "--review", str(tmp_path / "r.csv"), *common)
+        assert result.returncode == 0, result.stderr
+        assert {str(r["params"].get("search")) for r in api.requests} == {"CNC"}
 
 
 def test_link_offline_exits_2_with_a_message(tmp_path: Path) -> None:
@@ -403,8 +437,16 @@ def test_each_curated_link_quotes_its_identifier_and_cites_a_fitting_source(
         assert str(target) in str(note).replace(" ", "")  # "775 724 818 00015" → 775724818…
     else:
         assert urlsplit(str(target)).hostname in str(note)
+    authority = authority_of(str(target))
+    if authority is not None:  # the identifier itself, as the source writes it
+        assert str(target)[len(authority.namespace) :] in str(note)
     confidence = float(graph.value(node, AIG.confidence))  # type: ignore[arg-type]
-    assert confidence in (1.0, 0.9)
+    assert confidence in (1.0, 0.95, 0.9)
+    if confidence == 0.95:  # an authority file's record: the Archives nationales' referential
+        for evidence in graph.objects(node, PROV.wasDerivedFrom):
+            assert str(evidence).startswith(
+                "https://github.com/ArchivesNationalesFR/Referentiels/blob/"
+            )
     if confidence == 1.0:
         subject = graph.value(node, RDF.subject)
         own = {

@@ -181,11 +181,12 @@ def test_missing_link_warning_goes_away_with_a_link(
 
 
 def test_a_siren_number_is_an_authority_identifier(baseline: Report) -> None:
-    """The SACD and AFNOR have a SIREN number (graph:links) and no Wikidata item: no warning."""
+    """The SACD has a SIREN number (graph:links) and no other identifier: no warning."""
     warned = keys(baseline, "Warning")
-    for entity in ("organisation:sacd", "organisation:afnor"):
+    for entity in ("organisation:sacd", "organisation:afnor", "organisation:cnc"):
         assert ("shape:Organisation-externalLink", entity) not in warned
-    assert ("shape:Organisation-externalLink", "organisation:cnc") in warned  # a website only
+    # a website only
+    assert ("shape:Organisation-externalLink", "organisation:audiens") in warned
 
 
 def test_findings_name_the_node_and_the_rule_in_words(project: Project) -> None:

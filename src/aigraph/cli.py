@@ -169,15 +169,29 @@ def _reconcile(args: argparse.Namespace, project: Project, links_file: Path) -> 
         candidates_for,
         review_rows,
         subjects,
+        wikidata_linked,
         write_review,
     )
     from aigraph.linking.wikidata import ClientSettings, WikidataClient, WikidataUnavailableError
 
     store = Engine.from_dataset(_with_links(project, links_file)).store  # type: ignore[arg-type]
-    todo = subjects(store, args.kind or ("person", "organisation", "topic"), args.entity)
+    kinds = args.kind or ("person", "organisation", "topic")
+    todo = subjects(store, kinds, args.entity)
     if args.entity and len(todo) < len(set(args.entity)):
         known = {s.iri for s in todo}
         raise UsageError(f"not a person, organisation or topic: {sorted(set(args.entity) - known)}")
+    if not args.entity:
+        # an entity that already names its Wikidata item is not asked about again (its
+        # candidates would only repeat it, or, above a threshold, add a second item); name it
+        # with --entity to check it anyway
+        linked = wikidata_linked(store)
+        skipped = sorted(s.name for s in todo if s.iri in linked)
+        todo = subjects(store, kinds, skip=linked)
+        if skipped:
+            sys.stderr.write(
+                f"aigraph link: {len(skipped)} already linked to Wikidata, not asked again "
+                f"({', '.join(skipped)}; --entity IRI asks anyway)\n"
+            )
     settings = ClientSettings(
         api_url=args.api,
         min_interval=args.rate,

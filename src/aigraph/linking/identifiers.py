@@ -9,7 +9,8 @@ Check characters, from each scheme's own definition:
   base-32 value (ROR "Identifier" documentation);
 - SIREN: 9 digits whose Luhn sum is a multiple of 10 (INSEE, répertoire Sirene);
 - IdRef (PPN): 8 digits and a MOD 11 check character, weights 9…2, "X" for 10 (ABES);
-- Wikidata, VIAF, BnF: syntax only (no check character, or one aigraph does not verify).
+- Wikidata, VIAF, BnF, Archives nationales: syntax only (no check character, or one
+  aigraph does not verify).
 """
 
 from __future__ import annotations
@@ -111,6 +112,14 @@ AUTHORITIES: tuple[Authority, ...] = (
         "https://orcid.org/",
         r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]",
         _orcid_ok,
+    ),
+    # the Archives nationales de France's agents (RiC-O): a record producer's six digits
+    # (its record FRAN_NP_…), or an entry of the index of corporate bodies (FRAN_RI_013)
+    Authority(
+        "anf",
+        "Archives nationales",
+        "https://rdf.archives-nationales.culture.gouv.fr/agent/",
+        r"[0-9]{6}|FRAN_RI_013-[0-9a-z]+--?[0-9a-z]+",
     ),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -90,14 +90,33 @@ class Candidate:
     retrieved: str = ""
 
 
+#: Entities that already name their Wikidata item (an identity, not a close match).
+WIKIDATA_LINKED_QUERY = """
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s WHERE {
+  ?s schema:sameAs|skos:exactMatch ?item
+  FILTER (isIRI(?s) && STRSTARTS(STR(?item), "http://www.wikidata.org/entity/"))
+}"""
+
+
+def wikidata_linked(store: ox.Store) -> set[str]:
+    """The entities of `store` (its default graph) already linked to a Wikidata item."""
+    return {row["s"].value for row in as_solutions(store.query(WIKIDATA_LINKED_QUERY))}
+
+
 def subjects(
-    store: ox.Store, kinds: Iterable[str] = KINDS, only: Iterable[str] = ()
+    store: ox.Store,
+    kinds: Iterable[str] = KINDS,
+    only: Iterable[str] = (),
+    skip: Collection[str] = (),
 ) -> list[Subject]:
+    """The entities to reconcile: of `kinds`, or the IRIs `only` names; none of `skip`."""
     wanted, chosen = set(kinds), set(only)
     out = []
     for row in as_solutions(store.query(CONTEXT_QUERY)):
         iri = row["s"].value
-        if row["kind"].value not in wanted or (chosen and iri not in chosen):
+        if row["kind"].value not in wanted or (chosen and iri not in chosen) or iri in skip:
             continue
         context = row["context"].value.split("|") if row["context"] and row["context"].value else []
         out.append(Subject(iri, row["kind"].value, row["name"].value, tuple(sorted(context))))

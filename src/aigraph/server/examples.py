@@ -174,17 +174,19 @@ LINKS = {
     },
     "organisation": {
         "entities": 19,
-        "linked": 7,
-        "by_authority": {"siren": 2, "website": 7},
+        "linked": 10,
+        "by_authority": {"anf": 6, "bnf": 1, "isni": 2, "siren": 2, "website": 7, "wikidata": 3},
         "links": [
             _linked(
-                "https://w3id.org/aigraph/id/organisation/afnor",
-                "AFNOR",
-                "https://w3id.org/aigraph/ns#siren",
-                "775724818",
-                "siren",
-                "https://certificats-attestations.afnor.org/legal-notice",
-                1.0,
+                "https://w3id.org/aigraph/id/organisation/cnc",
+                "CNC",
+                "http://schema.org/sameAs",
+                "http://www.wikidata.org/entity/Q1054221",
+                "wikidata",
+                "https://github.com/ArchivesNationalesFR/Referentiels/blob/"
+                "14b356025d9d02c0d379e41c4a681aaa45911fe1/agents/rdf/collectivites/"
+                "FRAN_Agent_005418.rdf",
+                0.95,
             )
         ],
         "unlinked": [{"iri": "https://w3id.org/aigraph/id/organisation/afdas", "name": "Afdas"}],
