@@ -193,6 +193,51 @@ def test_html_page_for_people(server: str) -> None:
     assert "https://jeanmicheljarre.com/" in html  # the fact is on the page too
 
 
+def test_external_links_show_where_they_were_found(server: str) -> None:
+    """An organisation's identifiers elsewhere come from graph:links, not from the release:
+    the page reads each as its authority names it and says where it was found, with what
+    confidence; the RDF description carries that evidence; the link nodes are not listed as
+    mentions of the organisation."""
+    cnc = "https://w3id.org/aigraph/id/organisation/cnc"
+    record = (
+        "https://github.com/ArchivesNationalesFR/Referentiels/blob/"
+        "14b356025d9d02c0d379e41c4a681aaa45911fe1/agents/rdf/collectivites/FRAN_Agent_005418.rdf"
+    )
+    html = httpx.get(
+        server + "id/organisation/cnc", headers={"Accept": "text/html", "Accept-Language": "en"}
+    ).text
+    cells = {
+        html_unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        for cell in re.findall(
+            r"<div>(<a href=\"http[^\"]+\" rel=\"external\">.*?)</div>", html, re.S
+        )
+    }
+    assert (
+        "Wikidata Q1054221 (external link, not in the release; found in "
+        "github.com/ArchivesNationalesFR/Referentiels, confidence 0.95)"
+    ) in cells
+    assert (
+        "ISNI 0000000121586061 (external link, not in the release; found in "
+        "github.com/ArchivesNationalesFR/Referentiels, confidence 0.95)" in cells
+    )
+    assert (
+        "https://cnc.fr/ (external link, not in the release; found in cnc.fr, confidence 1)"
+    ) in cells
+    assert f'<a href="{record}" rel="external"' in html
+    mentions = html[html.index("<h2>Mentioned by</h2>") :]
+    assert "/id/link/" not in mentions
+    turtle = Graph().parse(
+        data=httpx.get(server + "id/organisation/cnc", headers={"Accept": "text/turtle"}).text,
+        format="turtle",
+    )
+    link = URIRef("https://w3id.org/aigraph/id/link/cnc-wikidata")
+    prov = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert (link, RDF.subject, URIRef(cnc)) in turtle
+    assert (link, RDF.object, URIRef("http://www.wikidata.org/entity/Q1054221")) in turtle
+    assert (link, prov, URIRef(record)) in turtle
+    assert str(turtle.value(link, AIG.confidence)) == "0.95"
+
+
 @pytest.mark.parametrize(
     ("path", "lang", "shown", "once"),
     [

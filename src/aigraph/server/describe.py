@@ -2,7 +2,8 @@
 
 It contains what a client needs to use the entity without another request (issue #4):
 its outgoing and incoming triples; the n-ary nodes around it (participations, stated
-affiliations) with their own triples; the labels, in every language, of everything
+affiliations) with their own triples; the evidence of its links to external data (each
+aig:Link about it, in graph:links); the labels, in every language, of everything
 mentioned; and the evidence — each claim graph stating a fact about it, with the passage of
 the release the claim rests on (quote and offsets). Facts keep their claim graph, so in a
 quad format (TriG, N-Quads, JSON-LD) every fact's passage is explicit; triple formats carry
@@ -60,6 +61,12 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {
   }
   UNION {
     <ENTITY> ^aig:agent/aig:statedAffiliation ?s .
+    GRAPH ?g { ?s ?p ?o }
+  }
+  UNION {
+    # the evidence of each of its links to external data (graph:links): where the
+    # identifier was found, when, how, with which confidence
+    ?s rdf:subject <ENTITY> ; a aig:Link .
     GRAPH ?g { ?s ?p ?o }
   }
   UNION { GRAPH ?g { ?s ?p <ENTITY> } BIND (<ENTITY> AS ?o) }

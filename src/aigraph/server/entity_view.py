@@ -6,11 +6,18 @@ participations and affiliations around it, and schema.org JSON-LD for crawlers. 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from aigraph.linking.identifiers import authority_of
 from aigraph.serialize import RDF_TYPE, Term, term_text
 from aigraph.server.pages import local_href, script_json
+
+AIG = "https://w3id.org/aigraph/ns#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PROV = "http://www.w3.org/ns/prov#"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 
 LABEL_PREDICATES = (
     "http://schema.org/name",
@@ -69,6 +76,17 @@ class Value:
     lang: str | None = None
     quotes: list[dict[str, object]] = field(default_factory=list)
     editorial: bool = False
+    #: a link to external data: where its identifier was found (graph:links' evidence)
+    link: dict[str, object] | None = None
+
+
+def _source_name(url: str) -> str:
+    """A link's source, short: its host, and on GitHub the repository it is in."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    if host == "github.com":
+        return host + "/".join(parts.path.split("/")[:3])
+    return host
 
 
 class Page:
@@ -95,6 +113,34 @@ class Page:
             # rows keep the entity's own only
             self.facts.append(q)
         self._read_evidence(prov_triples)
+        self.links = self._read_links()
+
+    def _read_links(self) -> dict[tuple[str, str, str], dict[str, object]]:
+        """(subject, predicate, object) → the evidence of the aig:Link that reifies it."""
+        nodes: dict[str, dict[str, str]] = {}
+        for q in self.facts:
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            if graph.endswith("/id/graph/links") and isinstance(q.subject, ox.NamedNode):
+                nodes.setdefault(q.subject.value, {})[q.predicate.value] = term_text(q.object)
+        found: dict[tuple[str, str, str], dict[str, object]] = {}
+        for node, props in nodes.items():
+            if props.get(RDF_TYPE) != AIG + "Link" or RDF + "subject" not in props:
+                continue
+            source = props.get(PROV + "wasDerivedFrom", "")
+            found[
+                (
+                    props[RDF + "subject"],
+                    props.get(RDF + "predicate", ""),
+                    props.get(RDF + "object", ""),
+                )
+            ] = {
+                "node": node,
+                "source": source,
+                "host": _source_name(source),
+                "confidence": props.get(AIG + "confidence"),
+                "note": props.get(RDFS_COMMENT, ""),
+            }
+        return found
 
     def _read_evidence(self, quads: list[ox.Quad]) -> None:
         by_subject: dict[str, dict[str, list[Term]]] = {}
@@ -161,10 +207,14 @@ class Page:
             href = local_href(term.value, self.base)
             if href:
                 return Value(self.label(term.value), href=href)
-            return Value(
-                self.label(term.value) if term.value in self.labels else term.value,
-                external=term.value,
-            )
+            if term.value in self.labels:
+                return Value(self.label(term.value), external=term.value)
+            # an authority's identifier reads as the authority names it: "Wikidata Q1054221"
+            authority = authority_of(term.value)
+            if authority is not None:
+                local = term.value[len(authority.namespace) :]
+                return Value(f"{authority.name} {local}", external=term.value)
+            return Value(term.value, external=term.value)
         return Value(term.value)
 
     def triple_text(self, term: ox.Triple) -> str:
@@ -202,6 +252,10 @@ class Page:
                 continue
             if obj is not None and term_text(q.object) != obj:
                 continue
+            if obj is not None and any(
+                link["node"] == term_text(q.subject) for link in self.links.values()
+            ):
+                continue  # a link's evidence: shown with the identifier, not as a mention
             term = q.subject if obj is not None else q.object
             key = (q.predicate.value, str(term))
             if key not in grouped:
@@ -209,6 +263,9 @@ class Page:
                 if q.predicate.value not in order:
                     order.append(q.predicate.value)
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            if graph.endswith("/id/graph/links") and obj is None:
+                link = (term_text(q.subject), q.predicate.value, term_text(q.object))
+                grouped[key].link = self.links.get(link)
             if "/id/claim/" in graph:
                 for quote in self.supporting(graph, term):
                     if quote not in grouped[key].quotes:
