@@ -224,6 +224,8 @@ def test_external_links_show_where_they_were_found(server: str) -> None:
         "https://cnc.fr/ (external link, not in the release; found in cnc.fr, confidence 1)"
     ) in cells
     assert f'<a href="{record}" rel="external"' in html
+    # the words that say where a value comes from stand apart from the value
+    assert '>public body</a> <span class="muted">(editorial addition, not in the release)' in html
     mentions = html[html.index("<h2>Mentioned by</h2>") :]
     assert "/id/link/" not in mentions
     turtle = Graph().parse(
