@@ -10,10 +10,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from aigraph.namespaces import AIG, OA, SCHEMA
 from support import read_triples
@@ -766,3 +767,38 @@ def test_a_description_past_max_results_is_cut_incoming_links_first() -> None:
         assert "aigraph-results-truncated" not in whole.headers
         graph = Graph().parse(data=whole.text, format="turtle")
         assert len(set(graph.subject_predicates(topics))) == 34
+
+
+def test_a_link_reads_the_same_whatever_order_its_evidence_comes_in() -> None:
+    """A link node may have several types and sources (served data may say more than
+    data/links.trig): the page shows the first source by value, whatever the quads' order."""
+    from aigraph.server.entity_view import Page
+
+    base = "https://w3id.org/aigraph/"
+    org, node = base + "id/organisation/x", base + "id/link/x-wikidata"
+    item, links = "http://www.wikidata.org/entity/Q42", ox.NamedNode(base + "id/graph/links")
+    n = ox.NamedNode
+
+    def quad(s: str, p: str, o: ox.NamedNode | ox.Literal) -> ox.Quad:
+        return ox.Quad(n(s), n(p), o, links)
+
+    quads = [
+        quad(org, str(SCHEMA.sameAs), n(item)),
+        quad(node, str(RDF.type), n(str(AIG.Link))),
+        quad(node, str(RDF.type), n(str(RDF.Statement))),
+        quad(node, str(RDF.subject), n(org)),
+        quad(node, str(RDF.predicate), n(str(SCHEMA.sameAs))),
+        quad(node, str(RDF.object), n(item)),
+        quad(node, "http://www.w3.org/ns/prov#wasDerivedFrom", n("https://b.example/record")),
+        quad(node, "http://www.w3.org/ns/prov#wasDerivedFrom", n("https://a.example/record")),
+        quad(node, str(AIG.confidence), ox.Literal("0.95", datatype=n(str(XSD.decimal)))),
+    ]
+    for order in (quads, list(reversed(quads))):
+        page = Page(org, order, base, "en")
+        (row,) = page.rows(org)
+        (value,) = row["cells"]  # type: ignore[misc]
+        assert value.text == "Wikidata Q42" and value.external == item
+        assert value.link is not None
+        assert value.link["source"] == "https://a.example/record"
+        assert value.link["host"] == "a.example" and value.link["confidence"] == "0.95"
+        assert page.rows(None, org) == []  # the link node is evidence, not a mention

@@ -186,7 +186,7 @@ def _reconcile(args: argparse.Namespace, project: Project, links_file: Path) -> 
         # with --entity to check it anyway
         linked = wikidata_linked(store)
         skipped = sorted(s.name for s in todo if s.iri in linked)
-        todo = subjects(store, kinds, skip=linked)
+        todo = [s for s in todo if s.iri not in linked]
         if skipped:
             sys.stderr.write(
                 f"aigraph link: {len(skipped)} already linked to Wikidata, not asked again "

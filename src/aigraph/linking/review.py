@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -106,17 +106,13 @@ def wikidata_linked(store: ox.Store) -> set[str]:
 
 
 def subjects(
-    store: ox.Store,
-    kinds: Iterable[str] = KINDS,
-    only: Iterable[str] = (),
-    skip: Collection[str] = (),
+    store: ox.Store, kinds: Iterable[str] = KINDS, only: Iterable[str] = ()
 ) -> list[Subject]:
-    """The entities to reconcile: of `kinds`, or the IRIs `only` names; none of `skip`."""
     wanted, chosen = set(kinds), set(only)
     out = []
     for row in as_solutions(store.query(CONTEXT_QUERY)):
         iri = row["s"].value
-        if row["kind"].value not in wanted or (chosen and iri not in chosen) or iri in skip:
+        if row["kind"].value not in wanted or (chosen and iri not in chosen):
             continue
         context = row["context"].value.split("|") if row["context"] and row["context"].value else []
         out.append(Subject(iri, row["kind"].value, row["name"].value, tuple(sorted(context))))

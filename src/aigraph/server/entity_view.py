@@ -114,17 +114,21 @@ class Page:
             self.facts.append(q)
         self._read_evidence(prov_triples)
         self.links = self._read_links()
+        self.link_nodes = {str(link["node"]) for link in self.links.values()}
 
     def _read_links(self) -> dict[tuple[str, str, str], dict[str, object]]:
         """(subject, predicate, object) → the evidence of the aig:Link that reifies it."""
-        nodes: dict[str, dict[str, str]] = {}
+        values: dict[str, dict[str, list[str]]] = {}
         for q in self.facts:
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if graph.endswith("/id/graph/links") and isinstance(q.subject, ox.NamedNode):
-                nodes.setdefault(q.subject.value, {})[q.predicate.value] = term_text(q.object)
+                of = values.setdefault(q.subject.value, {}).setdefault(q.predicate.value, [])
+                of.append(term_text(q.object))
         found: dict[tuple[str, str, str], dict[str, object]] = {}
-        for node, props in nodes.items():
-            if props.get(RDF_TYPE) != AIG + "Link" or RDF + "subject" not in props:
+        for node, many in values.items():
+            # the first of each (by value: the page reads the same whatever the quads' order)
+            props = {p: min(v) for p, v in many.items()}
+            if AIG + "Link" not in many.get(RDF_TYPE, []) or RDF + "subject" not in props:
                 continue
             source = props.get(PROV + "wasDerivedFrom", "")
             found[
@@ -252,9 +256,7 @@ class Page:
                 continue
             if obj is not None and term_text(q.object) != obj:
                 continue
-            if obj is not None and any(
-                link["node"] == term_text(q.subject) for link in self.links.values()
-            ):
+            if obj is not None and term_text(q.subject) in self.link_nodes:
                 continue  # a link's evidence: shown with the identifier, not as a mention
             term = q.subject if obj is not None else q.object
             key = (q.predicate.value, str(term))
