@@ -102,7 +102,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
             lines += [
                 "",
                 "aigraph's own routes: dereferencing an entity IRI (the description with its "
-                "evidence), and the descriptions of the whole data, made once per version of "
+                "evidence), a catalogue query run by its route with its parameter (bound by "
+                "substitution, as the catalogue binds it; the table above binds it by VALUES, "
+                "as for every system), and the descriptions of the whole data, made once per version of "
                 "it (the first request after the start makes them; the dataset's description "
                 "lists the downloads, which it renders then too, where the data is small "
                 "enough to have them); median ms of warm runs (first in brackets):",

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -565,13 +566,19 @@ def bench_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
 
 #: aigraph's own routes (the other systems have none): entity IRIs dereferenced on the
 #: Linked Data routes — a person (who takes part in sessions) and an organisation (whose
-#: members are many) — and the descriptions made from the whole data, once per version of
-#: it (the first request after the start makes them; the warm ones read them).
+#: members are many) —, a catalogue query run by its route with its parameter (bound by
+#: substitution, as every catalogue route binds it; the query mix above binds it by VALUES,
+#: the same for every system), and the descriptions made from the whole data, once per
+#: version of it (the first request after the start makes them; the warm ones read them).
 ENTITIES = {
     "person, Turtle": ("id/person/p000001", "text/turtle"),
     "person, HTML": ("id/person/p000001", "text/html"),
     "organisation, Turtle": ("id/organisation/o00001", "text/turtle"),
     "organisation, HTML": ("id/organisation/o00001", "text/html"),
+    "catalogue:person by its route (?person=…), JSON": (
+        "queries/person?person=" + quote(B + "person/p000001", safe=""),
+        "application/sparql-results+json",
+    ),
     "dataset description (VoID), Turtle": (".well-known/void", "text/turtle"),
     "linking status, JSON": ("-/links?format=json", "application/json"),
 }
