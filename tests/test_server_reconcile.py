@@ -200,6 +200,16 @@ def test_linking_status_page(server: str) -> None:
     assert '<a href="https://jeanmicheljarre.com/" rel="external nofollow">' in row.group(0)
     assert 'href="https://fr.m.wikipedia.org/wiki/Jean-Michel_Jarre"' in row.group(0)
     assert "curated, 0.9" in row.group(0)
+    # each authority by its name, as the identifier's own page calls it (the JSON keeps keys)
+    assert "(Archives nationales 6, BnF 1, ISNI 2, SIREN 2, website 7, Wikidata 3)" in html
+    cnc = re.search(
+        r"<tr><td><a href=\"/id/organisation/cnc\">CNC</a></td><td>Wikidata</td>.*?</tr>",
+        html,
+        re.S,
+    )
+    assert cnc is not None and "Q1054221" in cnc.group(0)
+    french = httpx.get(server + "-/links", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert "site web 7" in french.text
 
 
 def test_search_and_reconciliation_share_one_label_index() -> None:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from aigraph import __version__
+from aigraph.linking.identifiers import AUTHORITIES, SIREN, WEBSITE
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.data import DatasetInfo
@@ -221,5 +222,16 @@ async def links_status(request: Request) -> Response:
         }
         for kind, row in status.items()
     }
-    html = render("links.html", language(request), status=shown, alternates=[])
+    html = render(
+        "links.html", language(request), status=shown, authorities=AUTHORITY_NAMES, alternates=[]
+    )
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
+
+
+#: How the page names each authority (the JSON keeps the keys): "Archives nationales", not
+#: "anf". A website and a SIREN number are not authority files' IRIs, named in both languages.
+AUTHORITY_NAMES: dict[str, tuple[str, str]] = {
+    **{a.key: (a.name, a.name) for a in AUTHORITIES},
+    SIREN.key: (SIREN.name, SIREN.name),
+    WEBSITE: ("site web", "website"),
+}
