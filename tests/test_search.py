@@ -135,3 +135,52 @@ def test_the_candidates_change_no_search_on_any_text(text: str, cut: int, floor:
     index = synthetic()
     text = text[cut:] if cut % 2 else text[: len(text) - cut]  # prefixes and suffixes too
     assert found(index, text, None, 10_000, floor) == scan(index, text, None, 10_000, floor)
+
+
+CNC = "https://w3id.org/aigraph/id/organisation/cnc"
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("Q1054221", "Wikidata Q1054221"),
+        ("q1054221", "Wikidata Q1054221"),
+        ("  http://www.wikidata.org/entity/Q1054221 ", "Wikidata Q1054221"),
+        ("0000000121586061", "ISNI 0000000121586061"),
+        ("0000 0001 2158 6061", "ISNI 0000000121586061"),  # as an ISNI is printed
+        ("https://isni.org/isni/0000000121586061", "ISNI 0000000121586061"),
+        ("005418", "Archives nationales 005418"),
+        ("https://cnc.fr/", "https://cnc.fr/"),  # not schema:sameAs: a website is no identity
+    ],
+)
+def test_an_entity_is_found_by_its_identifiers_elsewhere(
+    bundled: LabelIndex, text: str, reads: str
+) -> None:
+    hits = bundled.search(text, limit=3)
+    if reads.startswith("https://cnc.fr"):
+        assert all(h.score < 1.0 for h in hits)
+        return
+    assert (hits[0].entry.iri, hits[0].score, hits[0].matched) == (CNC, 1.0, reads)
+    assert [h.entry.iri for h in hits].count(CNC) == 1  # once, not again by its labels
+    assert bundled.search(text, kinds=["person"]) == []  # the kinds asked for still hold
+
+
+def test_an_identifier_shared_by_two_entities_names_both() -> None:
+    """Served data may give two entities the same item (a duplicate to merge): both are
+    named, in IRI order, before any label match."""
+    item = "http://www.wikidata.org/entity/Q42"
+    index = LabelIndex(
+        [
+            Entry("https://example.org/b", "person", {"fr": ["Douglas Adams"]}),
+            Entry("https://example.org/a", "person", {"fr": ["D. Adams"]}),
+            Entry("https://example.org/c", "person", {"fr": ["Q42"]}),
+        ],
+        [("https://example.org/b", item), ("https://example.org/a", item), ("urn:x", item)],
+    )
+    hits = index.search("Q42", limit=10)
+    assert [(h.entry.iri, h.score) for h in hits[:2]] == [
+        ("https://example.org/a", 1.0),
+        ("https://example.org/b", 1.0),
+    ]
+    assert hits[2].entry.iri == "https://example.org/c"  # its label, after the identities
+    assert len(index.search("Q42", limit=1)) == 1

@@ -225,3 +225,17 @@ def test_search_and_reconciliation_share_one_label_index() -> None:
         assert matched["result"][0]["id"] == JARRE
         built = app.state.per_version
         assert built["site"][1].index is built["reconciliation"][1].index
+
+
+def test_an_identifier_elsewhere_finds_its_entity(server: str) -> None:
+    """A researcher with a Wikidata item or an ISNI in a spreadsheet: the search box and
+    OpenRefine (the reconciliation service) find the entity that names it, as a match."""
+    found = httpx.get(server + "search", params={"q": "Q769657", "format": "json"}).json()
+    first = found["results"][0]
+    assert first["iri"] == "https://w3id.org/aigraph/id/organisation/conseil-d-etat"
+    assert first["matched"] == "Wikidata Q769657"
+    batch = {"q0": {"query": "0000 0001 2109 8498", "type": "organisation"}}
+    answer = httpx.post(server + "reconcile", data={"queries": json.dumps(batch)}).json()
+    best = answer["q0"]["result"][0]
+    assert best["id"] == "id/organisation/conseil-d-etat" and best["match"] is True
+    assert best["score"] == 100

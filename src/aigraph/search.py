@@ -4,6 +4,8 @@ reconciliation tool (which scores candidates with the same comparison).
 
 Labels are read from the graph with one SPARQL query (schema:name, rdfs:label,
 skos:prefLabel), so the index says what the graph says; it is rebuilt when the data changes.
+An entity is also found by its identifiers elsewhere (schema:sameAs, skos:exactMatch: a
+Wikidata item, an ISNI…), given whole or as its authority writes it ("Q1054221").
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from aigraph.engine import as_solutions
+from aigraph.linking.identifiers import authority_of
 
 #: The kinds of entity a person looks for, by class (the first that applies wins), with
 #: their names in the interface's languages, singular and plural.
@@ -81,6 +84,30 @@ SELECT DISTINCT ?s ?class ?label WHERE {{
   # a served file may say anything: only IRIs are entities, only literals are names
   FILTER (isIRI(?s) && isLiteral(?label))
 }}"""
+
+IDENTIFIERS_QUERY = """
+PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?id WHERE { ?s schema:sameAs|skos:exactMatch ?id FILTER (isIRI(?id)) }"""
+
+
+def identifier_key(text: str) -> str:
+    """How an identifier is looked up: case aside, and without the spaces an ISNI is often
+    printed with ("0000 0001 2158 6061")."""
+    text = text.strip()
+    if re.fullmatch(r"[0-9X ]+", text, re.IGNORECASE):
+        text = text.replace(" ", "")
+    return text.casefold()
+
+
+def identifier_keys(iri: str) -> tuple[tuple[str, ...], str]:
+    """The texts an identifier is found by (its IRI, and the local part its authority
+    writes: "Q1054221"), and how it reads ("Wikidata Q1054221", or the IRI itself)."""
+    authority = authority_of(iri)
+    if authority is None:
+        return (iri,), iri
+    local = iri[len(authority.namespace) :]
+    return (iri, local), f"{authority.name} {local}"
 
 
 def fold(text: str) -> str:
@@ -226,9 +253,22 @@ class _Candidates:
 class LabelIndex:
     """The labelled entities of a graph, searchable by name."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(
+        self, entries: Iterable[Entry], identifiers: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        """`identifiers`: (entity IRI, identifier IRI) pairs, for the entities of `entries`."""
         self.entries = {e.iri: e for e in entries}
         self.candidates = _Candidates(self.entries.values())
+        #: identifier_key(text) → [(entity IRI, how the identifier reads)]
+        self.identifiers: dict[str, list[tuple[str, str]]] = {}
+        for entity, identifier in sorted(set(identifiers)):
+            if entity not in self.entries:
+                continue
+            keys, name = identifier_keys(identifier)
+            for key in keys:
+                named = self.identifiers.setdefault(identifier_key(key), [])
+                if entity not in (iri for iri, _ in named):
+                    named.append((entity, name))
         self._listings: dict[tuple[frozenset[str], str], list[Entry]] = {}
 
     def listing(self, kinds: Iterable[str], lang: str) -> list[Entry]:
@@ -261,7 +301,12 @@ class LabelIndex:
             entry.labels.setdefault(label.language or "", []).append(label.value)
         for entry in entries.values():
             entry.labels = {k: sorted(set(v)) for k, v in entry.labels.items()}
-        return cls(entries.values())
+        identifiers = [
+            (row["s"].value, row["id"].value)
+            for row in as_solutions(store.query(IDENTIFIERS_QUERY))
+            if isinstance(row["s"], ox.NamedNode)
+        ]
+        return cls(entries.values(), identifiers)
 
     def get(self, iri: str) -> Entry | None:
         return self.entries.get(iri)
@@ -271,9 +316,15 @@ class LabelIndex:
     ) -> list[Hit]:
         """The best entities for `text`, best first (ties by label), at most `limit`."""
         wanted = set(kinds) if kinds else None
+        # an identifier given whole names its entity: first, with a full score
+        named = [
+            Hit(self.entries[iri], 1.0, name)
+            for iri, name in self.identifiers.get(identifier_key(text), [])
+            if wanted is None or self.entries[iri].kind in wanted
+        ]
         query = Folded(text)
         if not query.text:
-            return []  # an empty text names nothing (every score is 0)
+            return named[:limit]  # an empty text names nothing (every score is 0)
         labels = self.candidates.labels
         best: dict[str, tuple[float, str]] = {}
         for i in self.candidates.for_query(query, floor):
@@ -283,7 +334,14 @@ class LabelIndex:
             scored = (query.score(folded, floor), label)
             if scored[0] >= floor and scored > best.get(entry.iri, (0.0, "")):
                 best[entry.iri] = scored
-        hits = [Hit(self.entries[iri], score, label) for iri, (score, label) in best.items()]
-        return heapq.nsmallest(
-            limit, hits, key=lambda h: (-h.score, h.entry.sort_key(), h.entry.iri)
+        first = {h.entry.iri for h in named}
+        hits = [
+            Hit(self.entries[iri], score, label)
+            for iri, (score, label) in best.items()
+            if iri not in first
+        ]
+        return named[:limit] + heapq.nsmallest(
+            max(0, limit - len(named)),
+            hits,
+            key=lambda h: (-h.score, h.entry.sort_key(), h.entry.iri),
         )
