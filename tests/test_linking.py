@@ -439,7 +439,7 @@ def test_each_curated_link_quotes_its_identifier_and_cites_a_fitting_source(
         assert urlsplit(str(target)).hostname in str(note)
     authority = authority_of(str(target))
     if authority is not None:  # the identifier itself, as the source writes it
-        assert str(target)[len(authority.namespace) :] in str(note)
+        assert authority.local(str(target)) in str(note)
     confidence = float(graph.value(node, AIG.confidence))  # type: ignore[arg-type]
     assert confidence in (1.0, 0.95, 0.9)
     if confidence == 0.95:  # an authority file's record: the Archives nationales' referential

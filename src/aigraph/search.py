@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from aigraph.engine import as_solutions
-from aigraph.linking.identifiers import authority_of
+from aigraph.linking.identifiers import authority_of, identifier_text
 
 #: The kinds of entity a person looks for, by class (the first that applies wins), with
 #: their names in the interface's languages, singular and plural.
@@ -104,10 +104,8 @@ def identifier_keys(iri: str) -> tuple[tuple[str, ...], str]:
     """The texts an identifier is found by (its IRI, and the local part its authority
     writes: "Q1054221"), and how it reads ("Wikidata Q1054221", or the IRI itself)."""
     authority = authority_of(iri)
-    if authority is None:
-        return (iri,), iri
-    local = iri[len(authority.namespace) :]
-    return (iri, local), f"{authority.name} {local}"
+    keys = (iri,) if authority is None else (iri, authority.local(iri))
+    return keys, identifier_text(iri)
 
 
 def fold(text: str) -> str:

@@ -87,9 +87,13 @@ class Authority:
     def matches(self, iri: str) -> bool:
         return iri.startswith(self.namespace)
 
+    def local(self, iri: str) -> str:
+        """The identifier as the authority writes it: "Q1054221" for …/entity/Q1054221."""
+        return iri[len(self.namespace) :]
+
     def problem(self, iri: str) -> str | None:
         """None if `iri` is a well-formed identifier of this authority, else what is wrong."""
-        local = iri[len(self.namespace) :]
+        local = self.local(iri)
         if not re.fullmatch(self.pattern, local):
             return f"{local!r} is not a {self.name} identifier (expected {self.pattern})"
         if self.check is not None and not self.check(local):
@@ -130,6 +134,13 @@ WEBSITE = "website"
 
 def authority_of(iri: str) -> Authority | None:
     return next((a for a in AUTHORITIES if a.matches(iri)), None)
+
+
+def identifier_text(iri: str) -> str:
+    """How an identifier reads for a person: as its authority names it ("Wikidata
+    Q1054221"), or the IRI itself when no authority of the table writes it."""
+    authority = authority_of(iri)
+    return iri if authority is None else f"{authority.name} {authority.local(iri)}"
 
 
 def identifier_problem(target: str, *, literal: bool = False) -> str | None:

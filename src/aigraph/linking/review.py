@@ -91,13 +91,13 @@ class Candidate:
 
 
 #: Entities that already name their Wikidata item (an identity, not a close match).
-WIKIDATA_LINKED_QUERY = """
+WIKIDATA_LINKED_QUERY = f"""
 PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?s WHERE {
+SELECT DISTINCT ?s WHERE {{
   ?s schema:sameAs|skos:exactMatch ?item
-  FILTER (isIRI(?s) && STRSTARTS(STR(?item), "http://www.wikidata.org/entity/"))
-}"""
+  FILTER (isIRI(?s) && STRSTARTS(STR(?item), "{WD_ENTITY}"))
+}}"""
 
 
 def wikidata_linked(store: ox.Store) -> set[str]:

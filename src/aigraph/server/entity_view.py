@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from aigraph.linking.identifiers import authority_of
+from aigraph.linking.identifiers import identifier_text
 from aigraph.serialize import RDF_TYPE, Term, term_text
 from aigraph.server.pages import local_href, script_json
 
@@ -214,11 +214,7 @@ class Page:
             if term.value in self.labels:
                 return Value(self.label(term.value), external=term.value)
             # an authority's identifier reads as the authority names it: "Wikidata Q1054221"
-            authority = authority_of(term.value)
-            if authority is not None:
-                local = term.value[len(authority.namespace) :]
-                return Value(f"{authority.name} {local}", external=term.value)
-            return Value(term.value, external=term.value)
+            return Value(identifier_text(term.value), external=term.value)
         return Value(term.value)
 
     def triple_text(self, term: ox.Triple) -> str:
