@@ -27,6 +27,23 @@ def _rps(entry: dict[str, Any], cls: str) -> float | None:
     return value.get("requests_per_s") if isinstance(value, dict) else None
 
 
+def _files_ready(ready: dict[str, object]) -> str:
+    """The sentence on when the dataset's files were there, if they were rendered."""
+    if ready.get("error"):
+        return f"The downloads (`/dumps/`): {ready['error']}."
+    if ready["status"] != 200:
+        return (
+            f"The downloads (`/dumps/`): none for data of this size (HTTP {ready['status']}, "
+            "`max_dump_triples`)."
+        )
+    return (
+        f"The downloads (`/dumps/`) were listed {ready['after_s']:,.1f} s after the first of "
+        "these requests: the dataset's description starts their rendering, in a child "
+        "process at a lower priority, and answers without them past `dumps_wait` (10 s). "
+        "The throughput runs below start once they are rendered."
+    )
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -106,8 +123,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
                 "substitution, as the catalogue binds it; the table above binds it by VALUES, "
                 "as for every system), and the descriptions of the whole data, made once per version of "
                 "it (the first request after the start makes them; the dataset's description "
-                "lists the downloads, which it renders then too, where the data is small "
-                "enough to have them); median ms of warm runs (first in brackets):",
+                "lists the downloads, whose rendering it starts then, where the data is small "
+                "enough to have them, and waits for at most 10 s); median ms of warm runs "
+                "(first in brackets):",
                 "",
                 "| route, format | aigraph-http |",
                 "|---|---|",
@@ -119,6 +137,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
                     else f"{value['median_ms']:,.2f} ({value['first_ms']:,.1f})"
                 )
                 lines.append(f"| {ename} | {cell} |")
+            ready = systems["aigraph-http"].get("files_ready")
+            if ready:
+                lines += ["", _files_ready(ready)]
         measured = any(_rps(systems.get(n, {}), c) for n in SYSTEMS for c in CLASSES)
         lines += [
             "",

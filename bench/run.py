@@ -588,6 +588,23 @@ ENTITIES = {
 ROUTE_TIMEOUT = 600
 
 
+def files_ready(root: str, began: float, timeout: float) -> dict[str, object]:
+    """When /dumps/ lists the files, in seconds since `began` (the first of the routes'
+    requests). The dataset's description starts their rendering, in a child at a lower
+    priority, and waits for it at most `dumps_wait` (10 s); it goes on without it. Waited
+    for here, so that no throughput run shares the processors with it. A 404: no files
+    for data this large (`max_dump_triples`)."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=timeout) as client:
+        while True:
+            status = client.get(root + "dumps/?format=json").status_code
+            if status != 503:
+                return {"status": status, "after_s": round(time.monotonic() - began, 2)}
+            if time.monotonic() > deadline:
+                return {"status": status, "error": f"still rendered after {timeout:g} s"}
+            time.sleep(0.5)
+
+
 def measure_server(
     start: Callable[[], contextlib.AbstractContextManager[Running]],
     queries: dict[str, str],
@@ -612,6 +629,7 @@ def measure_server(
                 running.sample()
                 if timing.error and timing.error.startswith("timeout"):
                     break
+            began = time.monotonic()
             for ename, (path, accept) in (entities or {}).items() if not pending else ():
                 url = running.url.removesuffix("sparql") + path
                 timing = time_requests(
@@ -623,6 +641,9 @@ def measure_server(
                     max(args.timeout, ROUTE_TIMEOUT),
                 )
                 entry.setdefault("entities", {})[ename] = timing.summary()  # type: ignore[index]
+            if entities and not pending:
+                root = running.url.removesuffix("sparql")
+                entry["files_ready"] = files_ready(root, began, ROUTE_TIMEOUT)
             if not pending and not args.no_throughput:
                 for label, template, modulo in (
                     ("simple", SIMPLE, people),

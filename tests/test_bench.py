@@ -144,6 +144,26 @@ def test_report_shows_entity_dereferencing(tmp_path: Path) -> None:
     report = (tmp_path / "report.md").read_text()
     assert "| person, Turtle | 2.25 (9.5) |" in report
     assert "| person, HTML | HTTP 404 |" in report
+    assert "The downloads (`/dumps/`)" not in report  # not measured: nothing said
+
+
+@pytest.mark.parametrize(
+    ("ready", "said"),
+    [
+        ({"status": 200, "after_s": 61.27}, "were listed 61.3 s after the first of these requests"),
+        ({"status": 404, "after_s": 0.01}, "none for data of this size (HTTP 404"),
+        ({"status": 503, "error": "still rendered after 600 s"}, "still rendered after 600 s."),
+    ],
+)
+def test_report_says_when_the_downloads_were_there(
+    tmp_path: Path, ready: dict[str, object], said: str
+) -> None:
+    results = _results({"catalogue:participants": 20})
+    http = results["sizes"][0]["systems"]["aigraph-http"]  # type: ignore[index]
+    http["entities"] = {"person, Turtle": {"first_ms": 9.5, "median_ms": 2.25, "runs": 3}}
+    http["files_ready"] = ready
+    write_report(results, tmp_path)
+    assert said in (tmp_path / "report.md").read_text()
 
 
 def test_report_shows_the_floors(tmp_path: Path) -> None:

@@ -238,3 +238,50 @@ def test_a_per_version_build_never_keeps_a_mix_of_versions(
     assert again == (3 + writes_during,) * 2 == (len(data.merged), data.info.triples)
     assert state.per_version["page"] == (data.snapshot_source.path, again)
     assert (first == again) is kept  # a build not kept is never served again
+
+
+def test_a_build_waited_for_within_a_bound_goes_on_without_the_request() -> None:
+    """`per_version_within`: a request stops waiting at its bound (NotReadyError), the build goes
+    on and the next request has it; one build per version, whatever the requests; a build
+    that failed is made again by the next request."""
+    import asyncio
+    import time
+    from types import SimpleNamespace
+
+    from aigraph.server.app import NotReadyError, per_version_within
+
+    data = SimpleNamespace(snapshot_source=SimpleNamespace(path="v1"))
+    services = SimpleNamespace(data=data, background={})
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(services=services)))
+    made: list[str] = []
+    failing = {"v3"}
+
+    def build(services: SimpleNamespace) -> str:
+        time.sleep(0.2)
+        version = str(services.data.snapshot_source.path)
+        made.append(version)
+        if version in failing:
+            failing.discard(version)  # once
+            raise ValueError("no luck")
+        return "built on " + version
+
+    async def within(wait: float) -> str:
+        return await per_version_within(request, "files", build, wait)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        with pytest.raises(NotReadyError) as early:
+            await within(0)
+        assert 0 <= early.value.running_for < 0.2
+        with pytest.raises(NotReadyError):  # the same build, not a second one
+            await within(0.01)
+        assert await within(5) == "built on v1" and made == ["v1"]
+        assert await within(0) == "built on v1" and made == ["v1"]  # kept
+        data.snapshot_source.path = "v2"  # a write
+        answers = await asyncio.gather(within(5), within(5), within(5))
+        assert answers == ["built on v2"] * 3 and made == ["v1", "v2"]
+        data.snapshot_source.path = "v3"
+        with pytest.raises(ValueError, match="no luck"):
+            await within(5)
+        assert await within(5) == "built on v3" and made == ["v1", "v2", "v3", "v3"]
+
+    asyncio.run(main())

@@ -4,14 +4,18 @@ endpoint serves, every checksum is the file's, and a write renders them again.""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import sys
+import time
 from pathlib import Path
 
 import httpx
 import networkx as nx
+import psutil
 import pytest
 from pydantic import SecretStr
 from rdflib import Dataset, Graph, URIRef
@@ -214,6 +218,75 @@ def test_dumps_follow_writes_and_limits() -> None:
         assert int(void.value(dataset, VOID.triples)) > 2000  # type: ignore[arg-type]
 
 
+def test_a_rendering_under_way_holds_no_request() -> None:
+    """While the files are rendered, a request waits at most `dumps_wait` (here 0): /dumps/
+    answers 503 with Retry-After, the dataset's description comes at once without its files
+    and marked for no cache to keep; the rendering goes on, and a later request has them."""
+    with running_server(Settings(workers=1, dumps_wait=0)) as url:
+        for path in ("dumps/", "dumps/aigraph.nq"):
+            waiting = httpx.get(url + path, headers={"Accept": "application/json"})
+            assert waiting.status_code == 503, (path, waiting.text)
+            assert waiting.headers["retry-after"] == "5"
+            assert "The files of this version of the data are being rendered" in waiting.text
+        dataset = URIRef("https://w3id.org/aigraph/id/dataset/aigraph")
+        for path in (".well-known/void", "id/dataset/aigraph"):
+            early = httpx.get(url + path, headers={"Accept": "text/turtle"})
+            assert early.status_code == 200, path
+            assert early.headers["cache-control"] == "no-store" and "etag" not in early.headers
+            described = Graph().parse(data=early.content, format="turtle")
+            assert not list(described.objects(dataset, DCAT.distribution)), path
+            assert int(described.value(dataset, VOID.triples)) > 2000  # type: ignore[arg-type]
+
+        deadline = time.monotonic() + 60  # no request waits for it: it goes on by itself
+        while (listing := httpx.get(url + "dumps/?format=json")).status_code == 503:
+            assert time.monotonic() < deadline, "the files were never rendered"
+            time.sleep(0.1)
+        urls = {f["url"] for f in listing.json()["files"]}
+        assert url + "dumps/aigraph.nq" in urls
+        late = httpx.get(url + ".well-known/void", headers={"Accept": "text/turtle"})
+        assert late.headers["cache-control"].startswith("public") and "etag" in late.headers
+        described = Graph().parse(data=late.content, format="turtle")
+        assert {str(d) for d in described.objects(dataset, DCAT.distribution)} == urls
+
+
+@pytest.fixture(scope="module")
+def slow_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Data whose files take half a minute to render."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate
+
+    data = tmp_path_factory.mktemp("slow") / "data.nq"
+    data.write_text(generate(30_000), encoding="utf-8")
+    return data
+
+
+def renderers(process: psutil.Process, deadline: float) -> list[psutil.Process]:
+    """The children of `process` rendering the files, once there is one (by `deadline`)."""
+    while time.monotonic() < deadline:
+        found = []
+        for child in process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # it may end as it is listed
+                if "aigraph.server.dumps" in child.cmdline():
+                    found.append(child)
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("the files were not rendered in a child process")
+
+
+def test_a_stopped_server_stops_its_rendering(slow_data: Path) -> None:
+    """A server stopped while it renders the files in the background (no request waits for
+    them) stops at once and takes the rendering child with it; it does not wait for it."""
+    settings = Settings(bundled=False, data=[slow_data], workers=1, dumps_wait=0)
+    with running_server(settings) as url:
+        assert httpx.get(url + "dumps/").status_code == 503
+        (renderer,) = renderers(psutil.Process(), time.monotonic() + 30)
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 10, "the server waited for the rendering"
+    gone, _ = psutil.wait_procs([renderer], timeout=3)
+    assert gone, f"the rendering child {renderer.pid} outlived the server"
+
+
 def test_other_data_is_not_described_as_the_bundled_dataset(tmp_path: Path) -> None:
     """Served with other data (`--no-bundled`), the files and their descriptions say nothing
     the bundled dataset's editors say (its title, licence, citation): that data's licence is
@@ -237,49 +310,26 @@ def test_other_data_is_not_described_as_the_bundled_dataset(tmp_path: Path) -> N
             assert not any("CNC" in t for t in titles), path
 
 
-def test_a_killed_server_leaves_no_rendering_behind(tmp_path: Path) -> None:
+def test_a_killed_server_leaves_no_rendering_behind(slow_data: Path) -> None:
     """The downloads are rendered in a child process (so that the server keeps answering);
     a server killed while it renders them takes the child with it, as the update's does."""
-    import contextlib
     import signal
     import subprocess
-    import sys
-    import threading
-    import time
-
-    import psutil
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    from generate import generate
 
     from support import free_port, wait_until_healthy
 
-    data = tmp_path / "data.nq"
-    data.write_text(generate(30_000), encoding="utf-8")  # its files take half a minute to render
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
-        [sys.executable, "-m", "aigraph", "serve", "--no-bundled", "--data", str(data),
+        [sys.executable, "-m", "aigraph", "serve", "--no-bundled", "--data", str(slow_data),
          "--port", str(port), "--workers", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_until_healthy(url, server)
-        deadline = time.monotonic() + 60
-
-        def ask() -> None:
-            with contextlib.suppress(httpx.HTTPError):  # the server is killed under it
-                httpx.get(url + "dumps/", timeout=60)
-
-        threading.Thread(target=ask, daemon=True).start()
-        renderer = None
-        while renderer is None and time.monotonic() < deadline:
-            for child in psutil.Process(server.pid).children(recursive=True):
-                with contextlib.suppress(psutil.Error):  # it may end as it is listed
-                    if "aigraph.server.dumps" in child.cmdline():
-                        renderer = child
-            time.sleep(0.05)
-        assert renderer is not None, "the files were not rendered in a child process"
+        with contextlib.suppress(httpx.HTTPError):  # past dumps_wait (10 s): a 503
+            httpx.get(url + "dumps/", timeout=1)
+        (renderer,) = renderers(psutil.Process(server.pid), time.monotonic() + 60)
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
         gone, _ = psutil.wait_procs([renderer], timeout=3)  # far less than the rendering

@@ -242,6 +242,39 @@ def test_an_answer_in_the_editor_is_cited_with_its_link(page: object, server: st
     assert page.locator("#answer-citation").inner_text() == ""
 
 
+def test_a_citation_made_while_the_files_are_rendered_asks_again_later(browser: object) -> None:
+    """The data's checksum comes from /dumps/. Asked while the files are still being
+    rendered (a 503: here `dumps_wait` is 0), the citation goes without it, and the next
+    answer's citation asks again, once they are rendered, and has it."""
+    import time
+
+    from aigraph.server.settings import Settings
+    from support import running_server
+
+    with running_server(Settings(workers=1, dumps_wait=0)) as url:
+        context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(url + "query")
+        run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 2")
+        page.locator("#results-table").wait_for()
+        page.locator("#cite summary").click()
+        page.wait_for_function(
+            "() => /2 rows/.test(document.querySelector('#answer-citation').textContent)"
+        )
+        early = page.locator("#answer-citation").inner_text()
+        assert "SHA-256" not in early and "{sha}" not in early, early
+        deadline = time.monotonic() + 60
+        while httpx.get(url + "dumps/?format=json").status_code == 503:
+            assert time.monotonic() < deadline, "the files were never rendered"
+            time.sleep(0.1)
+        run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 3")
+        page.wait_for_function(
+            "() => /3 rows.*SHA-256 [0-9a-f]{64}/.test(document.querySelector('#answer-citation').textContent)"
+        )
+        context.close()
+
+
 def test_the_editor_warns_of_a_cross_product_before_running(page: object, server: str) -> None:
     """As the query is typed, before it runs: two parts that share no variable are named,
     and the warning goes once they are joined."""

@@ -39,7 +39,14 @@ from aigraph.build import METADATA_NAME, render_all
 from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
 from aigraph.server import examples
-from aigraph.server.app import Services, per_version, root_url, services_of
+from aigraph.server.app import (
+    NotReadyError,
+    Services,
+    per_version,
+    per_version_within,
+    root_url,
+    services_of,
+)
 from aigraph.server.encoding import MIN_BYTES, accept_encoding, accepts_gzip, compressible
 from aigraph.server.formats import (
     CSVM,
@@ -108,9 +115,17 @@ def _render(services: Services) -> Dumps:
         command += ["--parent", str(os.getpid())]
         # other data than the bundled dataset is not described as it (licence, citation)
         command += [] if services.settings.bundled else ["--not-bundled"]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            logger.warning("rendering the dumps failed: %s", done.stderr.strip()[-2000:])
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        services.children.add(child)  # a server that stops, stops it (Services.close)
+        try:
+            _, errors = child.communicate()
+        finally:
+            services.children.discard(child)
+        if child.returncode != 0 and services.closing:
+            raise ProtocolError(503, "the server is stopping")  # (Services.close stopped it)
+        if child.returncode != 0:
+            told = errors.decode("utf-8", "replace").strip()[-2000:]
+            logger.warning("rendering the dumps failed (%s): %s", child.returncode, told)
             raise ProtocolError(500, "the files could not be rendered (the server's log says why)")
         index = json.loads((out / INDEX).read_text(encoding="utf-8"))
         return Dumps(
@@ -148,8 +163,14 @@ def render_files(source: Path, out: Path, base: str, project: Project, bundled: 
     (out / INDEX).write_text(json.dumps(index), encoding="utf-8")
 
 
-async def current_dumps(request: Request) -> Dumps:
-    """The files for the data as it is now, rendered once per version."""
+#: Seconds a client told to wait for the files (503) is asked to wait before it asks again
+RETRY_AFTER = 5
+
+
+async def current_dumps(request: Request, wait: float | None = None) -> Dumps:
+    """The files for the data as it is now, rendered once per version; `wait`: at most that
+    many seconds for a rendering under way (a 503 with Retry-After past it), else as long as
+    it takes. A 404 where there are none (too large a dataset, the remote backend)."""
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "dumps are offered by the embedded backends only (memory, disk)")
@@ -160,7 +181,18 @@ async def current_dumps(request: Request) -> Dumps:
             f"max_dump_triples ({services.settings.max_dump_triples:,}); use `aigraph build` "
             "or GET /store?default",
         )
-    dumps = await per_version(request, "dumps", _render)
+    if wait is None:
+        dumps = await per_version(request, "dumps", _render)
+    else:
+        try:
+            dumps = await per_version_within(request, "dumps", _render, wait)
+        except NotReadyError as rendering:
+            raise ProtocolError(
+                503,
+                "The files of this version of the data are being rendered (for "
+                f"{rendering.running_for:.0f} s so far); try again in a moment.",
+                {"Retry-After": str(RETRY_AFTER)},  # RFC 9110 §10.2.3
+            ) from None
     if dumps.refused is not None:
         raise ProtocolError(404, dumps.refused)
     return dumps
@@ -206,10 +238,15 @@ async def description_response(
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "the remote backend describes its own data")
+    headers = {"Vary": "Accept", **(headers or {})}
     try:
-        dumps: Dumps | None = await current_dumps(request)
-    except ProtocolError:
-        dumps = None  # too large to render: described without its files
+        dumps: Dumps | None = await current_dumps(request, services.settings.dumps_wait)
+    except ProtocolError as refused:
+        dumps = None  # too large to render, or not rendered yet: described without its files
+        if refused.status == 503:
+            # the files will be listed once rendered: no cache may keep this description
+            # in the meantime, nor get a 304 for it afterwards (no ETag: App._call_conditional)
+            headers["Cache-Control"] = "no-store"
     # counted once per version of the data: at 10^6 triples the counts take 2 s, which each
     # request for the description (linked from every page) cost before
     measures = await per_version(request, "measures", _measures)
@@ -217,7 +254,7 @@ async def description_response(
     return Response(
         serialize_rdflib(graph, media),
         media_type=content_type(media),
-        headers={"Vary": "Accept", **(headers or {})},
+        headers=headers,
     )
 
 
@@ -229,7 +266,7 @@ async def description_response(
     responses=examples.json_example(examples.DUMPS),
 )
 async def listing(request: Request) -> Response:
-    dumps = await current_dumps(request)
+    dumps = await current_dumps(request, services_of(request).settings.dumps_wait)
     files = [
         {
             "name": d.name,
@@ -257,7 +294,7 @@ async def listing(request: Request) -> Response:
     response_class=Response,
 )
 async def dump(request: Request, name: str) -> Response:
-    dumps = await current_dumps(request)
+    dumps = await current_dumps(request, services_of(request).settings.dumps_wait)
     if name not in dumps.files:
         raise ProtocolError(404, f"no file named {name!r} in /dumps/ (see /dumps/ for the list)")
     media, data, _ = dumps.files[name]

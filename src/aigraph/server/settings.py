@@ -121,6 +121,14 @@ class Settings(BaseSettings):
         description="Largest dataset for which /dumps/ renders files (0 = no dumps); "
         "above it, use `aigraph build` or the Graph Store.",
     )
+    dumps_wait: float = Field(
+        10.0,
+        ge=0,
+        description="Seconds a request for /dumps/ or the dataset's description waits for "
+        "the files to be rendered (once per version of the data); past it, /dumps/ answers "
+        "503 with Retry-After and the description comes without its files, uncached, while "
+        "the rendering goes on.",
+    )
     cors: bool = Field(True, description="Answer cross-origin reads (`*`, never with credentials).")
     gzip: bool = Field(
         True,

@@ -270,7 +270,11 @@ let checksum = null; // the promise of the data's SHA-256, asked of /dumps/ once
 
 function dataChecksum() {
   checksum ??= fetch("/dumps/?format=json")
-    .then((r) => (r.ok ? r.json() : { files: [] }))
+    .then((r) => {
+      // 503: the files are still being rendered; the next citation asks again
+      if (r.status === 503) checksum = null;
+      return r.ok ? r.json() : { files: [] };
+    })
     .then(({ files }) => files.find((f) => f.name === "aigraph.nq")?.sha256 ?? null)
     .catch(() => null);
   return checksum;
