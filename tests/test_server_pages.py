@@ -276,7 +276,8 @@ def results_of_page(page: str) -> str:
     [
         ("ASK {}", "; true; data"),
         # an answer cut at the page's 1,000 rows says so, as its status line does
-        ("SELECT * WHERE { ?s ?p ?o }", "; 1000 rows (…); data"),
+        ("SELECT * WHERE { ?s ?p ?o }", "; 1,000 rows (…); data"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 1001", "; 1\u202f000 lignes (…) ; données"),
         (
             f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
             f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",
@@ -285,10 +286,39 @@ def results_of_page(page: str) -> str:
     ],
 )
 def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: str) -> None:
-    lang = "fr" if "triplets" in size else "en"
+    lang = "fr" if "données" in size else "en"
     page = httpx.get(server + "query", params={"query": query, "lang": lang}, timeout=30).text
     block = re.search(r'<p id="answer-citation"[^>]*>(.*?)</p>', page)
     assert block is not None and size in html.unescape(block.group(1))
+
+
+@pytest.mark.parametrize(
+    ("n", "lang", "written"),
+    [
+        (0, "fr", "0"),
+        (999, "en", "999"),
+        (2779, "fr", "2\u202f779"),  # CLDR's French: a narrow no-break space
+        (2779, "en", "2,779"),
+        (1234567, "fr", "1\u202f234\u202f567"),
+    ],
+)
+def test_a_count_is_written_as_the_pages_language_writes_it(
+    n: int, lang: str, written: str
+) -> None:
+    from aigraph.server.pages import number
+
+    assert number(n, lang) == written
+
+
+def test_the_home_page_writes_its_counts_in_its_language(server: str) -> None:
+    counts = {}
+    for lang, pattern in (("fr", r"([\d\u202f]+) triplets"), ("en", r"([\d,]+) triples")):
+        page = httpx.get(server, params={"lang": lang}).text
+        found = re.search(pattern, html.unescape(page))
+        assert found is not None, lang
+        counts[lang] = found.group(1)
+    assert counts["fr"].replace("\u202f", "") == counts["en"].replace(",", "")
+    assert int(counts["en"].replace(",", "")) > 2000  # (a separator written, then)
 
 
 # (page, its parameters, what the page in English must still show after the switch)

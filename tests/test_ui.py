@@ -324,6 +324,20 @@ def test_a_hostile_literal_is_shown_as_text(page: object, server: str) -> None:
     assert page.dialogs == []
 
 
+def test_counts_are_written_as_the_pages_language_writes_them(page: object, server: str) -> None:
+    """2 779 in French (a narrow no-break space, as the server's pages write it), and the
+    same answer's citation too."""
+    page.goto(server + "query")
+    run_in_editor(page, "SELECT * WHERE { ?s ?p ?o } LIMIT 1500")
+    page.locator("#results-table tbody tr").nth(1499).wait_for()
+    assert re.match(r"1\u202f500 lignes · [\d\u202f]+ ms$", page.locator("#status").inner_text())
+    page.locator("#cite summary").click()
+    page.wait_for_function(
+        "() => /SHA-256/.test(document.querySelector('#answer-citation').textContent)"
+    )
+    assert "; 1\u202f500 lignes ;" in page.locator("#answer-citation").inner_text()
+
+
 def test_a_triple_term_is_shown_as_turtle_writes_it(page: object, server: str) -> None:
     # RDF 1.2: Oxigraph answers with triple terms; the table shows them, escaped, as text
     page.goto(server + "query")

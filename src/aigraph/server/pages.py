@@ -19,6 +19,18 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 
+#: What separates the thousands of a number, by the page's language (CLDR: French writes a
+#: narrow no-break space, 2 779; English a comma, 2,779)
+THOUSANDS = {"fr": "\u202f", "en": ","}
+
+
+def number(n: int, lang: str) -> str:
+    """`n` as a reader of `lang` writes it (the templates' `number` filter)."""
+    return f"{n:,}".replace(",", THOUSANDS.get(lang, ","))
+
+
+TEMPLATES.filters["number"] = number
+
 UI = {
     "fr": {
         "nav": "Navigation",

@@ -30,7 +30,7 @@ from aigraph.search import KIND_NAMES, Entry, LabelIndex, kind_plurals
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.formats import wants_json
-from aigraph.server.pages import UI, kept_query, language, local_href, render
+from aigraph.server.pages import UI, kept_query, language, local_href, number, render
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
 from aigraph.server.site import cited_dataset, data_checksum, dataset_card, site
@@ -228,9 +228,10 @@ async def query_page(request: Request) -> HTMLResponse:
         if "boolean" in result:
             size = "true" if result["boolean"] else "false"
         elif result.get("graph"):
-            size = f"{result['count']} {words['triples']}"
+            size = f"{number(result['count'], lang)} {words['triples']}"
         else:
-            size = f"{result['count']} {words['row' if result['count'] == 1 else 'rows']}"
+            count = result["count"]
+            size = f"{number(count, lang)} {words['row' if count == 1 else 'rows']}"
             size += " (…)" if result.get("truncated") else ""  # cut at the row limit
         url = f"{root_url(request)}query?{urlencode({'query': text}, quote_via=quote)}"
         today = datetime.datetime.now(datetime.UTC).date().isoformat()  # as the script's

@@ -17,6 +17,9 @@ import { EditorView, basicSetup } from "codemirror";
 import cytoscape from "cytoscape";
 
 const T = JSON.parse(document.getElementById("ui-strings").textContent);
+// a count as the page's language writes it (2 779 in French, 2,779 in English), as the
+// server writes the counts of its pages (aigraph.server.pages.number)
+const count = (n) => n.toLocaleString(document.documentElement.lang || "en");
 const form = document.getElementById("query-form");
 const textarea = document.getElementById("query-text");
 const holder = document.getElementById("editor");
@@ -147,7 +150,7 @@ async function run() {
   if (type.startsWith("application/n-triples")) return showGraph(query, body, ms);
   const data = JSON.parse(body);
   if ("boolean" in data) {
-    status.textContent = `${ms} ms`;
+    status.textContent = `${count(ms)} ms`;
     const p = document.createElement("p");
     p.className = "boolean";
     p.textContent = String(data.boolean);
@@ -391,8 +394,8 @@ async function showTable(query, data, ms, truncated) {
   let rows = data.results.bindings;
   const iris = [...new Set(rows.flatMap((r) => vars.map((v) => r[v]).filter((t) => t && t.type === "uri").map((t) => t.value)))];
   const labels = await labelsFor(iris);
-  status.textContent = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""} · ${ms} ms`;
-  answered = `${rows.length} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""}`;
+  status.textContent = `${count(rows.length)} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""} · ${count(ms)} ms`;
+  answered = `${count(rows.length)} ${rows.length === 1 ? T.row : T.rows}${truncated ? " (…)" : ""}`;
   showCitation();
   const table = document.createElement("table");
   table.id = "results-table";
@@ -481,8 +484,8 @@ async function showGraph(query, text, ms) {
   const triples = parseNTriples(text);
   const iris = [...new Set(triples.flatMap(([s, , o]) => [s, o]).filter((t) => t.startsWith("<")).map(termValue))];
   const labels = await labelsFor(iris);
-  status.textContent = `${triples.length} ${T.triples} · ${ms} ms`;
-  answered = `${triples.length} ${T.triples}`;
+  status.textContent = `${count(triples.length)} ${T.triples} · ${count(ms)} ms`;
+  answered = `${count(triples.length)} ${T.triples}`;
   showCitation();
   const tablePanel = document.createElement("div");
   const table = document.createElement("table");
