@@ -300,10 +300,14 @@ def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: st
         (2779, "fr", "2\u202f779"),  # CLDR's French: a narrow no-break space
         (2779, "en", "2,779"),
         (1234567, "fr", "1\u202f234\u202f567"),
+        (0.95, "fr", "0,95"),  # a decimal comma
+        (0.95, "en", "0.95"),
+        (1.0, "fr", "1"),
+        (12345.5, "fr", "12\u202f345,5"),
     ],
 )
-def test_a_count_is_written_as_the_pages_language_writes_it(
-    n: int, lang: str, written: str
+def test_a_number_is_written_as_the_pages_language_writes_it(
+    n: float, lang: str, written: str
 ) -> None:
     from aigraph.server.pages import number
 

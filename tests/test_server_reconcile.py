@@ -199,7 +199,7 @@ def test_linking_status_page(server: str) -> None:
     assert row is not None  # the linked entity, its website and the page that shows it
     assert '<a href="https://jeanmicheljarre.com/" rel="external nofollow">' in row.group(0)
     assert 'href="https://fr.m.wikipedia.org/wiki/Jean-Michel_Jarre"' in row.group(0)
-    assert "curated, 0.9" in row.group(0)
+    assert "curated by hand, 0.9" in row.group(0)  # the method by its label
     # each authority by its name, as the identifier's own page calls it (the JSON keeps keys)
     assert "(Archives nationales 6, BnF 1, ISNI 2, SIREN 2, website 7, Wikidata 3)" in html
     cnc = re.search(
@@ -208,8 +208,16 @@ def test_linking_status_page(server: str) -> None:
         re.S,
     )
     assert cnc is not None and "Q1054221" in cnc.group(0)
+    assert "<h2>People — links and their evidence</h2>" in html
     french = httpx.get(server + "-/links", headers={"Accept": "text/html", "Accept-Language": "fr"})
     assert "site web 7" in french.text
+    # the kinds, the methods and the numbers as French writes them
+    assert "<tr><td>organisations</td><td>10 / 19" in french.text
+    assert "<h2>Personnes — liens et leurs preuves</h2>" in french.text
+    jarre = re.search(
+        r"<tr><td><a href=\"/id/person/jean-michel-jarre\">.*?</tr>", french.text, re.S
+    )
+    assert jarre is not None and "<td>saisi à la main, 0,9</td>" in jarre.group(0)
 
 
 def test_search_and_reconciliation_share_one_label_index() -> None:

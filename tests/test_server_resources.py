@@ -225,6 +225,10 @@ def test_external_links_show_where_they_were_found(server: str) -> None:
         "https://cnc.fr/ (external link, not in the release; found in cnc.fr, confidence 1)"
     ) in cells
     assert f'<a href="{record}" rel="external"' in html
+    french = httpx.get(
+        server + "id/organisation/cnc", headers={"Accept": "text/html", "Accept-Language": "fr"}
+    ).text
+    assert "Referentiels</a>, confiance 0,95)" in french  # as French writes it
     # the words that say where a value comes from stand apart from the value
     assert '>public body</a> <span class="muted">(editorial addition, not in the release)' in html
     mentions = html[html.index("<h2>Mentioned by</h2>") :]

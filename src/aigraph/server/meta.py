@@ -8,12 +8,14 @@ import asyncio
 import hashlib
 import time
 
+import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from aigraph import __version__
 from aigraph.linking.identifiers import AUTHORITIES, SIREN, WEBSITE
+from aigraph.search import kind_plurals
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.data import DatasetInfo
@@ -158,6 +160,28 @@ def _link_status(services: Services) -> dict[str, dict[str, object]]:
     return link_status(services.data.merged)
 
 
+#: The labels of the methods the links name (ontology/concepts/link-methods.ttl), by the key
+#: the status gives them (the IRI's last segment): "saisi à la main", not "curated"
+METHODS_QUERY = """
+PREFIX aig: <https://w3id.org/aigraph/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?method ?label WHERE {
+  ?link aig:linkMethod ?method . ?method skos:prefLabel ?label
+}"""
+
+
+def _link_methods(services: Services) -> dict[str, dict[str, str]]:
+    assert services.data is not None
+    names: dict[str, dict[str, str]] = {}
+    solutions = services.data.merged.query(METHODS_QUERY)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for solution in solutions:
+        method, label = solution["method"], solution["label"]
+        if isinstance(method, ox.NamedNode) and isinstance(label, ox.Literal) and label.language:
+            names.setdefault(method.value.rsplit("/", 1)[-1], {})[label.language] = label.value
+    return names
+
+
 def _about_data(services: Services) -> dict[str, object]:
     """The size and the checksum of the served data (the workers' N-Quads snapshot)."""
     assert services.data is not None
@@ -222,8 +246,16 @@ async def links_status(request: Request) -> Response:
         }
         for kind, row in status.items()
     }
+    methods = await per_version(request, "link methods", _link_methods)
+    lang = language(request)
     html = render(
-        "links.html", language(request), status=shown, authorities=AUTHORITY_NAMES, alternates=[]
+        "links.html",
+        lang,
+        status=shown,
+        authorities=AUTHORITY_NAMES,
+        methods=methods,
+        plural=kind_plurals(lang),
+        alternates=[],
     )
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
 

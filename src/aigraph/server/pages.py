@@ -19,14 +19,16 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 
-#: What separates the thousands of a number, by the page's language (CLDR: French writes a
-#: narrow no-break space, 2 779; English a comma, 2,779)
-THOUSANDS = {"fr": "\u202f", "en": ","}
+#: What separates the thousands of a number and its decimals, by the page's language (CLDR:
+#: French writes 2 779 with a narrow no-break space, and 0,95; English 2,779 and 0.95)
+SEPARATORS = {"fr": ("\u202f", ","), "en": (",", ".")}
 
 
-def number(n: int, lang: str) -> str:
-    """`n` as a reader of `lang` writes it (the templates' `number` filter)."""
-    return f"{n:,}".replace(",", THOUSANDS.get(lang, ","))
+def number(n: float, lang: str) -> str:
+    """`n` as a reader of `lang` writes it (the templates' `number` filter): 2 779, 0,95."""
+    thousands, decimals = SEPARATORS.get(lang, SEPARATORS["en"])
+    text = f"{n:,}" if isinstance(n, int) else f"{n:,g}"
+    return text.translate({ord(","): thousands, ord("."): decimals})
 
 
 TEMPLATES.filters["number"] = number
