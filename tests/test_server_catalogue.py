@@ -4,7 +4,9 @@ parameters bound by the engine, errors naming the parameter, output escaped."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from pathlib import Path
 
 import httpx
@@ -133,6 +135,25 @@ def test_html_table_escapes_what_it_shows(server: str) -> None:
     assert probe not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="/id/session/2025-10-07-s01"' in html
+
+
+def test_html_table_shows_an_iri_by_its_label(server: str) -> None:
+    """As the editor shows it: the session by its title in the page's language, the role by
+    its label, an IRI with neither as a prefixed name; each linked to its page, whole in
+    its title."""
+    person = "https://w3id.org/aigraph/id/person/perrine-vincent"
+    for lang, session in (
+        ("fr", "Table ronde : recherche-création et expérimentation artistique"),
+        ("en", "Round table: research-creation and artistic experimentation"),
+    ):
+        page = httpx.get(
+            server + "queries/person", params={"person": person, "format": "html", "lang": lang}
+        ).text
+        cells = re.findall(r'<td><a href="([^"]*)" title="([^"]*)">([^<]*)</a></td>', page)
+        shown = {(href, title): html.unescape(text) for href, title, text in cells}
+        s07 = "https://w3id.org/aigraph/id/session/2025-10-07-s07"
+        assert shown[("/id/session/2025-10-07-s07", s07)] == session, lang
+        assert shown[("/id/person/perrine-vincent", person)] == "Perrine Vincent"
 
 
 def test_query_text(server: str) -> None:

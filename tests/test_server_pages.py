@@ -51,7 +51,8 @@ def results_of(server: str, query: str, lang: str = "en") -> str:
             "fr",
             "2 lignes</p>",
         ),
-        # a graph: its triples as a table, IRIs of the graph linked to their pages
+        # a graph: its triples as a table, IRIs of the graph linked to their pages and shown
+        # as the editor shows them: by their labels, else as prefixed names; whole in a title
         (
             f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
             f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",
@@ -62,9 +63,19 @@ def results_of(server: str, query: str, lang: str = "en") -> str:
             f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
             f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",
             "en",
-            f'<td><a href="/id/person/jean-michel-jarre">{JARRE}</a></td>'
-            '<td><a href="http://schema.org/name">http://schema.org/name</a></td>'
-            "<td><span>Jean-Michel Jarre</span></td>",
+            f'<td><a href="/id/person/jean-michel-jarre" title="{JARRE}">Jean-Michel Jarre</a></td>'
+            '<td><a href="http://schema.org/name" title="http://schema.org/name">schema:name</a>'
+            "</td><td><span>Jean-Michel Jarre</span></td>",
+        ),
+        (  # an IRI with no label and no prefix: whole, as Turtle writes it
+            "SELECT ?x WHERE { BIND (<urn:x:1> AS ?x) }",
+            "fr",
+            '<td><a href="urn:x:1" title="urn:x:1">&lt;urn:x:1&gt;</a></td>',
+        ),
+        (  # a session by its title in the page's language
+            "SELECT ?s WHERE { BIND (<https://w3id.org/aigraph/id/session/2025-10-07-s03> AS ?s) }",
+            "fr",
+            ">Table ronde : les commissions du CNC face aux enjeux de l&#39;IA</a>",
         ),
         # errors: said, in an alert, as the endpoint says them
         (

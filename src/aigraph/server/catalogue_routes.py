@@ -23,8 +23,9 @@ from aigraph.project import Project
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.formats import CSVM, OFFERS, acceptable, choose, describedby
-from aigraph.server.pages import kept_query, language, local_href, render
+from aigraph.server.pages import kept_query, language, render
 from aigraph.server.protocol import ProtocolError
+from aigraph.server.site import Site, iri_cell, site_if_any
 from aigraph.server.sparql import GETS, client_of, execute, outcome_response
 from aigraph.server.worker import Job
 from aigraph.sniff import sniff
@@ -190,7 +191,7 @@ async def run_query(request: Request, name: str) -> Response:
     # noticeable time to turn into HTML
     html = await asyncio.to_thread(
         results_page, services, entry, params, language(request), outcome.body,
-        outcome.truncated, kept_query(request),
+        outcome.truncated, kept_query(request), await site_if_any(request),
     )  # fmt: skip
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
 
@@ -203,8 +204,10 @@ def results_page(
     answer: bytes,
     truncated: bool,
     keep: str = "",
+    site: Site | None = None,
 ) -> str:
-    """A catalogue query's answer (SPARQL JSON) as an escaped HTML table."""
+    """A catalogue query's answer (SPARQL JSON) as an escaped HTML table, each IRI by its
+    label in `site` (its index), as the editor shows it."""
     data = json.loads(answer)
     variables = data["head"]["vars"]
     rows = []
@@ -215,12 +218,7 @@ def results_page(
             if cell is None:
                 row.append({"text": ""})
             elif cell["type"] == "uri":
-                row.append(
-                    {
-                        "text": cell["value"],
-                        "href": local_href(cell["value"], services.settings.base_iri),
-                    }
-                )
+                row.append(iri_cell(cell["value"], services.settings.base_iri, lang, site))
             else:
                 row.append({"text": cell["value"], "lang": cell.get("xml:lang")})
         rows.append(row)

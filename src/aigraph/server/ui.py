@@ -33,7 +33,15 @@ from aigraph.server.formats import wants_json
 from aigraph.server.pages import UI, kept_query, language, local_href, number, render
 from aigraph.server.protocol import ProtocolError, ProtocolRequest
 from aigraph.server.routing import route
-from aigraph.server.site import cited_dataset, data_checksum, dataset_card, site
+from aigraph.server.site import (
+    Site,
+    cited_dataset,
+    data_checksum,
+    dataset_card,
+    iri_cell,
+    site,
+    site_if_any,
+)
 from aigraph.server.snippets import snippets
 from aigraph.server.sparql import client_of, execute, lexed, query_job, request_timeout
 
@@ -274,9 +282,11 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
     if outcome.status != 200:
         return {"error": outcome.body.decode("utf-8", "replace").strip(), "status": outcome.status}
     base = services.settings.base_iri
+    lang = language(request)
+    data = await site_if_any(request)  # the labels, as the editor's script shows them
     if outcome.media_type.startswith("application/n-triples"):
         rows = [
-            [_cell_nt(part, base) for part in _split_nt(line)]
+            [_cell_nt(part, base, lang, data) for part in _split_nt(line)]
             for line in outcome.body.decode().splitlines()
             if line.strip()
         ]
@@ -286,11 +296,12 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
             "count": len(rows),
             "graph": True,
         }
-    data = json.loads(outcome.body)
-    if "boolean" in data:
-        return {"boolean": data["boolean"]}
-    variables = data["head"]["vars"]
-    rows = [[_cell(b.get(v), base) for v in variables] for b in data["results"]["bindings"]]
+    answer = json.loads(outcome.body)
+    if "boolean" in answer:
+        return {"boolean": answer["boolean"]}
+    variables = answer["head"]["vars"]
+    bindings = answer["results"]["bindings"]
+    rows = [[_cell(b.get(v), base, lang, data) for v in variables] for b in bindings]
     return {
         "variables": variables,
         "rows": rows,
@@ -299,11 +310,11 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
     }
 
 
-def _cell(term: dict[str, str] | None, base: str) -> dict[str, Any]:
+def _cell(term: dict[str, str] | None, base: str, lang: str, data: Site | None) -> dict[str, Any]:
     if term is None:
         return {"text": ""}
     if term["type"] == "uri":
-        return {"text": term["value"], "href": local_href(term["value"], base) or term["value"]}
+        return iri_cell(term["value"], base, lang, data)
     return {"text": term["value"], "lang": term.get("xml:lang")}
 
 
@@ -314,10 +325,9 @@ def _split_nt(line: str) -> list[str]:
     return NT_TERM.findall(line)[:3]
 
 
-def _cell_nt(term: str, base: str) -> dict[str, Any]:
+def _cell_nt(term: str, base: str, lang: str, data: Site | None) -> dict[str, Any]:
     if term.startswith("<"):
-        iri = term[1:-1]
-        return {"text": iri, "href": local_href(iri, base) or iri}
+        return iri_cell(term[1:-1], base, lang, data)
     if term.startswith('"'):
         end = term.rindex('"')
         text = json.loads(term[: end + 1]) if "\\" in term else term[1:end]
