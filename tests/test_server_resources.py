@@ -300,6 +300,8 @@ def test_values_in_the_page_language_come_first(
     ontology = httpx.get(server + "ns", headers=headers).text
     assert ('<th scope="row">subclass of</th>' in ontology) is (lang == "en")
     assert ('<th scope="row">sous-classe de</th>' in ontology) is (lang == "fr")
+    # another vocabulary's term with no label here reads as its prefixed name, linked whole
+    assert '<a href="http://www.w3.org/ns/prov#Entity" rel="external">prov:Entity</a>' in ontology
 
 
 @pytest.mark.parametrize(

@@ -213,8 +213,15 @@ class Page:
                 return Value(self.label(term.value), href=href)
             if term.value in self.labels:
                 return Value(self.label(term.value), external=term.value)
-            # an authority's identifier reads as the authority names it: "Wikidata Q1054221"
-            return Value(identifier_text(term.value), external=term.value)
+            # an authority's identifier reads as the authority names it: "Wikidata Q1054221";
+            # a vocabulary's term as a prefixed name (prov:Entity); anything else whole
+            text = identifier_text(term.value)
+            if text == term.value:
+                from aigraph.validate import compact
+
+                short = compact(term.value, self.base)
+                text = term.value if short.startswith("<") else short
+            return Value(text, external=term.value)
         return Value(term.value)
 
     def triple_text(self, term: ox.Triple) -> str:

@@ -316,7 +316,10 @@ def _network(services: Services, index: LabelIndex) -> dict[str, dict[str, Any]]
 def _vocabulary(services: Services, index: LabelIndex) -> dict[str, Any]:
     """What the editor completes: prefixes, the classes and properties the data uses, and
     its labelled entities."""
-    prefixes = dict(sorted(prefixes_for(services.settings.base_iri)))
+    from aigraph.namespaces import PREFIXES as NS
+    from aigraph.namespaces import data_prefixes
+
+    prefixes = {**{k: str(v) for k, v in NS.items()}, **data_prefixes(services.settings.base_iri)}
     classes = [r["c"] for r in _rows(services, "SELECT DISTINCT ?c WHERE { ?s a ?c } ORDER BY ?c")]
     properties = [
         r["p"] for r in _rows(services, "SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p")
@@ -345,33 +348,12 @@ async def site_if_any(request: Request) -> Site | None:
         return None
 
 
-@functools.lru_cache(maxsize=8)
-def prefixes_for(base: str) -> tuple[tuple[str, str], ...]:
-    """The editor's prefixes (the vocabularies' and the data's under `base`), longest
-    namespace first."""
-    from aigraph.namespaces import PREFIXES as NS
-    from aigraph.namespaces import data_prefixes
-
-    pairs = {**{k: str(v) for k, v in NS.items()}, **data_prefixes(base)}
-    return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[1])))
-
-
-def compact(iri: str, base: str) -> str:
-    """`iri` as a prefixed name where a prefix's namespace holds it and the rest is a plain
-    local name, else `<iri>` (as the editor writes it: query.js, compact)."""
-    for prefix, namespace in prefixes_for(base):
-        local = iri[len(namespace) :]
-        if iri.startswith(namespace) and all(
-            c.isascii() and (c.isalnum() or c in "_-") for c in local
-        ):
-            return f"{prefix}:{local}"
-    return f"<{iri}>"
-
-
 def iri_cell(iri: str, base: str, lang: str, data: Site | None) -> dict[str, Any]:
     """An IRI in a table of answers on a page, as the editor shows it (query.js, cellNode):
     its label where the data has one, else its prefixed name; the whole IRI as its title;
     linked to its page on this server, or to itself."""
+    from aigraph.validate import compact
+
     entry = data.index.get(iri) if data is not None else None
     text = entry.label(lang) if entry is not None else compact(iri, base)
     return {"text": text, "href": local_href(iri, base) or iri, "title": iri}
