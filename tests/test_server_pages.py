@@ -400,3 +400,28 @@ def test_no_page_links_to_an_error(server: str) -> None:
     assert not queue, f"more than {CRAWL_LIMIT} pages: raise the bound if that is right"
     assert len(seen) > 2000  # every person, organisation, claim, passage … in two languages
     assert broken == [], broken[:5]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "editor"),
+    [
+        (
+            "fr",
+            "<h1>Point d'accès SPARQL d'aigraph</h1>",
+            'l\'<a href="/query">éditeur SPARQL</a>',
+        ),
+        ("en", "<h1>aigraph SPARQL endpoint</h1>", 'the <a href="/query">SPARQL editor</a>'),
+    ],
+)
+def test_the_endpoint_page_reads_in_the_readers_language(
+    server: str, lang: str, title: str, editor: str
+) -> None:
+    """A browser at /sparql gets a form in its language, which leads to the editor; a client
+    asking for anything (*/*) still gets the Service Description."""
+    page = httpx.get(server + "sparql", headers={"Accept": "text/html", "Accept-Language": lang})
+    assert page.headers["content-type"].startswith("text/html")
+    assert f'<html lang="{lang}">' in page.text and title in page.text, page.text[:400]
+    assert editor in page.text
+    assert "Accept, Accept-Language" in page.headers["vary"]
+    described = httpx.get(server + "sparql", headers={"Accept": "*/*", "Accept-Language": lang})
+    assert described.headers["content-type"].startswith("text/turtle")

@@ -216,29 +216,60 @@ def kept_query(request: Request) -> str:
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
 
 
-def endpoint_page(endpoint: str) -> str:
+#: The endpoint page's words, in each language (what a browser sees at /sparql)
+ENDPOINT_WORDS = {
+    "fr": {
+        "title": "Point d'accès SPARQL d'aigraph",
+        "intro": "Ceci est un point d'accès "
+        '<a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1 Protocol</a> : '
+        "envoyez une requête par <code>GET {url}?query=…</code> ou <code>POST</code>. "
+        'Sa <a href="{url}?format=turtle">description de service</a> dit ce qu\'il offre ; '
+        'la <a href="/.well-known/void">description du jeu de données</a> et les '
+        '<a href="/dumps/">téléchargements</a> disent ce qu\'il sert.',
+        "editor": "Pour écrire une requête avec complétion, résultats étiquetés et graphiques : "
+        'l\'<a href="/query">éditeur SPARQL</a>. Le programme de la journée : '
+        '<a href="/">aigraph</a>.',
+        "query": "Requête",
+        "run": "Exécuter",
+    },
+    "en": {
+        "title": "aigraph SPARQL endpoint",
+        "intro": "This is a "
+        '<a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1 Protocol</a> '
+        "endpoint: send a query with <code>GET {url}?query=…</code> or <code>POST</code>. "
+        'Its <a href="{url}?format=turtle">Service Description</a> says what it offers; the '
+        '<a href="/.well-known/void">dataset description</a> and the '
+        '<a href="/dumps/">downloads</a> say what it serves.',
+        "editor": "To write a query with completion, labelled results and charts: the "
+        '<a href="/query">SPARQL editor</a>. The day\'s programme: <a href="/">aigraph</a>.',
+        "query": "Query",
+        "run": "Run",
+    },
+}
+
+
+def endpoint_page(endpoint: str, lang: str = "en") -> str:
+    """The small page a browser gets at /sparql with no query: a form, and where to go."""
     url = escape(endpoint, quote=True)
+    words = ENDPOINT_WORDS[lang]
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aigraph SPARQL endpoint</title>
+<title>{words["title"]}</title>
 <link rel="describedby" type="text/turtle" href="/.well-known/void"></head>
 <body>
-<h1>aigraph SPARQL endpoint</h1>
-<p>This is a <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1 Protocol</a>
-endpoint: send a query with <code>GET {url}?query=…</code> or <code>POST</code>.
-Its <a href="{url}?format=turtle">Service Description</a> says what it offers; the
-<a href="/.well-known/void">dataset description</a> and the <a href="/dumps/">downloads</a>
-say what it serves.</p>
+<h1>{words["title"]}</h1>
+<p>{words["intro"].format(url=url)}</p>
+<p>{words["editor"]}</p>
 <form method="get" action="{url}">
-<label for="query">Query</label><br>
+<label for="query">{words["query"]}</label><br>
 <textarea id="query" name="query" rows="8" cols="80">
 SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10</textarea><br>
 <label for="format">Format</label>
 <select id="format" name="format">
 <option>json</option><option>xml</option><option>csv</option><option>tsv</option>
 </select>
-<button type="submit">Run</button>
+<button type="submit">{words["run"]}</button>
 </form>
 </body></html>
 """

@@ -38,7 +38,7 @@ from aigraph.server.formats import (
     serialize_rdflib,
 )
 from aigraph.server.offload import sized
-from aigraph.server.pages import endpoint_page
+from aigraph.server.pages import endpoint_page, language
 from aigraph.server.pool import (
     PoolBusyError,
     QueryMemoryError,
@@ -197,7 +197,8 @@ def describe_service(request: Request, services: Services, op: ProtocolRequest) 
     # the endpoint says it takes QUERY, and what a QUERY may carry (RFC 10008 §3)
     headers = {"Vary": "Accept", "Accept-Query": ACCEPT_QUERY}
     if fmt is None and accept and negotiate(accept, offers) == "text/html":
-        return HTMLResponse(endpoint_page(endpoint_url(request)), headers=headers)
+        page = endpoint_page(endpoint_url(request), language(request))
+        return HTMLResponse(page, headers={**headers, "Vary": "Accept, Accept-Language"})
     media = choose("graph", accept, fmt)
     info = services.data.info if services.data is not None else DatasetInfo()
     graph = service_description(endpoint_url(request), services.settings, info)
