@@ -39,7 +39,8 @@ def _files_ready(ready: dict[str, object]) -> str:
     return (
         f"The downloads (`/dumps/`) were listed {ready['after_s']:,.1f} s after the first of "
         "these requests: the dataset's description starts their rendering, in a child "
-        "process at a lower priority, and answers without them past `dumps_wait` (10 s). "
+        "process at a lower priority, and answers without them once it has run `dumps_wait` "
+        "(10 s). "
         "The throughput runs below start once they are rendered."
     )
 

@@ -591,7 +591,7 @@ ROUTE_TIMEOUT = 600
 def files_ready(root: str, began: float, timeout: float) -> dict[str, object]:
     """When /dumps/ lists the files, in seconds since `began` (the first of the routes'
     requests). The dataset's description starts their rendering, in a child at a lower
-    priority, and waits for it at most `dumps_wait` (10 s); it goes on without it. Waited
+    priority, and waits for it until it has run `dumps_wait` (10 s); it goes on. Waited
     for here, so that no throughput run shares the processors with it. A 404: no files
     for data this large (`max_dump_triples`)."""
     deadline = time.monotonic() + timeout

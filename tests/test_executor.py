@@ -285,3 +285,37 @@ def test_a_build_waited_for_within_a_bound_goes_on_without_the_request() -> None
         assert await within(5) == "built on v3" and made == ["v1", "v2", "v3", "v3"]
 
     asyncio.run(main())
+
+
+def test_the_bound_on_waiting_counts_from_the_start_of_the_build() -> None:
+    """The first request waits its bound; a request that comes after it answers at once
+    (NotReadyError), rather than waiting a bound of its own: with a bound per request, each
+    request for the dataset's description during a minute's rendering waited 10 s."""
+    import asyncio
+    import time
+    from types import SimpleNamespace
+
+    from aigraph.server.app import NotReadyError, per_version_within
+
+    data = SimpleNamespace(snapshot_source=SimpleNamespace(path="v1"))
+    services = SimpleNamespace(data=data, background={})
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(services=services)))
+
+    def build(services: SimpleNamespace) -> str:
+        time.sleep(1.5)
+        return "built"
+
+    async def main() -> list[float]:
+        waited = []
+        for _ in range(2):
+            start = time.monotonic()
+            with pytest.raises(NotReadyError):
+                await per_version_within(request, "files", build, 0.4)  # type: ignore[arg-type]
+            waited.append(time.monotonic() - start)
+        done = await per_version_within(request, "files", build, 5)  # type: ignore[arg-type]
+        assert done == "built"
+        return waited
+
+    first, second = asyncio.run(main())
+    assert first >= 0.4  # the first request waited its bound
+    assert second < 0.3, second  # the next did not wait another

@@ -124,10 +124,10 @@ class Settings(BaseSettings):
     dumps_wait: float = Field(
         10.0,
         ge=0,
-        description="Seconds a request for /dumps/ or the dataset's description waits for "
-        "the files to be rendered (once per version of the data); past it, /dumps/ answers "
-        "503 with Retry-After and the description comes without its files, uncached, while "
-        "the rendering goes on.",
+        description="Seconds from the start of the files' rendering (once per version of "
+        "the data) during which a request for /dumps/ or the dataset's description waits for "
+        "them; past it, /dumps/ answers 503 with Retry-After at once and the description "
+        "comes without its files, uncached, while the rendering goes on.",
     )
     cors: bool = Field(True, description="Answer cross-origin reads (`*`, never with credentials).")
     gzip: bool = Field(
