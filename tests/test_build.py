@@ -238,6 +238,10 @@ def test_void_describes_every_file_with_its_checksum_and_the_counts(
     assert (ds, RDF.type, DCAT.Dataset) in g and (ds, RDF.type, VOID.Dataset) in g
     assert {t.language for t in g.objects(ds, DCTERMS.title)} == {"fr", "en"}
     assert {t.language for t in g.objects(ds, DCTERMS.description)} == {"fr", "en"}
+    # and every file, in the languages the dataset is described in
+    for dist in g.objects(ds, DCAT.distribution):
+        said = {t.language: str(t) for t in g.objects(dist, DCTERMS.description)}
+        assert set(said) == {"fr", "en"} and said["fr"] != said["en"], dist
     assert g.value(ds, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert any("CNC" in str(r) for r in g.objects(ds, DCTERMS.rights))
     assert g.value(ds, DCTERMS.source) == URIRef(

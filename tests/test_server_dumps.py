@@ -11,6 +11,7 @@ import io
 import json
 import sys
 import time
+from html import unescape as html_unescape
 from pathlib import Path
 
 import httpx
@@ -176,6 +177,25 @@ def test_void_lists_the_downloads_with_their_checksums(
     as_jsonld = httpx.get(server + ".well-known/void", headers={"Accept": "application/ld+json"})
     assert as_jsonld.headers["content-type"].startswith("application/ld+json")
     assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == len(g)
+
+
+def test_the_downloads_page_describes_each_file_in_the_readers_language(
+    server: str, listing: dict[str, dict[str, object]]
+) -> None:
+    """Each file's description in French and in English: the JSON gives both, the page the
+    reader's (a French page said what each file holds in English)."""
+    for name, entry in listing.items():
+        assert entry["description_fr"] and entry["description_fr"] != entry["description"], name
+    for lang, key in (("fr", "description_fr"), ("en", "description")):
+        page = html_unescape(
+            httpx.get(
+                server + "dumps/", headers={"Accept": "text/html", "Accept-Language": lang}
+            ).text
+        )
+        for name, entry in listing.items():
+            assert str(entry[key]) in page, (lang, name)
+    assert "Le jeu de données entier en N-Quads" in str(listing["aigraph.nq"]["description_fr"])
+    assert "Une ligne par personne" in str(listing["people.csv"]["description_fr"])
 
 
 def test_every_page_links_to_the_dataset_description(server: str) -> None:

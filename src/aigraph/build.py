@@ -39,6 +39,7 @@ class BuiltFile:
     sha256: str
     size: int
     description: str
+    description_fr: str | None = None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -270,6 +271,44 @@ CSV_METADATA_TEXT = (
     "dataset's licence and citation."
 )
 
+#: Each file's description in French (the English one is given with the file, above): the
+#: downloads page and the DCAT/VoID description give the reader's language. The CSV tables'
+#: are their CSVW metadata's (aigraph.tabular).
+FRENCH_DESCRIPTIONS = {
+    "aigraph.jsonld": "Le jeu de données entier en JSON-LD (graphes nommés conservés), compacté "
+    f"avec le contexte versionné {CONTEXT_NAME} (des clés lisibles, liées aux termes de "
+    "schema.org et d'aigraph).",
+    "sessions.jsonld": "Vue JSON-LD encadrée : un document par session, dans l'ordre du "
+    "programme, avec sa forme, ses thèmes et ses participations, chacune avec sa personne, son "
+    "rôle et son affiliation déclarée incluses (les faits seuls ; les preuves sont dans les "
+    "fichiers TriG et N-Quads).",
+    CONTEXT_NAME: "Le contexte JSON-LD des fichiers d'aigraph, version 0.1.",
+    "network.graphml": "Réseau GraphML pour Gephi ou Cytoscape : personnes, organisations et "
+    "sessions comme nœuds ; participations et affiliations déclarées comme liens.",
+    "aigraph.trig": "Le jeu de données entier, chaque graphe : les assertions avec leurs "
+    "preuves, les ajouts éditoriaux, les vocabulaires, les raccourcis dérivés, les liens "
+    "externes, le catalogue de requêtes et l'ontologie.",
+    "aigraph.nq": "Le jeu de données entier en N-Quads, un énoncé par ligne, triés.",
+    "aigraph.ttl": "Les faits sans leurs preuves : la fusion RDF de chaque graphe sauf les "
+    "preuves (graph:provenance) et l'ontologie : assertions, ajouts éditoriaux, vocabulaires, "
+    "raccourcis dérivés, liens externes et catalogue de requêtes.",
+    "aigraph.nt": "Les faits en N-Triples, triés.",
+    "aigraph.rdf": "Les faits en RDF/XML.",
+    "ontology.ttl": "L'ontologie d'aigraph et ses axiomes d'alignement.",
+    CSV_METADATA: "La description des tables CSV, en CSV on the Web (W3C) : le type, la "
+    "langue et le sens de chaque colonne, les clés et clés étrangères des tables, la lecture "
+    "d'une ligne en RDF, la licence et la citation du jeu de données.",
+    METADATA_NAME: "La description DCAT/VoID du jeu de données et de ces fichiers (avec leurs "
+    "sommes de contrôle).",
+}
+
+
+def french_description(name: str) -> str | None:
+    """What the file `name` holds, in French; None for a file this build does not write."""
+    if name in FRENCH_DESCRIPTIONS:
+        return FRENCH_DESCRIPTIONS[name]
+    return tabular.describe(name, "fr") if any(t.name == name for t in tabular.TABLES) else None
+
 
 def csv_metadata(project: Project, base: str, nquads: bytes, editorial: bool = True) -> bytes:
     """The CSVW metadata of the CSV tables (aigraph.tabular), computed from `nquads`; with
@@ -330,7 +369,9 @@ def render_all(
 
     outputs = render_outputs(ds, base, project, editorial)
     files = [
-        Distribution(name, media, hashlib.sha256(data).hexdigest(), len(data), text)
+        Distribution(
+            name, media, hashlib.sha256(data).hexdigest(), len(data), text, french_description(name)
+        )
         for name, (media, data, text) in sorted(outputs.items())
     ]
     description = describe_dataset(
@@ -357,7 +398,14 @@ def build(ds: Dataset, out_dir: Path, base: str, project: Project) -> list[Built
     for name, (media_type, data, description) in render_all(ds, base, project).items():
         contents[out_dir / name] = data
         built.append(
-            BuiltFile(name, media_type, hashlib.sha256(data).hexdigest(), len(data), description)
+            BuiltFile(
+                name,
+                media_type,
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+                description,
+                french_description(name),
+            )
         )
     built.sort(key=lambda f: f.name)
     # `sha256sum -c MANIFEST.sha256` checks the files (GNU coreutils format).

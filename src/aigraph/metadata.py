@@ -69,6 +69,7 @@ class Distribution:
     sha256: str
     size: int
     description: str
+    description_fr: str | None = None
 
 
 def _label(text: str) -> str:
@@ -231,6 +232,8 @@ def describe_dataset(
         g.add((url, DCAT.downloadURL, url))
         g.add((url, DCTERMS.title, Literal(file.name)))
         g.add((url, DCTERMS.description, Literal(file.description, lang="en")))
+        if file.description_fr:
+            g.add((url, DCTERMS.description, Literal(file.description_fr, lang="fr")))
         g.add((url, DCAT.mediaType, URIRef(IANA + file.media_type)))
         g.add((url, DCAT.byteSize, Literal(file.size, datatype=XSD.nonNegativeInteger)))
         if editorial:  # other data's licence is not known: nothing is said of it

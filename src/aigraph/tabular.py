@@ -472,9 +472,11 @@ def _key_of(name: str) -> str:
     return next(c.name for c in table.columns if c.key)
 
 
-def describe(name: str) -> str:
-    """A table's description in English (the build's manifest and the VoID description)."""
-    return next(t.en for t in TABLES if t.name == name)
+def describe(name: str, lang: str = "en") -> str:
+    """A table's description in `lang`, "en" or "fr" (the build's manifest, the VoID
+    description, the downloads page)."""
+    table = next(t for t in TABLES if t.name == name)
+    return table.fr if lang == "fr" else table.en
 
 
 @dataclass(frozen=True)

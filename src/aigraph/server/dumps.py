@@ -35,7 +35,7 @@ from rdflib import Dataset, Graph
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from aigraph.build import METADATA_NAME, render_all
+from aigraph.build import METADATA_NAME, french_description, render_all
 from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
 from aigraph.server import examples
@@ -83,7 +83,9 @@ class Dumps:
 
     def distributions(self) -> list[Distribution]:
         return [
-            Distribution(name, media, self.sha256[name].hex(), len(data), text)
+            Distribution(
+                name, media, self.sha256[name].hex(), len(data), text, french_description(name)
+            )
             for name, (media, data, text) in sorted(self.files.items())
         ]
 
@@ -275,6 +277,7 @@ async def listing(request: Request) -> Response:
             "size": d.size,
             "sha256": d.sha256,
             "description": d.description,
+            "description_fr": d.description_fr,
         }
         for d in dumps.distributions()
     ]

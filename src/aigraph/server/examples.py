@@ -65,8 +65,10 @@ DUMPS = {
             "media_type": "text/turtle",
             "size": 65058,
             "sha256": "424009bb7771ea59…",
-            "description": "The facts without their evidence: the RDF merge of the claim, "
-            "editorial, derived and vocabulary graphs.",
+            "description": "The facts without their evidence: the RDF merge of every graph "
+            "but the evidence (graph:provenance) and the ontology: …",
+            "description_fr": "Les faits sans leurs preuves : la fusion RDF de chaque graphe "
+            "sauf les preuves (graph:provenance) et l'ontologie : …",
         }
     ]
 }
