@@ -315,6 +315,7 @@ def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: st
         (0.95, "en", "0.95"),
         (1.0, "fr", "1"),
         (12345.5, "fr", "12\u202f345,5"),
+        (1234567.0, "en", "1,234,567"),  # not 1.23457e+06
     ],
 )
 def test_a_number_is_written_as_the_pages_language_writes_it(

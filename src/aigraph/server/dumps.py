@@ -170,9 +170,9 @@ RETRY_AFTER = 5
 
 
 async def current_dumps(request: Request, wait: float | None = None) -> Dumps:
-    """The files for the data as it is now, rendered once per version; `wait`: at most that
-    many seconds for a rendering under way (a 503 with Retry-After past it), else as long as
-    it takes. A 404 where there are none (too large a dataset, the remote backend)."""
+    """The files for the data as it is now, rendered once per version; `wait`: how long
+    after its start a rendering is waited for (a 503 with Retry-After past it; `None`: as
+    long as it takes). A 404 where there are none (too large a dataset, the remote backend)."""
     services = services_of(request)
     if services.data is None:
         raise ProtocolError(404, "dumps are offered by the embedded backends only (memory, disk)")
@@ -245,8 +245,9 @@ async def description_response(
         dumps: Dumps | None = await current_dumps(request, services.settings.dumps_wait)
     except ProtocolError as refused:
         dumps = None  # too large to render, or not rendered yet: described without its files
-        if refused.status == 503:
-            # the files will be listed once rendered: no cache may keep this description
+        if refused.status >= 500:
+            # the files will be listed once rendered (or rendered again, after a failure):
+            # no cache may keep this description
             # in the meantime, nor get a 304 for it afterwards (no ETag: App._call_conditional)
             headers["Cache-Control"] = "no-store"
     # counted once per version of the data: at 10^6 triples the counts take 2 s, which each

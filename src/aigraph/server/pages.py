@@ -27,7 +27,9 @@ SEPARATORS = {"fr": ("\u202f", ","), "en": (",", ".")}
 def number(n: float, lang: str) -> str:
     """`n` as a reader of `lang` writes it (the templates' `number` filter): 2 779, 0,95."""
     thousands, decimals = SEPARATORS.get(lang, SEPARATORS["en"])
-    text = f"{n:,}" if isinstance(n, int) else f"{n:,g}"
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)  # a confidence of 1.0 reads "1"
+    text = f"{n:,}"  # (never in exponent notation, as "g" would write 1e+06)
     return text.translate({ord(","): thousands, ord("."): decimals})
 
 
