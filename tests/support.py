@@ -94,6 +94,16 @@ def serve_process(
             process.wait(timeout=30)
 
 
+def files_listed(url: str, timeout: float = 60) -> httpx.Response:
+    """/dumps/'s JSON listing from the server at `url`, once the files are rendered: it is a
+    503 while they are (past `dumps_wait`); AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while (listing := httpx.get(url + "dumps/?format=json")).status_code == 503:
+        assert time.monotonic() < deadline, "the files were never rendered"
+        time.sleep(0.1)
+    return listing
+
+
 def wait_until_healthy(
     url: str, process: subprocess.Popen[bytes], why: Callable[[], str] = lambda: ""
 ) -> None:

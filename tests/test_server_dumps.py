@@ -24,7 +24,7 @@ from rdflib.compare import to_isomorphic
 
 from aigraph.namespaces import DCAT, DCTERMS, ONTOLOGY_IRI, VOID, graph_iri
 from aigraph.server.settings import Settings
-from support import running_server
+from support import files_listed, running_server
 
 SPDX = "http://spdx.org/rdf/terms#"
 
@@ -257,10 +257,7 @@ def test_a_rendering_under_way_holds_no_request() -> None:
             assert not list(described.objects(dataset, DCAT.distribution)), path
             assert int(described.value(dataset, VOID.triples)) > 2000  # type: ignore[arg-type]
 
-        deadline = time.monotonic() + 60  # no request waits for it: it goes on by itself
-        while (listing := httpx.get(url + "dumps/?format=json")).status_code == 503:
-            assert time.monotonic() < deadline, "the files were never rendered"
-            time.sleep(0.1)
+        listing = files_listed(url)  # no request waits for it: it goes on by itself
         urls = {f["url"] for f in listing.json()["files"]}
         assert url + "dumps/aigraph.nq" in urls
         late = httpx.get(url + ".well-known/void", headers={"Accept": "text/turtle"})

@@ -246,10 +246,8 @@ def test_a_citation_made_while_the_files_are_rendered_asks_again_later(browser: 
     """The data's checksum comes from /dumps/. Asked while the files are still being
     rendered (a 503: here `dumps_wait` is 0), the citation goes without it, and the next
     answer's citation asks again, once they are rendered, and has it."""
-    import time
-
     from aigraph.server.settings import Settings
-    from support import running_server
+    from support import files_listed, running_server
 
     with running_server(Settings(workers=1, dumps_wait=0)) as url:
         context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
@@ -264,10 +262,7 @@ def test_a_citation_made_while_the_files_are_rendered_asks_again_later(browser: 
         )
         early = page.locator("#answer-citation").inner_text()
         assert "SHA-256" not in early and "{sha}" not in early, early
-        deadline = time.monotonic() + 60
-        while httpx.get(url + "dumps/?format=json").status_code == 503:
-            assert time.monotonic() < deadline, "the files were never rendered"
-            time.sleep(0.1)
+        files_listed(url)
         run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 3")
         page.wait_for_function(
             "() => /3 rows.*SHA-256 [0-9a-f]{64}/.test(document.querySelector('#answer-citation').textContent)"
