@@ -17,8 +17,8 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -28,18 +28,11 @@ from aigraph.project import Project
 from aigraph.tabular import MEDIA_TYPE as CSVM
 from aigraph.tabular import METADATA_NAME as CSV_METADATA
 
+if TYPE_CHECKING:
+    from aigraph.metadata import Distribution
+
 #: Graphs left out of the "facts" files: the evidence and the ontology travel separately.
 NOT_FACTS = ("provenance",)
-
-
-@dataclass(frozen=True)
-class BuiltFile:
-    name: str
-    media_type: str
-    sha256: str
-    size: int
-    description: str
-    description_fr: str | None = None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -365,15 +358,10 @@ def render_all(
     `editorial` (a server given other data than the bundled dataset), neither describes the
     data as the bundled dataset: no title, licence or citation of it."""
     from aigraph.engine import Engine
-    from aigraph.metadata import Distribution, describe_dataset
+    from aigraph.metadata import describe_dataset
 
     outputs = render_outputs(ds, base, project, editorial)
-    files = [
-        Distribution(
-            name, media, hashlib.sha256(data).hexdigest(), len(data), text, french_description(name)
-        )
-        for name, (media, data, text) in sorted(outputs.items())
-    ]
+    files = distributions(outputs)
     description = describe_dataset(
         Engine.from_dataset(ds).store,
         project=project,
@@ -391,23 +379,25 @@ def render_all(
     return outputs
 
 
-def build(ds: Dataset, out_dir: Path, base: str, project: Project) -> list[BuiltFile]:
+def distributions(outputs: dict[str, tuple[str, bytes, str]]) -> list[Distribution]:
+    """Each rendered file (name → media type, bytes, description) as it is listed, by name:
+    its checksum, size and descriptions in English and French."""
+    from aigraph.metadata import Distribution
+
+    return [
+        Distribution(
+            name, media, hashlib.sha256(data).hexdigest(), len(data), text, french_description(name)
+        )
+        for name, (media, data, text) in sorted(outputs.items())
+    ]
+
+
+def build(ds: Dataset, out_dir: Path, base: str, project: Project) -> list[Distribution]:
     """Write every output file and the manifests into `out_dir`, all or none (a failure, such
     as a full disk, leaves the previous build as it was); return what was written."""
-    built, contents = [], {}
-    for name, (media_type, data, description) in render_all(ds, base, project).items():
-        contents[out_dir / name] = data
-        built.append(
-            BuiltFile(
-                name,
-                media_type,
-                hashlib.sha256(data).hexdigest(),
-                len(data),
-                description,
-                french_description(name),
-            )
-        )
-    built.sort(key=lambda f: f.name)
+    outputs = render_all(ds, base, project)
+    contents: dict[Path, bytes] = {out_dir / name: data for name, (_, data, _) in outputs.items()}
+    built = distributions(outputs)
     # `sha256sum -c MANIFEST.sha256` checks the files (GNU coreutils format).
     manifest = "".join(f"{f.sha256}  {f.name}\n" for f in built)
     contents[out_dir / "MANIFEST.sha256"] = manifest.encode("utf-8")
