@@ -564,6 +564,35 @@ def test_a_folder_of_entities_points_to_their_list(
 
 
 @pytest.mark.parametrize(
+    ("accept", "language", "media", "says"),
+    [
+        # a browser: a page in its language that leads back to the lists and the home page
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "en", "text/html", "Nothing is served at"),
+        ("text/html,*/*;q=0.8", "fr", "text/html", "Rien n’est servi à l’adresse"),
+        # curl, scripts, a client asking for text: the one line that says what is wrong
+        ("*/*", "en", "text/plain", "Not Found: nothing is served at '/people'"),
+        (None, "en", "text/plain", "Not Found: nothing is served at '/people'"),
+        ("text/plain, text/html", "en", "text/plain", "Not Found: nothing is served at"),
+        ("text/html;q=x", "en", "text/plain", "Not Found: nothing is served at"),  # malformed
+    ],
+)
+def test_an_unknown_path_answers_a_browser_with_a_page(
+    server: str, accept: str | None, language: str, media: str, says: str
+) -> None:
+    headers = {"Accept-Language": language, **({"Accept": accept} if accept else {})}
+    response = httpx.get(server + "people", headers=headers)
+    assert response.status_code == 404
+    assert response.headers["content-type"].split(";")[0] == media
+    assert says in response.text
+    vary = {v.strip() for v in response.headers["vary"].split(",")}
+    assert {"Accept", "Accept-Language"} <= vary, vary  # either answer may be cached
+    if media == "text/html":
+        assert "<code>/people</code>" in response.text
+        lists = re.findall(r'href="/search\?kind=(\w+)"', response.text)
+        assert {"person", "organisation", "topic"} <= set(lists), lists
+
+
+@pytest.mark.parametrize(
     ("iri", "words"),
     [
         ("https://w3id.org/aigraph/id/person/jean-michel-jar", "jean michel jar"),

@@ -29,10 +29,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from aigraph import __version__
 from aigraph.project import Project
+from aigraph.search import kind_plurals
+from aigraph.server.conneg import AcceptHeaderError, negotiate
 from aigraph.server.data import ServedData, prepare
 from aigraph.server.encoding import accept_encoding, accepts_gzip, encoded
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
 from aigraph.server.fairness import ClientShares
+from aigraph.server.pages import language, render
 from aigraph.server.pool import StreamStoppedError
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
@@ -169,12 +172,17 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own errors (unknown path, method not allowed) as plain text too."""
+    """Starlette's own errors (unknown path, method not allowed) as plain text too; an
+    unknown path asked for by a browser, as a page that leads back into the site."""
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = f"Not Found: nothing is served at {request.url.path!r} (see / and /api)"
     headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 404 and detail == "Not Found":
+        if _prefers_html(request):
+            return _page_not_found(request)
+        detail = f"Not Found: nothing is served at {request.url.path!r} (see / and /api)"
+        # a 404 may be cached (RFC 9111 §4.2.2); a browser would get the page
+        headers["Vary"] = "Accept, Accept-Language"
     if exc.status_code == 405:
         # Starlette's Allow names the methods of the first route that matched the path; a
         # path has one route per method here (routing.py), so gather them all: the Allow of
@@ -184,6 +192,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
         detail = f"{request.method} is not allowed on {request.url.path!r}"
         detail += f"; allowed: {headers['Allow']}"
     return PlainTextResponse(f"{detail}\n", status_code=exc.status_code, headers=headers)
+
+
+def _prefers_html(request: Request) -> bool:
+    """Whether the client prefers a page to plain text (a browser does; curl's */* does
+    not: plain text is offered first). A malformed Accept gets the plain text."""
+    try:
+        return negotiate(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html"
+    except AcceptHeaderError:
+        return False
+
+
+def _page_not_found(request: Request) -> Response:
+    lang = language(request)
+    page = render(
+        "not_found.html",
+        lang,
+        path=request.url.path,
+        plural=kind_plurals(lang),
+        alternates=[],
+    )
+    return HTMLResponse(page, status_code=404, headers={"Vary": "Accept, Accept-Language"})
 
 
 _METHOD_ORDER = ["GET", "HEAD", "POST", "QUERY", "PUT", "DELETE", "PATCH", "OPTIONS"]
