@@ -624,6 +624,21 @@ def test_ontology_document(server: str) -> None:
     assert "aig:Participation" in html
 
 
+def test_every_term_of_the_ontology_page_reads_in_one_order(server: str) -> None:
+    """Each term's rows (label, comment, domain…) come in the same order from term to term,
+    not in the store's order, which differs between terms."""
+    html = httpx.get(server + "ns", headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    tables = re.findall(r"<h2>[^<]*— aig:\w+</h2>\s*<table[^>]*>(.*?)</table>", html, re.S)
+    assert len(tables) > 30
+    seen: set[tuple[str, str]] = set()  # (a, b): row a came before row b in some term
+    for table in tables:
+        rows = re.findall(r'<th scope="row">([^<]+)</th>', table)
+        for i, first in enumerate(rows):
+            for second in rows[i + 1 :]:
+                assert (second, first) not in seen, (first, second, rows)
+                seen.add((first, second))
+
+
 BASE = "https://w3id.org/aigraph/"
 # (not the server's services: a catalogue query names its endpoint, {BASE}sparql, and the
 # page that runs it, {BASE}queries/…, which answer queries, not descriptions)

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.search import kind_plurals
-from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE
+from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
 from aigraph.server.entity_view import LABEL_PREDICATES, Page
 from aigraph.server.formats import OFFERS, acceptable, content_type
@@ -556,7 +556,9 @@ async def ontology(request: Request, ext: str = "") -> Response:
     }
     if media != "text/html":
         return Response(outcome.body, media_type=content_type(media), headers=headers)
-    triples = list(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES))
+    # N-Triples come in the store's order, which differs from term to term: each term's
+    # rows are read in one order (rdf:type, then predicates by IRI, as entity pages)
+    triples = sorted(ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES), key=triple_key)
     quads = [
         ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("https://w3id.org/aigraph/ns"))
         for t in triples
