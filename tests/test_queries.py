@@ -35,10 +35,12 @@ def check_sessions_en(rows: Rows) -> None:
     )
 
 
-def check_participants(rows: Rows) -> None:
+def check_participants(rows: Rows, moderator_label: str = "modérateur·rice") -> None:
     assert len(rows) == 29
     jarre_session = next(r["session"] for r in rows if r["name"] == "Jean-Michel Jarre")
-    moderator = [r for r in rows if r["session"] == jarre_session and r["roleLabel"] == "moderator"]
+    moderator = [
+        r for r in rows if r["session"] == jarre_session and r["roleLabel"] == moderator_label
+    ]
     # "La discussion a été modérée par Pauline Augrain, directrice du numérique du CNC."
     assert [(r["name"], r["jobTitle"], r["organisationName"]) for r in moderator] == [
         ("Pauline Augrain", "directrice du numérique", "CNC")
@@ -105,11 +107,18 @@ def check_programmes(rows: Rows) -> None:
     assert len({r["programme"] for r in rows}) == 6
 
 
+def check_participants_en(rows: Rows) -> None:
+    check_participants(rows, moderator_label="moderator")
+    # the role labels follow `lang`; the titles stay the release's own words
+    assert {r["lang"] for r in rows} == {"en"}
+    assert "journaliste" in {r["jobTitle"] for r in rows}
+
+
 def check_person(rows: Rows) -> None:
     assert [(int(r["position"]), r["roleLabel"]) for r in rows] == [
-        (6, "presenter"),
-        (7, "moderator"),
-        (9, "moderator"),
+        (6, "présentateur·rice"),
+        (7, "modérateur·rice"),
+        (9, "modérateur·rice"),
     ]
     assert {r["organisationName"] for r in rows} == {
         "service de l'accompagnement des professionnels"
@@ -117,8 +126,8 @@ def check_person(rows: Rows) -> None:
 
 
 def check_person_jarre(rows: Rows) -> None:
-    assert [(r["name"], r["occupation"], r["organisation"]) for r in rows] == [
-        ("Jean-Michel Jarre", "auteur-compositeur", None)
+    assert [(r["name"], r["occupation"], r["organisation"], r["roleLabel"]) for r in rows] == [
+        ("Jean-Michel Jarre", "auteur-compositeur", None, "panelist")
     ]
 
 
@@ -148,13 +157,14 @@ CASES: list[tuple[str, dict[str, str], Callable[[Rows], None]]] = [
     ("sessions", {}, check_sessions),
     ("sessions", {"lang": "en"}, check_sessions_en),
     ("participants", {}, check_participants),
+    ("participants", {"lang": "en"}, check_participants_en),
     ("moderators", {}, check_moderators),
     ("people-by-organisation", {}, check_people_by_organisation),
     ("co-panelists", {}, check_co_panelists),
     ("topics", {}, check_topics),
     ("programmes", {}, check_programmes),
     ("person", {}, check_person),
-    ("person", {"person": ID + "person/jean-michel-jarre"}, check_person_jarre),
+    ("person", {"person": ID + "person/jean-michel-jarre", "lang": "en"}, check_person_jarre),
     ("evidence", {}, check_evidence),
     ("evidence", {"entity": ID + "session/2025-10-07-s03"}, check_evidence_session),
     ("sectors", {}, check_sectors),

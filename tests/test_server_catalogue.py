@@ -156,6 +156,50 @@ def test_html_table_shows_an_iri_by_its_label(server: str) -> None:
         assert shown[("/id/person/perrine-vincent", person)] == "Perrine Vincent"
 
 
+@pytest.mark.parametrize(
+    ("params", "accept_language", "label", "csv_lang"),
+    [
+        # a page: its language, chosen by Accept-Language or ?lang=, is the labels' language
+        ({"format": "html"}, "en", "moderator", "en"),
+        ({"format": "html"}, "fr", "modérateur·rice", "fr"),
+        ({"format": "html", "lang": "en"}, "fr", "moderator", "en"),
+        # a download: the query's default (French) unless `lang` is given, whoever asks
+        ({"format": "csv"}, "en", "modérateur·rice", None),
+        ({"format": "csv", "lang": "en"}, "fr", "moderator", None),
+    ],
+)
+def test_role_labels_follow_the_language_asked_for(
+    server: str, params: dict[str, str], accept_language: str, label: str, csv_lang: str | None
+) -> None:
+    response = httpx.get(
+        server + "queries/participants",
+        params=params,
+        headers={"Accept-Language": accept_language},
+    )
+    if params["format"] == "csv":
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        moderators = {r["name"] for r in rows if r["roleLabel"] == label}
+    else:
+        columns = re.findall(r'<th scope="col">([^<]+)</th>', response.text)
+        cells = [
+            [
+                html.unescape(re.sub(r"<[^>]+>", "", cell))
+                for cell in re.findall(r"<td>(.*?)</td>", tr)
+            ]
+            for tr in re.findall(r"<tr>(<td>.*?)</tr>", response.text)
+        ]
+        rows = [dict(zip(columns, row, strict=True)) for row in cells]
+        moderators = {r["name"] for r in rows if r["roleLabel"] == label}
+        # the page's download gives the table it shows
+        assert f"lang={csv_lang}&amp;format=csv" in response.text
+    assert moderators == {
+        "Anastasia Svoboda",
+        "Pauline Augrain",
+        "Perrine Vincent",
+        "Leslie Thomas",
+    }
+
+
 def test_query_text(server: str) -> None:
     response = httpx.get(server + "queries/moderators.rq")
     assert response.headers["content-type"] == "application/sparql-query"

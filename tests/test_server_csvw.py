@@ -177,9 +177,9 @@ def test_other_data_is_described_without_the_bundled_datasets_licence(tmp_path: 
 PERSON_ID = "https://w3id.org/aigraph/id/person/"
 CANNED = [
     ("moderators", {}, []),
-    ("person", {}, [("person", {"@id": PERSON_ID + "perrine-vincent"})]),  # the default
+    ("person", {}, [("person", {"@id": PERSON_ID + "perrine-vincent"}), ("lang", "fr")]),  # defaults
     ("person", {"person": PERSON_ID + "jean-michel-jarre"},
-     [("person", {"@id": PERSON_ID + "jean-michel-jarre"})]),
+     [("person", {"@id": PERSON_ID + "jean-michel-jarre"}), ("lang", "fr")]),
     ("topics", {"lang": "en"}, [("lang", "en")]),
 ]  # fmt: skip
 

@@ -168,6 +168,15 @@ async def run_query(request: Request, name: str) -> Response:
         if (fmt in (None, "html"))
         else choose("solutions", None, fmt)
     )
+    if (
+        media == "text/html"
+        and "lang" not in params
+        and any(p.name == "lang" for p in entry.parameters)
+    ):
+        # a page's labels in the page's language, which Accept-Language may have chosen
+        # (a download keeps the query's default unless `lang` is given: the same file for all)
+        params = {**params, "lang": language(request)}
+        substitutions = substitution_tuples(entry.bindings(params))
     job_media = "application/sparql-results+json" if media == "text/html" else media
     job = Job(
         entry.text,
