@@ -156,6 +156,39 @@ def test_editor_runs_a_catalogue_example_with_labels_and_sorting(page: object, s
     assert metadata["dc:license"] == {"@id": "https://creativecommons.org/licenses/by/4.0/"}
 
 
+@pytest.mark.parametrize(
+    ("lang", "kind", "role"),
+    [("en", "round table", "moderator"), ("fr", "table ronde", "modérateur·rice")],
+)
+def test_an_examples_labels_are_in_the_pages_language(
+    page: object, server: str, lang: str, kind: str, role: str
+) -> None:
+    """The example's `lang` parameter is bound to the page's language, as the catalogue's
+    own page binds it: an English page shows English labels."""
+    page.goto(server + f"query?lang={lang}")
+    for name, column, label in (
+        ("sessions", "kindLabel", kind),
+        ("participants", "roleLabel", role),
+    ):
+        page.locator(f"button.example[data-name='{name}']").click()
+        page.wait_for_function(
+            "v => aigraphEditor.state.doc.toString().includes(v)",
+            arg=f'VALUES (?lang) {{ ("{lang}") }}',
+        )
+        page.locator(".cm-content").click()
+        page.keyboard.press("Control+Enter")
+        table = page.locator("#results-table")
+        page.wait_for_function(
+            "n => document.querySelector('#results-table tbody') && "
+            "document.querySelector('#results-table tbody').rows.length === n",
+            arg=10 if name == "sessions" else 29,
+        )
+        headers = table.locator("thead th").all_inner_texts()
+        at = next(i for i, h in enumerate(headers) if h.strip().startswith(column))
+        labels = set(table.locator(f"tbody tr td:nth-child({at + 1})").all_inner_texts())
+        assert label in labels, (name, labels)
+
+
 def test_browsing_from_the_home_page_to_an_organisation(page: object, server: str) -> None:
     """For whoever does not know a name: the home page's counts lead to the list of each
     kind, alphabetical, and the list to each entity's page."""

@@ -562,8 +562,12 @@ function term(parameter) {
   return JSON.stringify(String(parameter.default));
 }
 
-function withDefaults(text, parameters) {
-  const bound = (parameters || []).filter((p) => p.default !== null && p.default !== undefined);
+// A `lang` parameter (the language of the labels) takes the page's language, as the
+// catalogue's own page does: an English page shows the example with English labels.
+function withDefaults(text, parameters, lang) {
+  const bound = (parameters || [])
+    .filter((p) => p.default !== null && p.default !== undefined)
+    .map((p) => (p.name === "lang" && p.type === "string" && lang ? { ...p, default: lang } : p));
   if (!bound.length) return text;
   const vars = bound.map((p) => `?${p.name}`).join(" ");
   const values = `VALUES (${vars}) { (${bound.map(term).join(" ")}) }`;
@@ -589,7 +593,7 @@ async function loadExamples() {
       b.title = q.question[lang] || q.question.en;
       b.addEventListener("click", async () => {
         const text = await (await fetch(`/queries/${q.name}.rq`)).text();
-        setQuery(withDefaults(text, q.parameters));
+        setQuery(withDefaults(text, q.parameters, lang));
         view.focus();
       });
       li.append(b);
