@@ -189,6 +189,42 @@ def test_an_examples_labels_are_in_the_pages_language(
         assert label in labels, (name, labels)
 
 
+WIDE_PAGES = [
+    "",
+    "queries/participants",  # ten columns
+    "-/links",  # long web addresses
+    "dumps/",  # checksums
+    "id/organisation/cnc",
+    "id/person/jean-michel-jarre",
+    "search?kind=person",
+    "query",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 420])  # a laptop, a phone
+def test_no_page_is_wider_than_the_screen(page: object, server: str, width: int) -> None:
+    """A wide table scrolls in its own box and long addresses wrap: the page itself never
+    scrolls sideways (before, the participants' table and the links' addresses did)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    wider = {}
+    for path in WIDE_PAGES:
+        page.goto(server + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wider[path] = scroll
+    # the editor's answer too, once run
+    page.goto(server + "query")
+    page.locator("button.example[data-name='participants']").click()
+    page.wait_for_function("() => aigraphEditor.state.doc.toString().includes('roleLabel')")
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    page.locator("#results-table tbody tr").first.wait_for()
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll > width:
+        wider["query (answered)"] = scroll
+    assert wider == {}, wider
+
+
 def test_browsing_from_the_home_page_to_an_organisation(page: object, server: str) -> None:
     """For whoever does not know a name: the home page's counts lead to the list of each
     kind, alphabetical, and the list to each entity's page."""

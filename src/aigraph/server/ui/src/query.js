@@ -433,6 +433,7 @@ async function showTable(query, data, ms, truncated) {
   });
   fill();
   const tablePanel = document.createElement("div");
+  tablePanel.className = "scroll";
   tablePanel.append(table);
   const panels = [[T.table, tablePanel]];
   const numberVar = vars.find((v) => rows.length && rows.every((r) => numeric(r[v])));
@@ -488,6 +489,7 @@ async function showGraph(query, text, ms) {
   answered = `${count(triples.length)} ${T.triples}`;
   showCitation();
   const tablePanel = document.createElement("div");
+  tablePanel.className = "scroll";
   const table = document.createElement("table");
   table.id = "results-table";
   const head = table.createTHead().insertRow();
