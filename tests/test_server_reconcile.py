@@ -4,12 +4,15 @@ the spec's request shapes, previews, suggest, and clear 400s for malformed queri
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
 
 import httpx
 import pytest
+
+from aigraph.search import fold
 
 JARRE = "id/person/jean-michel-jarre"
 
@@ -218,6 +221,31 @@ def test_linking_status_page(server: str) -> None:
         r"<tr><td><a href=\"/id/person/jean-michel-jarre\">.*?</tr>", french.text, re.S
     )
     assert jarre is not None and "<td>saisi à la main, 0,9</td>" in jarre.group(0)
+
+
+@pytest.mark.parametrize(
+    ("lang", "topic", "service"),
+    [
+        ("en", "creativity and AI", "professional support department"),
+        ("fr", "créativité et IA", "service de l'accompagnement des professionnels"),
+    ],
+)
+def test_the_linking_status_names_entities_in_the_pages_language(
+    server: str, lang: str, topic: str, service: str
+) -> None:
+    """Topics and the CNC's service have names in both languages: the page gives the one of
+    its language, in its alphabetical order (the JSON keeps the status's names)."""
+    page = httpx.get(server + "-/links", headers={"Accept": "text/html", "Accept-Language": lang})
+    unlinked = re.findall(r"<details><summary>[^<]*</summary>\s*<ul>(.*?)</ul>", page.text, re.S)
+    names = [
+        [html.unescape(n) for n in re.findall(r"<li><a [^>]*>([^<]*)</a></li>", block)]
+        for block in unlinked
+    ]
+    _, organisations, topics = names  # people, organisations, topics
+    assert topic in topics and len(topics) == 17
+    assert service in organisations
+    for listed in names:
+        assert listed == sorted(listed, key=fold)
 
 
 def test_search_and_reconciliation_share_one_label_index() -> None:

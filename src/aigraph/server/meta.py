@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from aigraph import __version__
 from aigraph.linking.identifiers import AUTHORITIES, SIREN, WEBSITE
-from aigraph.search import kind_plurals
+from aigraph.search import fold, kind_plurals
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
 from aigraph.server.data import DatasetInfo
@@ -23,6 +23,7 @@ from aigraph.server.formats import wants_json
 from aigraph.server.pages import language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
+from aigraph.server.site import site_if_any
 
 router = APIRouter(tags=["Dataset"])
 
@@ -233,21 +234,30 @@ async def links_status(request: Request) -> Response:
     if wants_json(request.headers.get("accept"), request.query_params.get("format")):
         return JSONResponse(status, headers={"Vary": "Accept"})
     base = services.settings.base_iri
-    shown = {  # with each entity's page, in copies: the status is shared by every request
+    lang = language(request)
+    index = site.index if (site := await site_if_any(request)) is not None else None
+
+    def shown_as(item: dict[str, str]) -> dict[str, str]:
+        # the entity by its name in the page's language where it has one (a topic, the
+        # CNC's service), its page linked; a copy: the status is shared by every request
+        entry = index.get(item["iri"]) if index is not None else None
+        name = entry.label(lang) if entry is not None else item["name"]
+        return {**item, "name": name, "href": local_href(item["iri"], base) or item["iri"]}
+
+    shown = {
         kind: {
             **row,
             **{
-                part: [
-                    {**item, "href": local_href(item["iri"], base) or item["iri"]}
-                    for item in row[part]  # type: ignore[attr-defined]
-                ]
+                part: sorted(
+                    (shown_as(item) for item in row[part]),  # type: ignore[attr-defined]
+                    key=lambda item: fold(item["name"]),
+                )
                 for part in ("links", "unlinked")
             },
         }
         for kind, row in status.items()
     }
     methods = await per_version(request, "link methods", _link_methods)
-    lang = language(request)
     html = render(
         "links.html",
         lang,
