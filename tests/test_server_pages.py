@@ -337,6 +337,16 @@ def test_the_home_page_writes_its_counts_in_its_language(server: str) -> None:
     assert int(counts["en"].replace(",", "")) > 2000  # (a separator written, then)
 
 
+@pytest.mark.parametrize(
+    ("lang", "link"), [("fr", "Point d'accès SPARQL"), ("en", "SPARQL endpoint")]
+)
+def test_the_home_page_names_the_endpoint_in_its_language(
+    server: str, lang: str, link: str
+) -> None:
+    page = html.unescape(httpx.get(server, params={"lang": lang}).text)
+    assert f'<a href="/sparql">{link}</a>' in page
+
+
 # (page, its parameters, what the page in English must still show after the switch)
 SWITCHED = [
     ("", {}, "Round table"),
