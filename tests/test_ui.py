@@ -494,22 +494,33 @@ def test_network_view_opens_a_page_on_click(page: object, server: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "topic", "session"),
+    ("lang", "topic", "session", "legend"),
     [
-        ("en", "value sharing", "Round table: sharing the value of AI, and its regulation"),
-        ("fr", "partage de la valeur", "Table ronde : partage de la valeur et régulation de l'IA"),
+        (
+            "en",
+            "value sharing",
+            "Round table: sharing the value of AI, and its regulation",
+            ["person", "session", "organisation", "topic"],
+        ),
+        (
+            "fr",
+            "partage de la valeur",
+            "Table ronde : partage de la valeur et régulation de l'IA",
+            ["personne", "session", "organisation", "thème"],
+        ),
     ],
 )
 def test_network_labels_follow_the_page_language(
-    page: object, server: str, lang: str, topic: str, session: str
+    page: object, server: str, lang: str, topic: str, session: str, legend: list[str]
 ) -> None:
-    """The graph's labels are in the page's language (here chosen by `?lang`, against the
-    browser's French), as the rest of the page is."""
+    """The graph's labels and its legend are in the page's language (here chosen by
+    `?lang`, against the browser's French), as the rest of the page is."""
     page.goto(server + f"network?lang={lang}")
     page.wait_for_function("() => window.aigraphNetwork && aigraphNetwork.nodes().length > 0")
     label = "iri => aigraphNetwork.getElementById(iri).data('label')"
     assert page.evaluate(label, "https://w3id.org/aigraph/concept/topic/value-sharing") == topic
     assert page.evaluate(label, "https://w3id.org/aigraph/id/session/2025-10-07-s01") == session
+    assert page.locator(".legend span").all_inner_texts() == legend
 
 
 def test_reading_without_javascript(browser: object, server: str) -> None:

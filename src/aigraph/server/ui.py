@@ -346,7 +346,7 @@ def _cell_nt(term: str, base: str, lang: str, data: Site | None) -> dict[str, An
 async def network_page(request: Request) -> HTMLResponse:
     data = await site(request)
     edges = len(data.network["fr"]["edges"])
-    return _page(request, "network.html", counts=data.counts, edges=edges)
+    return _page(request, "network.html", counts=data.counts, edges=edges, kinds=KIND_NAMES)
 
 
 @router.get(
