@@ -34,7 +34,7 @@ import struct
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -569,7 +569,9 @@ class WorkerPool:
         if pending is not None:
             pending.drop()
 
-    async def _rest(self, pending: _Pending, at: float, outcome: Outcome) -> AsyncIterator[bytes]:
+    async def _rest(
+        self, pending: _Pending, at: float, outcome: Outcome
+    ) -> AsyncGenerator[bytes, None]:
         """The rest of a streamed answer, chunk by chunk, within the job's time limit. If the
         answer stops early (the time limit, an error, the client gone), the worker still
         on it is replaced: it may still be writing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
 from aigraph.server.app import (
@@ -359,13 +360,16 @@ async def execute(services: Services, job: Job, timeout: float, client: str) -> 
 
 
 async def _holding(
-    rest: AsyncIterator[bytes], services: Services, client: str
-) -> AsyncIterator[bytes]:
+    rest: AsyncGenerator[bytes, None], services: Services, client: str
+) -> AsyncGenerator[bytes, None]:
     try:
         async for chunk in rest:
             yield chunk
     finally:
-        services.shares.release(client)
+        try:
+            await rest.aclose()  # the worker's stream first: it frees the worker
+        finally:
+            services.shares.release(client)
 
 
 def _client_busy(limit: int) -> ProtocolError:
@@ -439,7 +443,7 @@ def outcome_response(outcome: Outcome, extra: dict[str, str] | None = None) -> R
         # a large answer, sent as the worker writes it (HTTP/1.1 chunked): its size and row
         # count are not known when the headers go, so they say it is streamed instead
         headers["AIGraph-Streamed"] = "true"
-        return StreamingResponse(
+        return ClosingStreamingResponse(
             _streamed(outcome.body, outcome.rest), status_code=outcome.status,
             media_type=media, headers=headers,
         )  # fmt: skip
@@ -450,10 +454,32 @@ def outcome_response(outcome: Outcome, extra: dict[str, str] | None = None) -> R
     return Response(outcome.body, status_code=outcome.status, media_type=media, headers=headers)
 
 
-async def _streamed(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    yield first
-    async for chunk in rest:
-        yield chunk
+async def _streamed(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    try:
+        yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        await rest.aclose()
+
+
+class ClosingStreamingResponse(StreamingResponse):
+    """A streamed answer that closes its chunks' generator when it ends, however it ends.
+
+    Starlette stops reading the generator when the client goes (it cancels the task that
+    sends, which is most often waiting for the client to read, not inside the generator)
+    but does not close it: what the generators' `finally` frees (the worker still writing
+    the answer, the client's share of the workers) waited for the garbage collector, for
+    more than the 30 s time limit in 4 of 6 runs of
+    tests/test_server_streaming.py::test_a_client_that_leaves_mid_stream_frees_its_worker."""
+
+    body_iterator: AsyncGenerator[bytes, None]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()
 
 
 def media_types_for(form: str | None, accept: str | None, fmt: str | None) -> dict[str, str]:

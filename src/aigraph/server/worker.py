@@ -22,7 +22,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -101,7 +101,7 @@ class Outcome:
     # and ends with ("end", rows, truncated), or ("abort", message) on an error
     streamed: bool = False
     # in the server, for a streamed answer: the chunks after `body` (set by the pool)
-    rest: AsyncIterator[bytes] | None = None
+    rest: AsyncGenerator[bytes, None] | None = None
 
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
