@@ -6,16 +6,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Graph
 
 from aigraph.cli import make_parser
 from aigraph.project import Project
+from support import wait_until_healthy
 
 ROOT = Project.default().root
 
@@ -253,6 +258,47 @@ def test_serve_options_reach_the_settings() -> None:
 def test_serve_refuses_bad_settings_with_exit_2() -> None:
     result = aigraph("serve", "--base-iri", "https://example.org/no-slash")
     assert result.returncode == 2 and "must end with '/'" in result.stderr
+
+
+def test_serve_on_a_port_already_taken_says_so_with_exit_2() -> None:
+    """Before, uvicorn logged the error and exited 3, after `aigraph serve` had said it was
+    serving. Now the port is bound first: the message says what to do, before any data is
+    loaded."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = aigraph("serve", "--port", str(port))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"aigraph serve: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another server uses this port: stop it, or give --port)\n"
+    )
+    assert "serving on" not in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_serve_on_port_0_says_the_port_it_got() -> None:
+    """`--port 0` lets the system choose: the line that says where it serves names the
+    port it got, which answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aigraph", "serve", "--port", "0"],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        found = re.match(r"aigraph: serving on (http://127\.0\.0\.1:(\d+)/) ", line)
+        assert found is not None and found.group(2) != "0", line
+        wait_until_healthy(found.group(1), process)  # type: ignore[arg-type]
+        assert httpx.get(found.group(1) + "sparql", params={"query": "ASK {}"}).json() == {
+            "head": {},
+            "boolean": True,
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ uvicorn on the app made by create_app."""
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,16 +56,27 @@ def serve(args: argparse.Namespace) -> int:
     from aigraph.server.data import prepare
     from aigraph.source import SourceTextError
 
+    # the port first: a port already taken is said at once, not after the data has loaded
+    try:
+        sock = listening_socket(settings.host, settings.port)
+    except OSError as exc:
+        sys.stderr.write(
+            f"aigraph serve: cannot listen on {settings.host}:{settings.port}: "
+            f"{exc.strerror or exc}{_PORT_HINTS.get(exc.errno or 0, '')}\n"
+        )
+        return 2
     data = None
     if settings.backend != "remote":
         try:
             data = prepare(settings)
         except (DataLoadError, SourceTextError) as exc:
+            sock.close()
             sys.stderr.write(f"aigraph serve: cannot serve the data: {exc}\n")
             return 2
     app = create_app(settings, data=data)
+    port = sock.getsockname()[1]  # the one the system chose for --port 0
     sys.stderr.write(
-        f"aigraph: serving on http://{settings.host}:{settings.port}/ "
+        f"aigraph: serving on http://{settings.host}:{port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
     )
     options = uvicorn_options(
@@ -72,5 +85,31 @@ def serve(args: argparse.Namespace) -> int:
         connection_limit(settings.max_connections),
         settings.cors,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, **options)
-    return 0
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=port, **options))
+    with sock:
+        server.run(sockets=[sock])
+    # the application's start (its workers, the store) failed: uvicorn said why
+    return 0 if server.started else 2
+
+
+#: What to do about the errors a user meets most when the port is taken or reserved.
+_PORT_HINTS = {
+    errno.EADDRINUSE: " (another server uses this port: stop it, or give --port)",
+    errno.EACCES: " (ports below 1024 need privileges: give --port 8000 or above)",
+    errno.EADDRNOTAVAIL: " (this machine has no such address: give --host 127.0.0.1)",
+}
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything says it serves, as uvicorn binds it (IPv6
+    for a host with a colon): a port already taken is a clear error and exit code 2, where
+    uvicorn printed a log line and exited 3 after `aigraph serve` had said it was serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock  # not inheritable: no child process (a worker, the files' renderer) holds it
