@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -279,9 +280,9 @@ def test_serve_on_a_port_already_taken_says_so_with_exit_2() -> None:
     assert time.monotonic() - started < 30
 
 
-def test_serve_on_port_0_says_the_port_it_got() -> None:
+def test_serve_on_port_0_says_the_port_it_got_and_stops_on_ctrl_c() -> None:
     """`--port 0` lets the system choose: the line that says where it serves names the
-    port it got, which answers."""
+    port it got, which answers. Ctrl+C stops it: exit code 0, no traceback."""
     process = subprocess.Popen(
         [sys.executable, "-m", "aigraph", "serve", "--port", "0"],
         cwd=ROOT, stderr=subprocess.PIPE, text=True,
@@ -296,8 +297,11 @@ def test_serve_on_port_0_says_the_port_it_got() -> None:
             "head": {},
             "boolean": True,
         }
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in process.stderr.read()
     finally:
-        process.terminate()
+        process.kill()
         process.wait(timeout=30)
 
 

@@ -4,6 +4,7 @@ uvicorn on the app made by create_app."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import socket
 import sys
@@ -86,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         settings.cors,
     )
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=port, **options))
-    with sock:
+    with sock, contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stopped, as asked
         server.run(sockets=[sock])
     # the application's start (its workers, the store) failed: uvicorn said why
     return 0 if server.started else 2
