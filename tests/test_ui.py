@@ -642,6 +642,8 @@ ACCESSIBLE = [
     ("network", None),
     ("queries", None),
     ("queries/person?format=html", None),
+    ("queries/participants?format=html", None),  # a table wider than the page: its own scroll
+    ("people", None),  # a path the server does not serve, asked for by a browser
     ("dumps/", None),
     ("shapes", None),
     ("-/links", None),
