@@ -280,17 +280,32 @@ def test_serve_on_a_port_already_taken_says_so_with_exit_2() -> None:
     assert time.monotonic() - started < 30
 
 
-def test_serve_on_port_0_says_the_port_it_got_and_stops_on_ctrl_c() -> None:
-    """`--port 0` lets the system choose: the line that says where it serves names the
-    port it got, which answers. Ctrl+C stops it: exit code 0, no traceback."""
+def _can_bind(family: socket.AddressFamily, host: str) -> bool:
+    try:
+        with socket.socket(family) as probe:
+            probe.bind((host, 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("host", "written"),
+    [("127.0.0.1", r"127\.0\.0\.1"), ("::1", r"\[::1\]")],  # an IPv6 address in brackets
+)
+def test_serve_on_port_0_says_the_port_it_got_and_stops_on_ctrl_c(host: str, written: str) -> None:
+    """`--port 0` lets the system choose: the line that says where it serves is a URL that
+    names the port it got, and answers. Ctrl+C stops it: exit code 0, no traceback."""
+    if host == "::1" and not _can_bind(socket.AF_INET6, host):
+        pytest.skip("no IPv6 loopback on this machine")
     process = subprocess.Popen(
-        [sys.executable, "-m", "aigraph", "serve", "--port", "0"],
+        [sys.executable, "-m", "aigraph", "serve", "--host", host, "--port", "0"],
         cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
-        found = re.match(r"aigraph: serving on (http://127\.0\.0\.1:(\d+)/) ", line)
+        found = re.match(rf"aigraph: serving on (http://{written}:(\d+)/) ", line)
         assert found is not None and found.group(2) != "0", line
         wait_until_healthy(found.group(1), process)  # type: ignore[arg-type]
         assert httpx.get(found.group(1) + "sparql", params={"query": "ASK {}"}).json() == {

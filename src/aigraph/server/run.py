@@ -76,8 +76,9 @@ def serve(args: argparse.Namespace) -> int:
             return 2
     app = create_app(settings, data=data)
     port = sock.getsockname()[1]  # the one the system chose for --port 0
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host  # RFC 3986 §3.2.2
     sys.stderr.write(
-        f"aigraph: serving on http://{settings.host}:{port}/ "
+        f"aigraph: serving on http://{host}:{port}/ "
         f"(SPARQL endpoint: /sparql; {'read-write' if settings.updates_enabled else 'read-only'})\n"
     )
     options = uvicorn_options(
