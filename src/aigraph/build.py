@@ -379,14 +379,23 @@ def render_all(
     return outputs
 
 
-def distributions(outputs: dict[str, tuple[str, bytes, str]]) -> list[Distribution]:
+def distributions(
+    outputs: dict[str, tuple[str, bytes, str]], sha256: dict[str, bytes] | None = None
+) -> list[Distribution]:
     """Each rendered file (name → media type, bytes, description) as it is listed, by name:
-    its checksum, size and descriptions in English and French."""
+    its checksum (from `sha256` where it was already made), size and descriptions in English
+    and French."""
     from aigraph.metadata import Distribution
 
+    known = sha256 or {}
     return [
         Distribution(
-            name, media, hashlib.sha256(data).hexdigest(), len(data), text, french_description(name)
+            name,
+            media,
+            (known.get(name) or hashlib.sha256(data).digest()).hex(),
+            len(data),
+            text,
+            french_description(name),
         )
         for name, (media, data, text) in sorted(outputs.items())
     ]

@@ -35,7 +35,7 @@ from rdflib import Dataset, Graph
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from aigraph.build import METADATA_NAME, french_description, render_all
+from aigraph.build import METADATA_NAME, distributions, render_all
 from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
 from aigraph.server import examples
@@ -82,12 +82,7 @@ class Dumps:
         object.__setattr__(self, "sha256", digests)
 
     def distributions(self) -> list[Distribution]:
-        return [
-            Distribution(
-                name, media, self.sha256[name].hex(), len(data), text, french_description(name)
-            )
-            for name, (media, data, text) in sorted(self.files.items())
-        ]
+        return distributions(self.files, self.sha256)
 
 
 def _render(services: Services) -> Dumps:
