@@ -81,12 +81,14 @@ def results_of(server: str, query: str, lang: str = "en") -> str:
         (
             "SELECT * WHERE {",
             "en",
-            '<div class="error" role="alert">Error: The query does not parse',
+            '<p class="muted">Error 400</p>\n<div class="error" role="alert" lang="en">'
+            "The query does not parse",
         ),
         (
             "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
             "fr",
-            '<div class="error" role="alert">Erreur: this is an update, not a query',
+            '<p class="muted">Erreur 400</p>\n<div class="error" role="alert" lang="en">'
+            "this is an update, not a query",
         ),
     ],
 )
@@ -103,7 +105,7 @@ def test_a_query_stopped_at_its_limit_is_a_503_page_no_one_keeps() -> None:
     with running_server(Settings(workers=1, query_timeout=1)) as url:
         response = httpx.get(url + "query", params={"query": heavy, "lang": "en"}, timeout=30)
     assert response.status_code == 503
-    assert '<div class="error" role="alert">Error: The query was stopped after 1 s' in (
+    assert '<div class="error" role="alert" lang="en">The query was stopped after 1 s' in (
         response.text
     )
     assert "etag" not in response.headers

@@ -592,6 +592,121 @@ def test_an_unknown_path_answers_a_browser_with_a_page(
         assert {"person", "organisation", "topic"} <= set(lists), lists
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "status", "heading", "says", "way"),
+    [
+        # a shared link to a query that does not parse: the parser's words, and the way to
+        # mend it in the editor
+        ("sparql?query=SELECT%20*%20%7B", "fr", 400, "Demande incorrecte",
+         "The query does not parse: error at 1:11", "/query?query=SELECT+%2A+%7B"),
+        ("sparql?query=ASK%7B%7D&timeout=abc", "en", 400, "Bad request",
+         "timeout must be a number of seconds, got 'abc'", "/query?query=ASK%7B%7D"),
+        ("sparql?query=INSERT%20DATA%7B%7D", "en", 400, "Bad request",
+         "this is an update, not a query", "/query?query=INSERT+DATA%7B%7D"),
+        ("queries/nope", "en", 404, "Not found", "no query named 'nope' in the catalogue",
+         "/queries"),
+        ("queries/participants?lang=fr&bogus=1", "fr", 400, "Demande incorrecte",
+         "parameter 'bogus': unknown parameter", "/queries"),
+        ("dumps/nope.ttl", "fr", 404, "Introuvable", "no file named 'nope.ttl' in /dumps/",
+         "/dumps/"),
+        ("sparql?query=ASK%7B%7D&format=png", "fr", 400, "Demande incorrecte",
+         "format", "/query?query=ASK%7B%7D"),
+    ],
+)  # fmt: skip
+def test_an_error_answers_a_browser_with_a_page_and_a_script_with_a_line(
+    server: str, path: str, language: str, status: int, heading: str, says: str, way: str
+) -> None:
+    page = httpx.get(server + path, headers={"Accept": BROWSER, "Accept-Language": language})
+    assert page.status_code == status
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert f'<html lang="{language}">' in page.text
+    assert f"<h1>{heading}</h1>" in page.text
+    # the server's own words, marked as the English they are, on a page in the reader's
+    message = re.search(r'<pre class="error" lang="en">(.*?)</pre>', page.text, re.S)
+    assert message is not None and says in html_unescape(message.group(1))
+    assert f'<a href="{way}">' in page.text.replace("&amp;", "&")
+    # a script, curl, any client that does not ask for a page: the same words, as one line
+    line = httpx.get(server + path)
+    assert line.status_code == status
+    assert line.headers["content-type"] == "text/plain; charset=utf-8"
+    assert says in line.text and line.text.endswith("\n")
+    assert html_unescape(message.group(1)) == line.text.removesuffix("\n")
+    for answer in (page, line):  # a cache keeps either, for the client it suits
+        vary = {v.strip() for v in answer.headers["vary"].split(",")}
+        assert {"Accept", "Accept-Language"} <= vary, vary
+
+
+def test_the_way_from_an_error_to_the_editor_carries_the_query(server: str) -> None:
+    page = httpx.get(server + "sparql?query=SELECT%20*%20%7B", headers={"Accept": BROWSER})
+    link = re.search(r'<a href="(/query\?[^"]+)">', page.text)
+    assert link is not None
+    editor = httpx.get(
+        server + html_unescape(link.group(1)).lstrip("/"), headers={"Accept": BROWSER}
+    )
+    # the editor runs it as it opens, and says what is wrong beside the text to mend
+    assert editor.status_code == 400
+    assert '<textarea id="query-text" name="query" rows="14" spellcheck="false">SELECT * {' in (
+        editor.text
+    )
+    assert "The query does not parse: error at 1:11" in html_unescape(editor.text)
+
+
+def test_what_an_error_page_echoes_is_escaped(server: str) -> None:
+    page = httpx.get(server + "queries/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+                     headers={"Accept": BROWSER})  # fmt: skip
+    assert page.status_code == 404
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_a_post_gets_the_line_whatever_it_accepts(server: str) -> None:
+    # a page is for an address a person opened; a POST is a program's (the editor's too)
+    response = httpx.post(server + "sparql", data={"query": "SELECT * {"},
+                          headers={"Accept": BROWSER})  # fmt: skip
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.text.startswith("The query does not parse: error at 1:11")
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "language", "heading", "retry"),
+    [
+        (503, {"Retry-After": "5"}, "fr", "Service indisponible", "Réessayez dans 5 s."),
+        (429, {"Retry-After": "1"}, "en", "Too many requests", "Try again in 1 s."),
+        (502, {}, "en", "Remote service error", None),
+        (418, {}, "fr", "Erreur 418", None),  # a status the page has no word for
+    ],
+)
+def test_an_error_page_says_when_to_try_again(
+    status: int, headers: dict[str, str], language: str, heading: str, retry: str | None
+) -> None:
+    import asyncio
+
+    from starlette.requests import Request
+
+    from aigraph.server.app import protocol_error
+    from aigraph.server.protocol import ProtocolError
+
+    request = Request({
+        "type": "http", "method": "GET", "path": "/sparql", "query_string": b"",
+        "headers": [(b"accept", BROWSER.encode()), (b"accept-language", language.encode())],
+    })  # fmt: skip
+    response = asyncio.run(protocol_error(request, ProtocolError(status, "busy", dict(headers))))
+    body = bytes(response.body).decode()
+    assert response.status_code == status
+    assert f"<h1>{heading}</h1>" in body
+    assert '<pre class="error" lang="en">busy</pre>' in body
+    for name, value in headers.items():  # what the line says in headers, the page keeps
+        assert response.headers[name] == value
+    if retry:
+        assert f"<p>{retry}</p>" in body
+    else:
+        assert "Retry" not in body and "Réessayez" not in body
+
+
 @pytest.mark.parametrize(
     ("iri", "words"),
     [

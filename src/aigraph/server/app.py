@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -35,7 +36,7 @@ from aigraph.server.data import ServedData, prepare
 from aigraph.server.encoding import accept_encoding, accepts_gzip, encoded
 from aigraph.server.executor import Executor, LocalExecutor, RemoteExecutor
 from aigraph.server.fairness import ClientShares
-from aigraph.server.pages import language, render
+from aigraph.server.pages import kept_query, language, render
 from aigraph.server.pool import StreamStoppedError
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.settings import Settings
@@ -168,7 +169,47 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
     if exc.status == 406:
         # the refusal was chosen by Accept as much as an answer would be (RFC 9110 §12.5.5)
         headers["Vary"] = "Accept"
-    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)
+    return _error(request, exc.status, exc.message, headers)
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error as the one plain-text line that says what is wrong; to a browser's GET (a
+    link followed, an address typed), as a page in the reader's language around that line,
+    with the way back into the site. Either may be cached (a 404 is, by default: RFC 9111
+    §4.2.2), so both vary on what chose between them."""
+    if request.method not in ("GET", "HEAD"):
+        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+    vary = [v.strip() for v in headers.pop("Vary", "").split(",") if v.strip()]
+    headers["Vary"] = ", ".join(dict.fromkeys([*vary, "Accept", "Accept-Language"]))
+    if not _prefers_html(request):
+        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+    lang = language(request)
+    page = render(
+        "error.html",
+        lang,
+        status=status,
+        message=message,
+        retry=headers.get("Retry-After"),
+        way=_way_back(request),
+        keep=kept_query(request),
+        alternates=[],
+    )
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+def _way_back(request: Request) -> tuple[str, str] | None:
+    """Where a page about an error leads, besides home, as (href, the UI's word for it): a
+    query that failed to its text in the editor, to be mended; a catalogue query or a file
+    to the list it is missing from."""
+    path = request.url.path
+    query = request.query_params.get("query")
+    if path == "/sparql" and query:
+        return "/query?" + urlencode({"query": query}), "fix_query"
+    if path.startswith("/queries/"):
+        return "/queries", "queries"
+    if path.startswith("/dumps/"):
+        return "/dumps/", "downloads"
+    return None
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -191,7 +232,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         headers["Allow"] = ", ".join(allowed_methods(request))
         detail = f"{request.method} is not allowed on {request.url.path!r}"
         detail += f"; allowed: {headers['Allow']}"
-    return PlainTextResponse(f"{detail}\n", status_code=exc.status_code, headers=headers)
+    return _error(request, exc.status_code, str(detail), headers)
 
 
 def _prefers_html(request: Request) -> bool:

@@ -437,8 +437,13 @@ KNOWN_PANICS = {
 
 
 def outcome_response(outcome: Outcome, extra: dict[str, str] | None = None) -> Response:
+    """The answer to send for `outcome`. An error the worker answered (a query that does not
+    parse, a bad term) is raised as the ProtocolError it is, to be answered as the server's
+    own refusals are: one line of text, or a page for a browser (app._error)."""
+    if outcome.kind == "error":
+        raise ProtocolError(outcome.status, outcome.body.decode("utf-8", "replace"))
     headers = {"Vary": "Accept", **(extra or {})}
-    media = outcome.media_type if outcome.kind == "error" else content_type(outcome.media_type)
+    media = content_type(outcome.media_type)
     if outcome.rest is not None:
         # a large answer, sent as the worker writes it (HTTP/1.1 chunked): its size and row
         # count are not known when the headers go, so they say it is streamed instead

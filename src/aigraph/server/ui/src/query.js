@@ -166,6 +166,7 @@ function showError(message, code) {
   const box = document.createElement("div");
   box.className = "error";
   box.setAttribute("role", "alert");
+  box.lang = "en"; // the server's messages are English only, whatever the page's language
   box.textContent = message.trim();
   results.replaceChildren(box);
   const where = /(\d+):(\d+)/.exec(message);
