@@ -175,6 +175,11 @@ def test_query_file_and_construct(tmp_path: Path) -> None:
             "parameter 'person': not an absolute IRI",
         ),
         (("query", "person", "--param", "oops"), "--param takes NAME=VALUE"),
+        (
+            ("query", "topics", "--param", "lang=de"),
+            "parameter 'lang': no text of this data is in 'de' (its languages: en, fr)",
+        ),
+        (("query", "topics", "--param", "lang=fr_FR"), "'lang': not a language tag"),
     ],
 )
 def test_query_errors_exit_2(args: tuple[str, ...], message: str) -> None:

@@ -4,10 +4,11 @@ says. One table row per query: parameters, then a check of the answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from aigraph.catalogue import CatalogueQuery, ParameterError
+from aigraph.catalogue import CatalogueQuery, ParameterError, data_languages, parse_query_file
 from aigraph.engine import Engine
 
 ID = "https://w3id.org/aigraph/id/"
@@ -206,6 +207,11 @@ def test_every_query_says_what_it_answers_in_both_languages(
         ("person", {"person": "http://x/a>b"}, "not an absolute IRI"),
         ("sessions", {"language": "fr"}, "parameter 'language': unknown parameter"),
         ("moderators", {"x": "1"}, "this query takes: none"),
+        ("sessions", {"lang": 'fr") } UNION { ?s ?p ?o } #'}, "'lang': not a language tag"),
+        ("topics", {"lang": "français"}, "'lang': not a language tag"),
+        ("topics", {"lang": "en_GB"}, "'lang': not a language tag"),
+        ("topics", {"lang": "toolongtag"}, "'lang': not a language tag"),
+        ("topics", {"lang": ""}, "'lang': not a language tag"),
     ],
 )
 def test_bad_parameters_are_refused_by_name(
@@ -215,9 +221,66 @@ def test_bad_parameters_are_refused_by_name(
         catalogue[name].bindings(params)
 
 
-def test_a_parameter_cannot_change_the_query(
-    engine: Engine, catalogue: dict[str, CatalogueQuery]
-) -> None:
+def test_a_parameter_cannot_change_the_query(engine: Engine, tmp_path: Path) -> None:
     """A value that would break out of a string literal if spliced is just a string."""
-    rows = run(engine, catalogue["sessions"], {"lang": 'fr") } UNION { ?s ?p ?o } #'})
-    assert all(r["title"] is None for r in rows) and len(rows) == 10
+    path = tmp_path / "titled.rq"
+    path.write_text(
+        "# title: Sessions titled so\n# question: Which session has this title?\n"
+        "# param: title string\n# columns: session title\n"
+        "SELECT ?session ?title WHERE { ?session <http://www.w3.org/2000/01/rdf-schema#label> ?t "
+        "FILTER (STR(?t) = ?title) }\n",
+        encoding="utf-8",
+    )
+    query = parse_query_file(path)
+    assert run(engine, query, {"title": 'x") || true || STR("'}) == []
+    assert run(engine, query, {"title": 'x" } UNION { ?session ?p ?o } #'}) == []
+    assert run(engine, query, {"title": "Conclusion de la matinée"}) == [
+        {
+            "session": "https://w3id.org/aigraph/id/session/2025-10-07-s04",
+            "title": "Conclusion de la matinée",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "bound", "first_label"),
+    [
+        # tags are case-insensitive (RFC 5646 §2.1.1) and the engine keeps them in lower
+        # case: EN is en, where it used to find no label at all
+        ("EN", "en", "artistic experimentation"),
+        ("en", "en", "artistic experimentation"),
+        ("Fr", "fr", "créativité et IA"),
+    ],
+)
+def test_a_language_is_bound_in_the_case_the_data_has(
+    engine: Engine, catalogue: dict[str, CatalogueQuery], given: str, bound: str, first_label: str
+) -> None:
+    rows = run(engine, catalogue["topics"], {"lang": given})
+    assert {r["lang"] for r in rows} == {bound}
+    assert rows[0]["label"] == first_label and len(rows) > 10
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"lang": "de"}, r"no text of this data is in 'de' \(its languages: en, fr\)"),
+        ({"lang": "en-GB"}, "no text of this data is in 'en-GB'"),
+        ({}, None),  # the default is not checked: data without French still answers
+        ({"lang": "EN"}, None),
+    ],
+)
+def test_a_language_the_data_has_not_is_refused(
+    engine: Engine,
+    catalogue: dict[str, CatalogueQuery],
+    params: dict[str, str],
+    error: str | None,
+) -> None:
+    """`FILTER (lang(?label) = ?lang)` with a language the data has not is an empty answer
+    that reads as a true one (no topic at all): said instead, with the languages there are."""
+    languages = data_languages(engine.store)
+    assert languages == {"en", "fr"}
+    if error is None:
+        assert catalogue["topics"].bindings(params, languages)
+    else:
+        with pytest.raises(ParameterError, match=error):
+            catalogue["topics"].bindings(params, languages)

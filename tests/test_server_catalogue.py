@@ -128,13 +128,53 @@ def test_unknown_query_is_404(server: str) -> None:
     assert "no query named 'nope' in the catalogue" in response.text
 
 
-def test_html_table_escapes_what_it_shows(server: str) -> None:
-    """A parameter is echoed as a column: a script in it is shown as text, never run."""
+def test_html_table_escapes_what_it_shows() -> None:
+    """A value of the answer (a literal of served data, a parameter echoed as a column) is
+    shown as text, never run."""
+    import json
+    from types import SimpleNamespace
+
+    from aigraph.catalogue import load_catalogue
+    from aigraph.project import Project
+    from aigraph.server.catalogue_routes import results_page
+
     probe = "<img src=x onerror=alert(1)>"
-    html = httpx.get(server + "queries/sessions", params={"lang": probe, "format": "html"}).text
-    assert probe not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert 'href="/id/session/2025-10-07-s01"' in html
+    answer = {
+        "head": {"vars": ["session", "title"]},
+        "results": {"bindings": [{
+            "session": {"type": "uri", "value": CANONICAL_BASE + "id/session/2025-10-07-s01"},
+            "title": {"type": "literal", "value": probe, "xml:lang": "fr"},
+        }]},
+    }  # fmt: skip
+    entry = load_catalogue(Project.default().queries_dir)["sessions"]
+    services = SimpleNamespace(settings=Settings(base_iri=CANONICAL_BASE))
+    page = results_page(services, entry, {}, "fr", json.dumps(answer).encode(), False)  # type: ignore[arg-type]
+    assert probe not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'href="/id/session/2025-10-07-s01"' in page
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ({"lang": "de"}, 400, "parameter 'lang': no text of this data is in 'de' (its languages: en, fr)"),
+        ({"lang": "<img src=x>"}, 400, "parameter 'lang': not a language tag"),
+        ({"lang": "EN"}, 200, "artistic experimentation,https://w3id.org/aigraph/id/session/2025-10-07-s06,en"),
+        ({}, 200, "expérimentation artistique,https://w3id.org/aigraph/id/session/2025-10-07-s06,fr"),
+    ],
+)  # fmt: skip
+def test_a_language_is_one_the_data_has(
+    server: str, params: dict[str, str], status: int, says: str
+) -> None:
+    """Before, `topics?lang=de` was a 200 with no row, and `lang=EN` too (the engine keeps
+    tags in lower case): an empty answer that reads as a true one."""
+    for path in ("queries/topics", "queries/topics/csvm"):
+        response = httpx.get(server + path, params={**params, "format": "csv"})
+        assert response.status_code == status, (path, response.text)
+        if status != 200:
+            assert says in response.text
+    if status == 200:
+        assert says in httpx.get(server + "queries/topics", params={**params, "format": "csv"}).text
 
 
 def test_html_table_shows_an_iri_by_its_label(server: str) -> None:

@@ -5,19 +5,24 @@ Header lines (``# key: value`` before the first non-comment line)::
 
     # title: …            # title@fr: …
     # question: …         # question@fr: …
-    # param: NAME TYPE [default=VALUE] -- description     (TYPE: iri, string, integer)
+    # param: NAME TYPE [default=VALUE] -- description     (TYPE: iri, string, integer, language)
     # columns: var var …  (the output variables, in order)
     # expect: …           (the expected shape of the answer, in words)
     # keywords: a, b, …
 
 Parameters are bound by the engine (pyoxigraph's substitutions, SPARQL SEP-0007), never by
-splicing text into the query, so a value cannot change the query's structure.
+splicing text into the query, so a value cannot change the query's structure. A `language`
+is a language tag, bound in lower case, the case the engine gives every tag of the data
+(`"x"@EN` is `"x"@en` to it: RFC 5646 §2.1.1, tags are case-insensitive), so that `EN` finds
+the English labels; and, where the data's languages are known, one of them, since a
+`FILTER (lang(?label) = ?lang)` with a language the data has not is an empty answer that
+looks like a true one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +33,15 @@ from rdflib.namespace import RDF, RDFS
 from aigraph.namespaces import ABSOLUTE_IRI, CANONICAL_BASE, SCHEMA, SH
 from aigraph.sniff import sniff
 
-PARAM_TYPES = ("iri", "string", "integer")
+PARAM_TYPES = ("iri", "string", "integer", "language")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
     r"(?:\s+default=(?P<default>\S+))?\s*(?:--\s*(?P<description>.*))?$"
 )
 MAX_STRING = 1000
+#: A language tag as SPARQL and Turtle write one (LANGTAG, without its @), subtags of at most
+#: 8 characters (RFC 5646 §2.1): the well-formed tags, not only the registered ones.
+LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
 
 
 class CatalogueError(Exception):
@@ -69,6 +77,12 @@ class Parameter:
                 )
             except ValueError:
                 raise ParameterError(self.name, f"not an integer: {raw!r}") from None
+        if self.type == "language":
+            if not LANGUAGE_TAG.fullmatch(raw):
+                raise ParameterError(
+                    self.name, f"not a language tag (such as fr, en, pt-BR): {raw!r}"
+                )
+            return ox.Literal(raw.lower())
         if len(raw) > MAX_STRING:
             raise ParameterError(self.name, f"longer than {MAX_STRING} characters")
         return ox.Literal(raw)
@@ -86,8 +100,11 @@ class CatalogueQuery:
     expect: str = ""
     keywords: tuple[str, ...] = field(default_factory=tuple)
 
-    def bindings(self, values: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-        """Substitutions for the engine from raw parameter values (defaults filled in)."""
+    def bindings(
+        self, values: Mapping[str, str], languages: Collection[str] | None = None
+    ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Substitutions for the engine from raw parameter values (defaults filled in); a
+        `language` given (not a default) must be one of `languages`, the data's, where known."""
         known = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -98,8 +115,32 @@ class CatalogueQuery:
             raw = values.get(param.name, param.default)
             if raw is None:
                 raise ParameterError(param.name, "required and not given")
-            out[ox.Variable(param.name)] = param.term(raw)
+            term = param.term(raw)
+            # a default is the query's own choice, not checked: data without French still
+            # answers a query whose labels default to French
+            given = param.name in values
+            if (
+                param.type == "language"
+                and given
+                and languages is not None
+                and (term.value not in languages)
+            ):
+                have = ", ".join(sorted(languages)) or "none"
+                raise ParameterError(
+                    param.name, f"no text of this data is in {raw!r} (its languages: {have})"
+                )
+            out[ox.Variable(param.name)] = term
         return out
+
+
+def data_languages(store: ox.Store) -> frozenset[str]:
+    """The language tags of the literals in `store`, in any graph: what a `language`
+    parameter may be. A scan of every literal: 44 ms at 10^5 triples."""
+    query = """SELECT DISTINCT ?tag WHERE {
+      { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+      BIND (LANG(?o) AS ?tag) FILTER (?tag != "")
+    }"""
+    return frozenset(str(row["tag"].value) for row in store.query(query))  # type: ignore[union-attr]
 
 
 def parse_query_file(path: Path) -> CatalogueQuery:

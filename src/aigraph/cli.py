@@ -28,6 +28,7 @@ from aigraph.catalogue import (
     CatalogueError,
     CatalogueQuery,
     ParameterError,
+    data_languages,
     load_catalogue,
     parse_query_file,
 )
@@ -309,7 +310,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
     if entry is not None:
         text = entry.text
-        substitutions = entry.bindings(params)
+        substitutions = entry.bindings(params)  # a malformed value is said before loading
     elif params:
         raise UsageError("--param needs a catalogue query (a header with '# param:' lines)")
     else:
@@ -318,6 +319,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         for found in cross_products(text):
             print(f"aigraph: advice: {found.message()}", file=sys.stderr)
     engine = Engine.from_dataset(load_dataset(project))
+    if entry is not None and any(
+        p.type == "language" and p.name in params for p in entry.parameters
+    ):
+        substitutions = entry.bindings(params, data_languages(engine.store))
     try:
         results = engine.query(text, substitutions)
     except SyntaxError as exc:

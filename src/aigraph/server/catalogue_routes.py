@@ -111,11 +111,12 @@ async def query_text(request: Request, name: str) -> Response:
     return Response(entry.text, media_type="application/sparql-query")
 
 
-def requested(
+async def requested(
     request: Request, name: str
 ) -> tuple[CatalogueQuery, dict[str, str], dict[ox.Variable, ox.NamedNode | ox.Literal]]:
     """The catalogue query a request names, the parameters it gives, and the terms the engine
-    binds (defaults filled in); a 404 for an unknown query, a 400 for a bad parameter."""
+    binds (defaults filled in); a 404 for an unknown query, a 400 for a bad parameter (a
+    language the data has no text in among them, where the data is here to say so)."""
     entry = catalogue(request).get(name)
     if entry is None:
         raise ProtocolError(404, f"no query named {name!r} in the catalogue")
@@ -126,8 +127,14 @@ def requested(
     params = {k: v for k, v in request.query_params.items() if k not in reserved}
     if len(set(request.query_params.keys())) != len(request.query_params.multi_items()):
         raise ProtocolError(400, "give each parameter once")
+    languages = None
+    data = services_of(request).data
+    if data is not None and any(
+        p.type == "language" and p.name in params for p in entry.parameters
+    ):
+        languages = await asyncio.to_thread(data.languages)  # a scan, once per data version
     try:
-        return entry, params, entry.bindings(params)
+        return entry, params, entry.bindings(params, languages)
     except ParameterError as exc:
         raise ProtocolError(400, str(exc)) from None
 
@@ -159,7 +166,7 @@ def substitution_tuples(
 )
 async def run_query(request: Request, name: str) -> Response:
     services = services_of(request)
-    entry, params, bindings = requested(request, name)
+    entry, params, bindings = await requested(request, name)
     substitutions = substitution_tuples(bindings)
     fmt = request.query_params.get("format")
     offers = [*OFFERS["solutions"], "text/html"]

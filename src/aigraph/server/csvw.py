@@ -212,7 +212,7 @@ async def csv_metadata(request: Request) -> MetadataResponse:
     responses=examples.json_example(examples.CATALOGUE_CSVM, CSVM),
 )
 async def catalogue_csv_metadata(request: Request, name: str) -> MetadataResponse:
-    entry, _, bindings = requested(request, name)
+    entry, _, bindings = await requested(request, name)
     root = root_url(request)
     lang = language(request)
     settings = services_of(request).settings

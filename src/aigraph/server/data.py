@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aigraph.catalogue import data_languages
 from aigraph.dataset import (
     DECOMPRESSION_ERRORS,
     DataLoadError,
@@ -168,6 +169,7 @@ class ServedData:
     writes: int = 0  # versions published since the data was loaded
     _labels: tuple[ox.Store, LabelIndex] | None = field(default=None, repr=False)
     _labels_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _languages: tuple[ox.Store, frozenset[str]] | None = field(default=None, repr=False)
 
     def contains_graph(self, name: str) -> bool:
         return self.authoritative.contains_named_graph(ox.NamedNode(name))
@@ -181,6 +183,15 @@ class ServedData:
             if self._labels is None or self._labels[0] is not merged:
                 self._labels = (merged, LabelIndex.from_store(merged))
             return self._labels[1]
+
+    def languages(self) -> frozenset[str]:
+        """The language tags of the data's literals (catalogue.data_languages), once per
+        version of the data; two first callers at once may both scan, and agree."""
+        merged, known = self.merged, self._languages
+        if known is None or known[0] is not merged:
+            known = (merged, data_languages(merged))
+            self._languages = known
+        return known[1]
 
 
 def prepare(settings: Settings, project: Project | None = None) -> ServedData:

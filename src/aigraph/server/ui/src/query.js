@@ -565,12 +565,12 @@ function term(parameter) {
   return JSON.stringify(String(parameter.default));
 }
 
-// A `lang` parameter (the language of the labels) takes the page's language, as the
+// A `language` parameter (the language of the labels) takes the page's language, as the
 // catalogue's own page does: an English page shows the example with English labels.
 function withDefaults(text, parameters, lang) {
   const bound = (parameters || [])
     .filter((p) => p.default !== null && p.default !== undefined)
-    .map((p) => (p.name === "lang" && p.type === "string" && lang ? { ...p, default: lang } : p));
+    .map((p) => (p.type === "language" && lang ? { ...p, default: lang } : p));
   if (!bound.length) return text;
   const vars = bound.map((p) => `?${p.name}`).join(" ");
   const values = `VALUES (${vars}) { (${bound.map(term).join(" ")}) }`;
