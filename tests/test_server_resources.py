@@ -439,6 +439,12 @@ def test_language_follows_accept_language_with_a_switch(server: str) -> None:
         headers={"Accept": "text/html", "Accept-Language": "fr"},
     )
     assert "<h1>moderator</h1>" in english.text
+    # a tag in any case (RFC 5646 §2.1.1): ?lang=EN was French before, from Accept-Language
+    upper = httpx.get(
+        server + "concept/role/moderator?lang=EN",
+        headers={"Accept": "text/html", "Accept-Language": "fr"},
+    )
+    assert "<h1>moderator</h1>" in upper.text and '<html lang="en">' in upper.text
 
 
 def test_source_text_with_the_passage_highlighted(server: str) -> None:

@@ -206,8 +206,9 @@ UI = {
 
 
 def language(request: Request) -> str:
-    """``?lang=fr|en`` first, then Accept-Language, then French (the release's language)."""
-    asked = request.query_params.get("lang")
+    """``?lang=fr|en`` first (in any case: language tags are case-insensitive, RFC 5646
+    §2.1.1), then Accept-Language, then French (the release's language)."""
+    asked = request.query_params.get("lang", "").lower()
     if asked in UI:
         return asked
     best, weight = "fr", 0.0
