@@ -170,6 +170,7 @@ def test_query_file_and_construct(tmp_path: Path) -> None:
     "args,message",
     [
         (("query", "nope"), "no query named 'nope'"),
+        (("query", "participant"), "no such file; did you mean 'participants'? (catalogue: "),
         (
             ("query", "person", "--param", "person=bad iri"),
             "parameter 'person': not an absolute IRI",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aigraph.dataset import load_dataset
 from aigraph.engine import Engine
-from aigraph.search import Entry, Folded, LabelIndex, fold, similarity
+from aigraph.search import Entry, Folded, LabelIndex, fold, meant, similarity
 
 
 @pytest.mark.parametrize(
@@ -184,3 +184,23 @@ def test_an_identifier_shared_by_two_entities_names_both() -> None:
     ]
     assert hits[2].entry.iri == "https://example.org/c"  # its label, after the identities
     assert len(index.search("Q42", limit=1)) == 1
+
+
+QUERIES = ["co-panelists", "evidence", "moderators", "participants", "person", "sessions", "topics"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("participant", "; did you mean 'participants'?"),  # a letter missing
+        ("Participants", "; did you mean 'participants'?"),  # the case
+        ("participants.csv", "; did you mean 'participants'?"),  # a suffix
+        ("persons", "; did you mean 'person'?"),
+        ("evidences", "; did you mean 'evidence'?"),
+        ("nope", ""),  # nothing near: nothing said
+        ("people", ""),  # near "person" in letters, not enough to guess
+        ("", ""),
+    ],
+)
+def test_a_mistyped_name_is_said_with_the_one_meant(typed: str, said: str) -> None:
+    assert meant(typed, QUERIES) == said

@@ -125,7 +125,44 @@ def test_what_the_catalogue_cannot_answer_is_said(
 def test_unknown_query_is_404(server: str) -> None:
     response = httpx.get(server + "queries/nope")
     assert response.status_code == 404
-    assert "no query named 'nope' in the catalogue" in response.text
+    assert response.text == "no query named 'nope' in the catalogue\n"
+    for path in ("queries/participant", "queries/participant.rq", "queries/participant/csvm"):
+        response = httpx.get(server + path)
+        assert response.status_code == 404, path
+        assert "no query named 'participant' in the catalogue; did you mean 'participants'?" in (
+            response.text
+        )
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "target"),
+    [
+        ("queries/participants.csv", 301, "queries/participants?format=csv"),
+        ("queries/topics.tsv?lang=en", 301, "queries/topics?lang=en&format=tsv"),
+        ("queries/sessions.json", 301, "queries/sessions?format=json"),
+        ("queries/sessions.HTML", 301, "queries/sessions?format=html"),
+        ("queries/topics.csv?format=csv", 301, "queries/topics?format=csv"),
+        # two formats asked for: neither is chosen in silence
+        ("queries/topics.csv?format=json", 400, "the extension .csv and format=json ask for two"),
+        ("queries/nope.csv", 404, "no query named 'nope.csv'"),
+        ("queries/topics.png", 404, "no query named 'topics.png'"),
+    ],
+)
+def test_a_query_with_a_formats_extension_is_its_answer_in_that_format(
+    server: str, path: str, status: int, target: str
+) -> None:
+    """`/queries/participants.csv`, as a Datasette user writes it (and as the entities' pages
+    take `.ttl`): a redirect to the answer's one URL, whose CSVW metadata names it."""
+    response = httpx.get(server + path)
+    assert response.status_code == status, response.text
+    if status != 301:
+        assert target in response.text
+        return
+    assert response.headers["location"] == server + target
+    followed = httpx.get(server + path, follow_redirects=True)
+    direct = httpx.get(server + target)
+    assert followed.status_code == 200 and followed.content == direct.content
+    assert followed.headers["content-type"] == direct.headers["content-type"]
 
 
 def test_html_table_escapes_what_it_shows() -> None:

@@ -207,6 +207,11 @@ def test_every_page_links_to_the_dataset_description(server: str) -> None:
 def test_unknown_dump_is_404_and_head_has_no_body(server: str) -> None:
     missing = httpx.get(server + "dumps/nothing.ttl")
     assert missing.status_code == 404 and "no file named 'nothing.ttl'" in missing.text
+    assert "did you mean" not in missing.text  # nothing near enough to name
+    for typed, meant in (("aigraph.turtle", "aigraph.ttl"), ("people.tsv", "people.csv")):
+        missing = httpx.get(server + "dumps/" + typed)
+        assert missing.status_code == 404
+        assert f"no file named {typed!r} in /dumps/; did you mean {meant!r}?" in missing.text
     traversal = httpx.get(server + "dumps/..%2Fpyproject.toml")
     assert traversal.status_code == 404 and "[project]" not in traversal.text
     head = httpx.head(server + "dumps/aigraph.ttl")

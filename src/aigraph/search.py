@@ -115,6 +115,16 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
 
 
+def meant(name: str, names: Iterable[str]) -> str:
+    """What to add to "no X named `name`": the one of `names` it most likely mistypes
+    (``"; did you mean 'participants'?"``: a missing or extra letter, a different case, a
+    suffix such as ``.csv``), or nothing."""
+    names = list(names)
+    by_fold = {n.casefold(): n for n in names}
+    found = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.75)
+    return f"; did you mean {by_fold[found[0]]!r}?" if found else ""
+
+
 def similarity(query: str, label: str) -> float:
     """How well `query` names `label`, from 0 to 1 (both folded first).
 

@@ -4,7 +4,8 @@
 - ``GET /queries/{name}?param=…``: runs one, in SPARQL JSON, XML, CSV, TSV or an HTML table;
   parameters are bound by the engine (SEP-0007 substitution), never spliced into the text; a
   bad or unknown parameter is a 400 naming it; ``format`` and ``timeout`` are the endpoint's;
-- ``GET /queries/{name}.rq``: the query text itself.
+- ``GET /queries/{name}.rq``: the query text itself; ``/queries/{name}.csv`` (and the other
+  formats' extensions) redirects to ``/queries/{name}?format=csv``.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from __future__ import annotations
 import asyncio
 import json
 from functools import lru_cache
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
 from aigraph.project import Project
+from aigraph.search import meant
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
-from aigraph.server.formats import CSVM, OFFERS, acceptable, choose, describedby
+from aigraph.server.formats import CSVM, FORMAT_NAMES, OFFERS, acceptable, choose, describedby
 from aigraph.server.pages import kept_query, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.site import Site, iri_cell, site_if_any
@@ -107,8 +110,37 @@ async def list_queries(request: Request) -> Response:
 async def query_text(request: Request, name: str) -> Response:
     entry = catalogue(request).get(name)
     if entry is None:
-        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
+        raise unknown_query(request, name)
     return Response(entry.text, media_type="application/sparql-query")
+
+
+def unknown_query(request: Request, name: str) -> ProtocolError:
+    """The 404 for a query the catalogue has not, naming the one meant where it is clear."""
+    return ProtocolError(
+        404, f"no query named {name!r} in the catalogue{meant(name, catalogue(request))}"
+    )
+
+
+#: `/queries/NAME.EXT` → `format=` (as Datasette's `table.csv`; the entities' pages take
+#: `.ttl` and the like too): the extensions of the answer's formats.
+SUFFIXES = {**{k: k for k in FORMAT_NAMES["solutions"]}, "html": "html"}
+
+
+def suffixed(request: Request, name: str) -> Response | None:
+    """A catalogue query asked for as `NAME.csv` (`.tsv`, `.json`, `.xml`, `.html`…): a
+    redirect to its one URL with `format=`, the query string kept; None otherwise. One URL
+    per answer, not two: the answer's CSVW metadata names it (aigraph.server.csvw)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or stem not in catalogue(request) or ext.lower() not in SUFFIXES:
+        return None
+    fmt = SUFFIXES[ext.lower()]
+    given = request.query_params.get("format")
+    if given is not None and given.lower() != fmt:
+        raise ProtocolError(400, f"the extension .{ext} and format={given} ask for two formats")
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    query = urlencode([*pairs, ("format", fmt)])
+    # 301: permanent, and a GET's (the route takes no other method)
+    return RedirectResponse(f"{root_url(request)}queries/{stem}?{query}", status_code=301)
 
 
 async def requested(
@@ -119,7 +151,7 @@ async def requested(
     language the data has no text in among them, where the data is here to say so)."""
     entry = catalogue(request).get(name)
     if entry is None:
-        raise ProtocolError(404, f"no query named {name!r} in the catalogue")
+        raise unknown_query(request, name)
     # `lang` is the page's language (aigraph.server.pages.language) unless the query takes
     # a parameter of that name, which then reads it too
     takes = {p.name for p in entry.parameters}
@@ -165,6 +197,9 @@ def substitution_tuples(
     responses=examples.json_example(examples.SPARQL_JSON, "application/sparql-results+json"),
 )
 async def run_query(request: Request, name: str) -> Response:
+    redirect = suffixed(request, name) if name not in catalogue(request) else None
+    if redirect is not None:
+        return redirect
     services = services_of(request)
     entry, params, bindings = await requested(request, name)
     substitutions = substitution_tuples(bindings)
