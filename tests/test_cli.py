@@ -219,7 +219,7 @@ def test_stats() -> None:
     assert data["counts"]["participations"] == 29
     # websites, SIREN numbers, Wikidata, ISNI, BnF and Archives nationales identifiers
     assert data["counts"]["external links"] == 23  # graph:links (docs/linking.md)
-    assert data["counts"]["catalogue queries"] == 10  # queries/*.rq, in graph:queries
+    assert data["counts"]["catalogue queries"] == 11  # queries/*.rq, in graph:queries
     assert data["violations"] == 0
 
 

@@ -154,6 +154,41 @@ def check_sectors(rows: Rows) -> None:
     assert sum(counts.values()) == 21  # the 21 people the release gives an organisation
 
 
+def sectors_by_topic(rows: Rows, topic: str) -> dict[str, tuple[int, int]]:
+    return {
+        r["sector"].rsplit("/", 1)[-1]: (int(r["people"]), int(r["organisations"]))
+        for r in rows
+        if r["topic"].endswith("/" + topic)
+    }
+
+
+def check_topics_by_sector(rows: Rows) -> None:
+    # "Discussion animée par Leslie Thomas, secrétaire générale du CNC avec Lina Ismail, …
+    # à l'AFNOR et Audrey Herblin-Stoop, … chez Mistral AI."
+    assert sectors_by_topic(rows, "environmental-impact") == {
+        "public-body": (1, 1), "standards-body": (1, 1), "ai-company": (1, 1),
+    }  # fmt: skip
+    # the study: Cécile Lacoue (CNC), Jean Condé (Afdas), Philippe Degardin (Audiens)
+    assert sectors_by_topic(rows, "employment-skills") == {
+        "public-body": (1, 1), "skills-operator": (1, 1), "social-protection": (1, 1),
+    }  # fmt: skip
+    # the first round table: two of its four people have no organisation in the release
+    assert sectors_by_topic(rows, "value-sharing") == {"court": (1, 1), "media": (1, 1)}
+    # Perrine Vincent took part in three sessions on artistic experimentation: one person
+    assert sectors_by_topic(rows, "artistic-experimentation")["public-body"] == (1, 1)
+    # Pauline Augrain and Leslie Thomas (the CNC), Perrine Vincent (its service): 3 and 2
+    assert sectors_by_topic(rows, "responsible-ai")["public-body"] == (3, 2)
+    assert {r["topicLabel"] for r in rows} >= {"impact environnemental", "emploi et métiers"}
+    assert {r["lang"] for r in rows} == {"fr"}
+    labels = [r["topicLabel"] for r in rows]
+    assert labels == sorted(labels)  # by topic (SPARQL orders strings by code point)
+
+
+def check_topics_by_sector_en(rows: Rows) -> None:
+    environment = {r["sectorLabel"] for r in rows if r["topicLabel"] == "environmental impact"}
+    assert environment == {"AI company", "public body", "standards body"}
+
+
 CASES: list[tuple[str, dict[str, str], Callable[[Rows], None]]] = [
     ("sessions", {}, check_sessions),
     ("sessions", {"lang": "en"}, check_sessions_en),
@@ -169,6 +204,8 @@ CASES: list[tuple[str, dict[str, str], Callable[[Rows], None]]] = [
     ("evidence", {}, check_evidence),
     ("evidence", {"entity": ID + "session/2025-10-07-s03"}, check_evidence_session),
     ("sectors", {}, check_sectors),
+    ("topics-by-sector", {}, check_topics_by_sector),
+    ("topics-by-sector", {"lang": "en"}, check_topics_by_sector_en),
 ]
 
 
