@@ -181,6 +181,16 @@ def test_query_file_and_construct(tmp_path: Path) -> None:
             "parameter 'lang': no text of this data is in 'de' (its languages: en, fr)",
         ),
         (("query", "topics", "--param", "lang=fr_FR"), "'lang': not a language tag"),
+        (
+            (
+                "query",
+                "person",
+                "--param",
+                "person=https://w3id.org/aigraph/id/person/jean-michel-jar",
+            ),
+            "this data says nothing of <https://w3id.org/aigraph/id/person/jean-michel-jar> "
+            "(search: /search?q=jean+michel+jar)",
+        ),
     ],
 )
 def test_query_errors_exit_2(args: tuple[str, ...], message: str) -> None:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from aigraph.catalogue import CatalogueQuery, ParameterError, data_languages, parse_query_file
+from aigraph.catalogue import (
+    CatalogueQuery,
+    ParameterError,
+    data_languages,
+    parse_query_file,
+    unknown_entity,
+)
 from aigraph.engine import Engine
 
 ID = "https://w3id.org/aigraph/id/"
@@ -321,3 +327,26 @@ def test_a_language_the_data_has_not_is_refused(
     else:
         with pytest.raises(ParameterError, match=error):
             catalogue["topics"].bindings(params, languages)
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"person": ID + "person/jean-michel-jar"},
+         "parameter 'person': this data says nothing of "
+         f"<{ID}person/jean-michel-jar> (search: /search?q=jean+michel+jar)"),
+        ({"person": ID + "person/p-1/"}, "(search: /search?q=p+1)"),
+        ({"person": "https://example.org/2025"}, "says nothing of <https://example.org/2025>"),
+        ({"person": ID + "person/jean-michel-jarre"}, None),
+        ({}, None),  # the default: the query's own choice
+    ],
+)  # fmt: skip
+def test_an_iri_given_that_the_data_lacks_is_named(
+    engine: Engine, catalogue: dict[str, CatalogueQuery], params: dict[str, str], said: str | None
+) -> None:
+    found = unknown_entity(catalogue["person"], params, engine.mentions)
+    if said is None:
+        assert found is None
+    else:
+        assert found is not None and said in str(found)
+        assert str(found).endswith(said) or "(search" not in said

@@ -134,6 +134,36 @@ def test_unknown_query_is_404(server: str) -> None:
         )
 
 
+ID = CANONICAL_BASE + "id/"
+
+
+@pytest.mark.parametrize(
+    ("query", "params", "status", "says"),
+    [
+        # a mistyped or stale IRI: said, with the search that finds what it meant, where it
+        # was an empty answer that read "took part in nothing"
+        ("person", {"person": ID + "person/jean-michel-jar"}, 404,
+         f"parameter 'person': this data says nothing of <{ID}person/jean-michel-jar> "
+         "(search: /search?q=jean+michel+jar)"),
+        ("evidence", {"entity": "https://example.org/x/2025"}, 404,
+         "parameter 'entity': this data says nothing of <https://example.org/x/2025>\n"),
+        # an IRI the data has, which is no person: the empty answer is the true one
+        ("person", {"person": ID + "organisation/cnc"}, 200, "person,name,session"),
+        ("person", {"person": ID + "person/jean-michel-jarre"}, 200, "Jean-Michel Jarre"),
+    ],
+)  # fmt: skip
+def test_an_iri_the_data_says_nothing_of_is_said_so(
+    server: str, query: str, params: dict[str, str], status: int, says: str
+) -> None:
+    response = httpx.get(server + "queries/" + query, params={**params, "format": "csv"})
+    assert response.status_code == status, response.text
+    assert says in response.text
+    if status == 404:  # a browser: the page around the same sentence
+        page = httpx.get(server + "queries/" + query, params=params,
+                         headers={"Accept": "text/html"})  # fmt: skip
+        assert page.status_code == 404 and says.strip() in html.unescape(page.text)
+
+
 @pytest.mark.parametrize(
     ("path", "status", "target"),
     [

@@ -724,7 +724,7 @@ def test_an_error_page_says_when_to_try_again(
     ],
 )
 def test_the_words_a_link_names(iri: str, words: str) -> None:
-    from aigraph.server.resources import search_words
+    from aigraph.search import search_words
 
     assert search_words(iri) == words
 

@@ -22,9 +22,10 @@ looks like a true one.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -131,6 +132,24 @@ class CatalogueQuery:
                 )
             out[ox.Variable(param.name)] = term
         return out
+
+
+def unknown_entity(
+    query: CatalogueQuery, values: Mapping[str, str], mentions: Callable[[str], bool]
+) -> ParameterError | None:
+    """The error for an IRI given as a parameter that the data says nothing of (`mentions`
+    is false: no triple has it as subject or object), with the search for its last
+    segment's words; None if every IRI given is in the data. A mistyped or stale IRI
+    (`…/jean-michel-jar`) would otherwise be an empty answer that reads as a true one."""
+    from aigraph.search import search_words
+
+    for param in query.parameters:
+        iri = values.get(param.name)
+        if param.type == "iri" and iri is not None and not mentions(iri):
+            words = search_words(iri)
+            search = f" (search: /search?{urlencode({'q': words})})" if words else ""
+            return ParameterError(param.name, f"this data says nothing of <{iri}>{search}")
+    return None
 
 
 def data_languages(store: ox.Store) -> frozenset[str]:

@@ -31,6 +31,7 @@ from aigraph.catalogue import (
     data_languages,
     load_catalogue,
     parse_query_file,
+    unknown_entity,
 )
 from aigraph.dataset import DataLoadError, load_dataset
 from aigraph.namespaces import CANONICAL_BASE
@@ -328,6 +329,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         p.type == "language" and p.name in params for p in entry.parameters
     ):
         substitutions = entry.bindings(params, data_languages(engine.store))
+    if entry is not None:
+        # before running, where the server asks once an answer is empty: every catalogue
+        # query's IRI parameter is the entity it is about, so an IRI the data lacks empties it
+        unknown = unknown_entity(entry, params, engine.mentions)
+        if unknown is not None:
+            raise unknown
     try:
         results = engine.query(text, substitutions)
     except SyntaxError as exc:

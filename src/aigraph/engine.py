@@ -85,6 +85,19 @@ def merged_only(store: ox.Store, into: ox.Store | None = None) -> ox.Store:
 Substitutions = Mapping[ox.Variable, ox.NamedNode | ox.Literal]
 
 
+def mentions(store: ox.Store, iri: str) -> bool:
+    """Whether any quad of `store`, in any graph, has `iri` as its subject or object (two
+    index lookups)."""
+    node = ox.NamedNode(iri)
+    return any(
+        next(iter(found), None) is not None
+        for found in (
+            store.quads_for_pattern(node, None, None),
+            store.quads_for_pattern(None, None, node),
+        )
+    )
+
+
 class Engine:
     """Runs SPARQL over one in-memory Oxigraph store (and, for queries that read only the
     default graph, over a copy of that graph alone: see :func:`merged_only` for why)."""
@@ -112,6 +125,9 @@ class Engine:
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResult:
         """Evaluate `sparql` over the union default graph; SyntaxError if it does not parse."""
         return self.store_for(sparql).query(sparql, substitutions=dict(substitutions or {}))
+
+    def mentions(self, iri: str) -> bool:
+        return mentions(self.store, iri)
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> ox.QuerySolutions:
         return as_solutions(self.query(sparql, substitutions))

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
@@ -113,6 +114,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^\w]+", " ", bare.casefold()).split())
+
+
+def search_words(iri: str) -> str:
+    """The words of an IRI's last segment ("jean-michel-jar/" gives "jean michel jar"), for
+    the search a page not found offers: a mistyped or stale link still names what it meant."""
+    last = unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+    words = " ".join(re.split(r"[-_+\s]+", last)).strip()
+    return words if any(c.isalpha() for c in words) else ""
 
 
 def meant(name: str, names: Iterable[str]) -> str:

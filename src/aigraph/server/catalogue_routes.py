@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue
+from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue, unknown_entity
 from aigraph.project import Project
 from aigraph.search import meant
 from aigraph.server import examples
@@ -231,6 +231,11 @@ async def run_query(request: Request, name: str) -> Response:
         stream_after=0 if media == "text/html" else services.settings.stream_after_bytes,
     )
     outcome = await execute(services, job, services.settings.query_timeout, client_of(request))
+    if outcome.status == 200 and outcome.rows == 0 and services.data is not None:
+        # asked only of an empty answer: no cost to the others (a remote store: no index here)
+        unknown = unknown_entity(entry, params, services.data.mentions)
+        if unknown is not None:
+            raise ProtocolError(404, str(unknown))
     if media != "text/html" or outcome.status != 200:
         link = None
         if outcome.status == 200 and media == "text/csv" and request.method in GETS:

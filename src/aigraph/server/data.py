@@ -40,7 +40,7 @@ from aigraph.dataset import (
     open_compressed,
     rdf_format_for,
 )
-from aigraph.engine import add_merge, as_solutions, empty_graphs, merged_only
+from aigraph.engine import add_merge, as_solutions, empty_graphs, mentions, merged_only
 from aigraph.project import Project
 from aigraph.search import LabelIndex
 from aigraph.server.settings import Settings
@@ -183,6 +183,10 @@ class ServedData:
             if self._labels is None or self._labels[0] is not merged:
                 self._labels = (merged, LabelIndex.from_store(merged))
             return self._labels[1]
+
+    def mentions(self, iri: str) -> bool:
+        """Whether any triple of the data has `iri` as its subject or object."""
+        return mentions(self.merged, iri)
 
     def languages(self) -> frozenset[str]:
         """The language tags of the data's literals (catalogue.data_languages), once per

@@ -16,7 +16,7 @@ import asyncio
 import itertools
 import json
 import re
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
 from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
-from aigraph.search import kind_plurals
+from aigraph.search import kind_plurals, search_words
 from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
 from aigraph.server.entity_view import LABEL_PREDICATES, Page
@@ -141,14 +141,6 @@ def choose_media(request: Request, explicit: str | None) -> str:
         "text/html",
     ]  # */* (curl, scripts) gets Turtle; browsers ask for HTML
     return acceptable(request.headers.get("accept"), offers)
-
-
-def search_words(iri: str) -> str:
-    """The words of an IRI's last segment ("jean-michel-jar/" gives "jean michel jar"), for
-    the search a page not found offers: a mistyped or stale link still names what it meant."""
-    last = unquote(iri.rstrip("/").rsplit("/", 1)[-1])
-    words = " ".join(re.split(r"[-_+\s]+", last)).strip()
-    return words if any(c.isalpha() for c in words) else ""
 
 
 #: The folders of the graph's IRIs whose entities the interface lists (/search?kind=…):
