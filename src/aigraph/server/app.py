@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -170,6 +171,21 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
         # the refusal was chosen by Accept as much as an answer would be (RFC 9110 §12.5.5)
         headers["Vary"] = "Accept"
     return _error(request, exc.status, exc.message, headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's check of a typed parameter (`/search?limit=abc`) as every other bad
+    parameter is answered: a 400 naming it, not FastAPI's 422 with a JSON body (docs/serving.md
+    says aigraph gives no 422)."""
+    assert isinstance(exc, RequestValidationError)
+    said = []
+    for error in exc.errors():
+        where = error.get("loc") or ("request",)
+        what = str(error.get("msg", "not valid"))
+        said.append(
+            f"parameter {where[-1]!r}: {what[:1].lower()}{what[1:]} (got {error.get('input')!r})"
+        )
+    return _error(request, 400, "; ".join(said), {})
 
 
 def _error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
@@ -575,7 +591,11 @@ def create_app(
         version=__version__,
         description="SPARQL 1.1 endpoint and Linked Data server for the aigraph knowledge graph.",
         lifespan=lifespan,
-        exception_handlers={ProtocolError: protocol_error, StarletteHTTPException: http_error},
+        exception_handlers={
+            ProtocolError: protocol_error,
+            StarletteHTTPException: http_error,
+            RequestValidationError: validation_error,
+        },
         docs_url=None,  # /api is served below, with Swagger UI from this server, not a CDN
         redoc_url=None,
     )
@@ -636,8 +656,9 @@ def create_app(
 
 def openapi_schema(app: FastAPI) -> dict[str, object]:
     """FastAPI's description, without the 422 "validation error" answers it adds to every
-    route with parameters: aigraph's parameters are plain strings it checks itself, and a bad
-    one is a 400 with a message (documented in docs/serving.md), never a 422."""
+    route with parameters: aigraph checks its parameters itself, and a bad one is a 400 with
+    a message (documented in docs/serving.md), never a 422; FastAPI's own check of a typed
+    one (`/search?limit=abc`) is answered so too (validation_error)."""
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
