@@ -598,6 +598,68 @@ def test_an_unknown_path_answers_a_browser_with_a_page(
         assert {"person", "organisation", "topic"} <= set(lists), lists
 
 
+JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "media", "says"),
+    [
+        # format= on a plain link, as /sparql and /store take it (before: ignored, and the
+        # answer was whatever Accept chose, Turtle for curl)
+        ("id/person/jean-michel-jarre?format=jsonld", 200, "application/ld+json", ""),
+        ("id/person/jean-michel-jarre?format=NT", 200, "application/n-triples", ""),
+        ("id/person/jean-michel-jarre?format=html", 200, "text/html", ""),
+        ("ns?format=ttl", 200, "text/turtle", ""),
+        ("id/person/jean-michel-jarre.ttl?format=turtle", 200, "text/turtle", ""),
+        # never a silent fallback: an unknown name, a results format, two formats at once
+        ("id/person/jean-michel-jarre?format=png", 400, "text/plain", "unknown format 'png'"),
+        ("id/person/jean-michel-jarre?format=csv", 406, "text/plain",
+         "format 'csv' is not available for this answer"),
+        ("id/person/jean-michel-jarre.ttl?format=nt", 400, "text/plain",
+         "the extension (a text/turtle answer) and format=nt ask for two formats"),
+    ],
+)  # fmt: skip
+def test_an_entity_is_given_in_the_format_a_link_names(
+    server: str, path: str, status: int, media: str, says: str
+) -> None:
+    response = httpx.get(server + path)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == media
+    assert says in response.text
+    if media == "application/ld+json":
+        graph = Graph().parse(data=response.text, format="json-ld")
+        assert (URIRef(JARRE), None, None) in graph
+    if media == "application/n-triples":
+        assert (URIRef(JARRE), None, None) in read_triples(response.content, "nt")
+
+
+@pytest.mark.parametrize("page", ["-/links", "dumps/", "search?q=jarre"])
+@pytest.mark.parametrize(
+    ("fmt", "status", "media"),
+    [
+        ("json", 200, "application/json"),
+        ("JSON", 200, "application/json"),
+        ("html", 200, "text/html"),
+        ("ttl", 406, "text/plain"),  # a format, not this page's
+        ("png", 400, "text/plain"),  # no format at all
+    ],
+)
+def test_a_page_for_people_and_programs_takes_only_its_formats(
+    server: str, page: str, fmt: str, status: int, media: str
+) -> None:
+    """Before, an unknown `format` gave the page (or JSON, by Accept) as if none were given."""
+    sep = "&" if "?" in page else "?"
+    response = httpx.get(f"{server}{page}{sep}format={fmt}")
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == media
+    if status != 200:
+        assert f"format {fmt!r} is not available for this page; available: html, json" in (
+            response.text
+        )
+    elif media == "application/json":
+        assert isinstance(response.json(), dict)
+
+
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 

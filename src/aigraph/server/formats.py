@@ -161,8 +161,16 @@ def wants_json(accept: str | None, format_param: str | None) -> bool:
     """For the pages that are HTML for people and JSON for programs (/dumps/, /search,
     /-/links): JSON when ``format=json`` or when Accept prefers it to HTML (RFC 9110 conneg;
     ``*/*``, a malformed header or none at all get the page)."""
-    if format_param in ("json", "html"):
-        return format_param == "json"
+    if format_param is not None:
+        wanted = format_param.strip().lower()
+        if wanted in ("json", "html"):
+            return wanted == "json"
+        # never the page in silence for a format it is not in (choose says the same)
+        known = {name for names in FORMAT_NAMES.values() for name in names}
+        raise ProtocolError(
+            406 if wanted in known or "/" in wanted else 400,
+            f"format {format_param!r} is not available for this page; available: html, json",
+        )
     try:
         return negotiate(accept, ["text/html", "application/json"]) == "application/json"
     except AcceptHeaderError:

@@ -29,7 +29,7 @@ from aigraph.search import kind_plurals, search_words
 from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
 from aigraph.server.entity_view import LABEL_PREDICATES, Page
-from aigraph.server.formats import OFFERS, acceptable, content_type
+from aigraph.server.formats import OFFERS, acceptable, choose, content_type
 from aigraph.server.pages import UI, language, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
@@ -134,6 +134,18 @@ def link_header(path: str) -> str:
 
 
 def choose_media(request: Request, explicit: str | None) -> str:
+    """The representation to give: an extension's (`explicit`), else `format=` (for plain
+    links, as `/sparql` and `/store` take it: `html` or a graph format's name), else Accept.
+    An unknown `format` is a 400, and one that names another format than the extension
+    too: neither falls back in silence to what Accept would choose."""
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        asked = "text/html" if fmt.strip().lower() == "html" else choose("graph", None, fmt)
+        if explicit and asked != explicit:
+            raise ProtocolError(
+                400, f"the extension (a {explicit} answer) and format={fmt} ask for two formats"
+            )
+        return asked
     if explicit:
         return explicit
     offers = [
