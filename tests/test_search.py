@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aigraph.dataset import load_dataset
 from aigraph.engine import Engine
-from aigraph.search import Entry, Folded, LabelIndex, fold, meant, similarity
+from aigraph.search import Entry, Folded, LabelIndex, did_you_mean, fold, meant, similarity
 
 
 @pytest.mark.parametrize(
@@ -190,17 +190,18 @@ QUERIES = ["co-panelists", "evidence", "moderators", "participants", "person", "
 
 
 @pytest.mark.parametrize(
-    ("typed", "said"),
+    ("typed", "near"),
     [
-        ("participant", "; did you mean 'participants'?"),  # a letter missing
-        ("Participants", "; did you mean 'participants'?"),  # the case
-        ("participants.csv", "; did you mean 'participants'?"),  # a suffix
-        ("persons", "; did you mean 'person'?"),
-        ("evidences", "; did you mean 'evidence'?"),
-        ("nope", ""),  # nothing near: nothing said
-        ("people", ""),  # near "person" in letters, not enough to guess
-        ("", ""),
+        ("participant", "participants"),  # a letter missing
+        ("Participants", "participants"),  # the case
+        ("participants.csv", "participants"),  # a suffix
+        ("persons", "person"),
+        ("evidences", "evidence"),
+        ("nope", None),  # nothing near: nothing said
+        ("people", None),  # near "person" in letters, not enough to guess
+        ("", None),
     ],
 )
-def test_a_mistyped_name_is_said_with_the_one_meant(typed: str, said: str) -> None:
-    assert meant(typed, QUERIES) == said
+def test_a_mistyped_name_is_said_with_the_one_meant(typed: str, near: str | None) -> None:
+    assert meant(typed, QUERIES) == near
+    assert did_you_mean(near) == (f"; did you mean {near!r}?" if near else "")

@@ -707,6 +707,27 @@ def test_an_error_answers_a_browser_with_a_page_and_a_script_with_a_line(
         assert {"Accept", "Accept-Language"} <= vary, vary
 
 
+@pytest.mark.parametrize(
+    ("path", "see"),
+    [
+        ("queries/participant", "/queries/participants"),
+        ("dumps/aigraph.turtle", "/dumps/aigraph.ttl"),
+        ("queries/person?person=https://w3id.org/aigraph/id/person/jean-michel-jar",
+         "/search?q=jean+michel+jar"),
+        ("queries/nope", None),  # nothing near enough to name
+    ],
+)  # fmt: skip
+def test_an_error_page_links_what_its_sentence_points_to(
+    server: str, path: str, see: str | None
+) -> None:
+    page = httpx.get(server + path, headers={"Accept": BROWSER, "Accept-Language": "en"})
+    assert page.status_code == 404
+    links = re.findall(r'<p>See: <a href="([^"]+)">', page.text)
+    assert links == ([see] if see else [])
+    if see:
+        assert httpx.get(server + see.lstrip("/")).status_code == 200  # and it leads somewhere
+
+
 def test_the_way_from_an_error_to_the_editor_carries_the_query(server: str) -> None:
     page = httpx.get(server + "sparql?query=SELECT%20*%20%7B", headers={"Accept": BROWSER})
     link = re.search(r'<a href="(/query\?[^"]+)">', page.text)

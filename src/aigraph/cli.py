@@ -306,11 +306,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         entry = parse_query_file(Path(args.query)) if _has_header(Path(args.query)) else None
         text = Path(args.query).read_text(encoding="utf-8")
     else:
-        from aigraph.search import meant
+        from aigraph.search import did_you_mean, meant
 
         names = ", ".join(catalogue)
         raise UsageError(
-            f"no query named {args.query!r} and no such file{meant(args.query, catalogue)} "
+            f"no query named {args.query!r} and no such file"
+            f"{did_you_mean(meant(args.query, catalogue))} "
             f"(catalogue: {names})"
         )
     params = _parse_params(args.param)

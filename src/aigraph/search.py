@@ -124,14 +124,18 @@ def search_words(iri: str) -> str:
     return words if any(c.isalpha() for c in words) else ""
 
 
-def meant(name: str, names: Iterable[str]) -> str:
-    """What to add to "no X named `name`": the one of `names` it most likely mistypes
-    (``"; did you mean 'participants'?"``: a missing or extra letter, a different case, a
-    suffix such as ``.csv``), or nothing."""
-    names = list(names)
+def meant(name: str, names: Iterable[str]) -> str | None:
+    """The one of `names` that `name` most likely mistypes (a missing or extra letter, a
+    different case, a suffix such as ``.csv``), or None: what "no X named …" adds as "did
+    you mean …?"."""
     by_fold = {n.casefold(): n for n in names}
     found = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.75)
-    return f"; did you mean {by_fold[found[0]]!r}?" if found else ""
+    return by_fold[found[0]] if found else None
+
+
+def did_you_mean(name: str | None) -> str:
+    """The words that name what was meant, to end a message with ("" for nothing)."""
+    return f"; did you mean {name!r}?" if name else ""
 
 
 def similarity(query: str, label: str) -> float:

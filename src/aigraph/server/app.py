@@ -170,7 +170,7 @@ async def protocol_error(request: Request, exc: Exception) -> Response:
     if exc.status == 406:
         # the refusal was chosen by Accept as much as an answer would be (RFC 9110 §12.5.5)
         headers["Vary"] = "Accept"
-    return _error(request, exc.status, exc.message, headers)
+    return _error(request, exc.status, exc.message, headers, exc.see)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -188,7 +188,9 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return _error(request, 400, "; ".join(said), {})
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str], see: str | None = None
+) -> Response:
     """An error as the one plain-text line that says what is wrong; to a browser's GET (a
     link followed, an address typed), as a page in the reader's language around that line,
     with the way back into the site. Either may be cached (a 404 is, by default: RFC 9111
@@ -206,6 +208,7 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str])
         status=status,
         message=message,
         retry=headers.get("Retry-After"),
+        see=see,
         way=_way_back(request),
         keep=kept_query(request),
         alternates=[],

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue, unknown_entity
 from aigraph.project import Project
-from aigraph.search import meant
+from aigraph.search import did_you_mean, meant, search_words
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.formats import CSVM, FORMAT_NAMES, OFFERS, acceptable, choose, describedby
@@ -116,8 +116,11 @@ async def query_text(request: Request, name: str) -> Response:
 
 def unknown_query(request: Request, name: str) -> ProtocolError:
     """The 404 for a query the catalogue has not, naming the one meant where it is clear."""
+    near = meant(name, catalogue(request))
     return ProtocolError(
-        404, f"no query named {name!r} in the catalogue{meant(name, catalogue(request))}"
+        404,
+        f"no query named {name!r} in the catalogue{did_you_mean(near)}",
+        see=f"/queries/{near}" if near else None,
     )
 
 
@@ -235,7 +238,9 @@ async def run_query(request: Request, name: str) -> Response:
         # asked only of an empty answer: no cost to the others (a remote store: no index here)
         unknown = unknown_entity(entry, params, services.data.mentions)
         if unknown is not None:
-            raise ProtocolError(404, str(unknown))
+            words = search_words(params[unknown.parameter])
+            see = f"/search?{urlencode({'q': words})}" if words else None
+            raise ProtocolError(404, str(unknown), see=see)
     if media != "text/html" or outcome.status != 200:
         link = None
         if outcome.status == 200 and media == "text/csv" and request.method in GETS:

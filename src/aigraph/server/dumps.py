@@ -38,7 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from aigraph.build import METADATA_NAME, distributions, render_all
 from aigraph.metadata import Distribution, Measures, describe_dataset, measure
 from aigraph.project import Project
-from aigraph.search import meant
+from aigraph.search import did_you_mean, meant
 from aigraph.server import examples
 from aigraph.server.app import (
     NotReadyError,
@@ -296,10 +296,11 @@ async def listing(request: Request) -> Response:
 async def dump(request: Request, name: str) -> Response:
     dumps = await current_dumps(request, services_of(request).settings.dumps_wait)
     if name not in dumps.files:
+        near = meant(name, dumps.files)
         raise ProtocolError(
             404,
-            f"no file named {name!r} in /dumps/{meant(name, dumps.files)} "
-            "(see /dumps/ for the list)",
+            f"no file named {name!r} in /dumps/{did_you_mean(near)} (see /dumps/ for the list)",
+            see=f"/dumps/{near}" if near else None,
         )
     media, data, _ = dumps.files[name]
     charset = (

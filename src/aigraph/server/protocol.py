@@ -28,11 +28,18 @@ from aigraph.server.offload import sized
 class ProtocolError(Exception):
     """A request the protocol does not allow: the status and a message for the client."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        see: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.see = see  # a path on this server the message points to (the page links it)
 
 
 @dataclass
