@@ -138,6 +138,24 @@ ID = CANONICAL_BASE + "id/"
 
 
 @pytest.mark.parametrize(
+    ("params", "chosen"),
+    [({"lang": "en"}, "en"), ({"lang": "FR"}, "fr"), ({}, "fr")],
+)
+def test_a_language_parameter_is_chosen_among_the_datas(
+    server: str, params: dict[str, str], chosen: str
+) -> None:
+    """A list of the languages the data has text in, not a box to type a tag into that the
+    query may refuse; the IRI parameter stays a box."""
+    page = httpx.get(server + "queries/person", params={**params, "format": "html"},
+                     headers={"Accept-Language": "fr"}).text  # fmt: skip
+    options = re.search(r'<select id="p-lang" name="lang">(.*?)</select>', page)
+    assert options is not None
+    assert re.findall(r"<option(?: selected)?>(\w+)</option>", options.group(1)) == ["en", "fr"]
+    assert f"<option selected>{chosen}</option>" in options.group(1)
+    assert '<input id="p-person" name="person" value="' in page
+
+
+@pytest.mark.parametrize(
     ("query", "params", "status", "says"),
     [
         # a mistyped or stale IRI: said, with the search that finds what it meant, where it
@@ -214,7 +232,7 @@ def test_html_table_escapes_what_it_shows() -> None:
         }]},
     }  # fmt: skip
     entry = load_catalogue(Project.default().queries_dir)["sessions"]
-    services = SimpleNamespace(settings=Settings(base_iri=CANONICAL_BASE))
+    services = SimpleNamespace(settings=Settings(base_iri=CANONICAL_BASE), data=None)
     page = results_page(services, entry, {}, "fr", json.dumps(answer).encode(), False)  # type: ignore[arg-type]
     assert probe not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

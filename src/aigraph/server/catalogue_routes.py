@@ -292,6 +292,8 @@ def results_page(
         variables=variables,
         rows=rows,
         params=params,
+        # a language parameter is chosen among the data's (a scan made once per version)
+        languages=sorted(services.data.languages()) if services.data is not None else [],
         alternates=[],
         count=len(rows),
         truncated=truncated,
