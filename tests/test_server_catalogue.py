@@ -138,6 +138,25 @@ ID = CANONICAL_BASE + "id/"
 
 
 @pytest.mark.parametrize(
+    ("fmt", "filename"),
+    [
+        ("csv", "participants.csv"),
+        ("tsv", "participants.tsv"),
+        ("json", "participants.json"),
+        ("xml", "participants.xml"),
+        ("html", None),  # a page, not a file
+    ],
+)
+def test_a_saved_answer_is_named_for_its_query(server: str, fmt: str, filename: str | None) -> None:
+    response = httpx.get(server + "queries/participants", params={"format": fmt})
+    assert response.status_code == 200
+    if filename is None:
+        assert "content-disposition" not in response.headers
+    else:
+        assert response.headers["content-disposition"] == f'inline; filename="{filename}"'
+
+
+@pytest.mark.parametrize(
     ("params", "chosen"),
     [({"lang": "en"}, "en"), ({"lang": "FR"}, "fr"), ({}, "fr")],
 )

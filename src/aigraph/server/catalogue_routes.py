@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -123,6 +124,14 @@ def unknown_query(request: Request, name: str) -> ProtocolError:
         see=f"/queries/{near}" if near else None,
     )
 
+
+#: The extension a saved answer gets, by its media type.
+SAVED_AS = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
 
 #: `/queries/NAME.EXT` → `format=` (as Datasette's `table.csv`; the entities' pages take
 #: `.ttl` and the like too): the extensions of the answer's formats.
@@ -247,6 +256,13 @@ async def run_query(request: Request, name: str) -> Response:
             # its CSVW metadata, as /sparql's CSV answers name theirs (aigraph.server.csvw)
             target = with_query(f"{root_url(request)}queries/{name}/csvm", request)
             link = {"Link": describedby(target, CSVM)}
+        if outcome.status == 200:
+            # a file named for its query, not for the URL's last segment ("participants"
+            # with no extension); inline: a browser still shows what it can (RFC 6266 §4.2)
+            ext = SAVED_AS.get(outcome.media_type.split(";")[0], "txt")
+            stem = re.sub(r"[^A-Za-z0-9._-]", "_", entry.name)  # a header's quoted-string
+            disposition = f'inline; filename="{stem}.{ext}"'
+            link = {**(link or {}), "Content-Disposition": disposition}
         return outcome_response(outcome, link)
     # the table is built in a thread: up to max_results rows (10,000) take the event loop a
     # noticeable time to turn into HTML
