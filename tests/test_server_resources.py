@@ -617,6 +617,8 @@ JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
          "format 'csv' is not available for this answer"),
         ("id/person/jean-michel-jarre.ttl?format=nt", 400, "text/plain",
          "the extension (a text/turtle answer) and format=nt ask for two formats"),
+        ("id/person/jean-michel-jarre?format=nt&format=jsonld", 400, "text/plain",
+         "give the 'format' parameter at most once"),
     ],
 )  # fmt: skip
 def test_an_entity_is_given_in_the_format_a_link_names(

@@ -138,7 +138,10 @@ def choose_media(request: Request, explicit: str | None) -> str:
     links, as `/sparql` and `/store` take it: `html` or a graph format's name), else Accept.
     An unknown `format` is a 400, and one that names another format than the extension
     too: neither falls back in silence to what Accept would choose."""
-    fmt = request.query_params.get("format")
+    given = request.query_params.getlist("format")
+    if len(given) > 1:  # as /sparql and /.well-known/void: which one was meant is not ours to guess
+        raise ProtocolError(400, "give the 'format' parameter at most once")
+    fmt = given[0] if given else None
     if fmt is not None:
         asked = "text/html" if fmt.strip().lower() == "html" else choose("graph", None, fmt)
         if explicit and asked != explicit:
