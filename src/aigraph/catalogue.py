@@ -52,9 +52,10 @@ class CatalogueError(Exception):
 class ParameterError(ValueError):
     """A parameter value is missing, unknown or of the wrong type; names the parameter."""
 
-    def __init__(self, parameter: str, message: str) -> None:
+    def __init__(self, parameter: str, message: str, see: str | None = None) -> None:
         super().__init__(f"parameter {parameter!r}: {message}")
         self.parameter = parameter
+        self.see = see  # a path on the server that helps (the search for an IRI's words)
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,9 @@ def unknown_entity(
         iri = values.get(param.name)
         if param.type == "iri" and iri is not None and not mentions(iri):
             words = search_words(iri)
-            search = f" (search: /search?{urlencode({'q': words})})" if words else ""
-            return ParameterError(param.name, f"this data says nothing of <{iri}>{search}")
+            see = f"/search?{urlencode({'q': words})}" if words else None
+            said = f" (search: {see})" if see else ""
+            return ParameterError(param.name, f"this data says nothing of <{iri}>{said}", see)
     return None
 
 

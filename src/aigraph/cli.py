@@ -326,11 +326,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         for found in cross_products(text):
             print(f"aigraph: advice: {found.message()}", file=sys.stderr)
     engine = Engine.from_dataset(load_dataset(project))
-    if entry is not None and any(
-        p.type == "language" and p.name in params for p in entry.parameters
-    ):
-        substitutions = entry.bindings(params, data_languages(engine.store))
     if entry is not None:
+        if any(p.type == "language" and p.name in params for p in entry.parameters):
+            substitutions = entry.bindings(params, data_languages(engine.store))
         # before running, where the server asks once an answer is empty: every catalogue
         # query's IRI parameter is the entity it is about, so an IRI the data lacks empties it
         unknown = unknown_entity(entry, params, engine.mentions)

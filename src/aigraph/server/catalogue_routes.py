@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from aigraph.catalogue import CatalogueQuery, ParameterError, load_catalogue, unknown_entity
 from aigraph.project import Project
-from aigraph.search import did_you_mean, meant, search_words
+from aigraph.search import did_you_mean, meant
 from aigraph.server import examples
 from aigraph.server.app import Services, root_url, services_of
 from aigraph.server.formats import CSVM, FORMAT_NAMES, OFFERS, acceptable, choose, describedby
@@ -247,9 +247,7 @@ async def run_query(request: Request, name: str) -> Response:
         # asked only of an empty answer: no cost to the others (a remote store: no index here)
         unknown = unknown_entity(entry, params, services.data.mentions)
         if unknown is not None:
-            words = search_words(params[unknown.parameter])
-            see = f"/search?{urlencode({'q': words})}" if words else None
-            raise ProtocolError(404, str(unknown), see=see)
+            raise ProtocolError(404, str(unknown), see=unknown.see)
     if media != "text/html" or outcome.status != 200:
         link = None
         if outcome.status == 200 and media == "text/csv" and request.method in GETS:
@@ -309,7 +307,9 @@ def results_page(
         rows=rows,
         params=params,
         # a language parameter is chosen among the data's (a scan made once per version)
-        languages=sorted(services.data.languages()) if services.data is not None else [],
+        languages=sorted(services.data.languages())
+        if services.data is not None and any(p.type == "language" for p in entry.parameters)
+        else [],
         alternates=[],
         count=len(rows),
         truncated=truncated,

@@ -110,6 +110,9 @@ RDFLIB_WRITERS = {
     "application/trig": "aigraph-trig",
 }
 
+#: Every `format=` name some answer takes: another is a 400, not a 406.
+KNOWN_FORMATS = frozenset(name for names in FORMAT_NAMES.values() for name in names)
+
 KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
@@ -121,10 +124,10 @@ def choose(kind: str, accept: str | None, format_param: str | None) -> str:
         wanted = format_param.strip().lower()
         media = FORMAT_NAMES[kind].get(wanted, wanted if wanted in offers else None)
         if media is None:
-            known = {name for names in FORMAT_NAMES.values() for name in names}
-            if wanted not in known and "/" not in wanted:
+            if wanted not in KNOWN_FORMATS and "/" not in wanted:
                 raise ProtocolError(
-                    400, f"unknown format {format_param!r}; known: {', '.join(sorted(known))}"
+                    400,
+                    f"unknown format {format_param!r}; known: {', '.join(sorted(KNOWN_FORMATS))}",
                 )
             raise ProtocolError(
                 406,
@@ -166,9 +169,8 @@ def wants_json(accept: str | None, format_param: str | None) -> bool:
         if wanted in ("json", "html"):
             return wanted == "json"
         # never the page in silence for a format it is not in (choose says the same)
-        known = {name for names in FORMAT_NAMES.values() for name in names}
         raise ProtocolError(
-            406 if wanted in known or "/" in wanted else 400,
+            406 if wanted in KNOWN_FORMATS or "/" in wanted else 400,
             f"format {format_param!r} is not available for this page; available: html, json",
         )
     try:
