@@ -349,6 +349,20 @@ def test_the_home_page_writes_its_counts_in_its_language(server: str) -> None:
     assert int(counts["en"].replace(",", "")) > 2000  # (a separator written, then)
 
 
+def test_the_programme_reads_as_text_with_its_topics_apart(server: str) -> None:
+    """What a screen reader, a text browser or a copy and paste gets: the words of the page,
+    without its style. A session's topics were links side by side, spaced by the style
+    sheet only, and read "… pour la créationpartage de la valeur"."""
+    page = httpx.get(server, params={"lang": "fr"}).text
+    first = re.search(r'<p class="topics">(.*?)</p>', page, re.S)
+    assert first is not None
+    text = html.unescape(re.sub(r"<[^>]+>", "", first.group(1)))
+    assert text == (
+        "Thèmes\u00a0: défis de l'IA générative pour la création · partage de la valeur · "
+        "régulation et cadre institutionnel"
+    )
+
+
 @pytest.mark.parametrize(
     ("lang", "link"), [("fr", "Point d'accès SPARQL"), ("en", "SPARQL endpoint")]
 )
