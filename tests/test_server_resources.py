@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
-from aigraph.namespaces import AIG, OA, SCHEMA
+from aigraph.namespaces import AIG, OA, ORG, SCHEMA
 from support import read_triples
 
 JARRE = "https://w3id.org/aigraph/id/person/jean-michel-jarre"
@@ -174,6 +174,79 @@ def test_per_format_urls_and_link_headers(server: str, ext: str, media: str) -> 
         assert f'</id/person/jean-michel-jarre{other}>; rel="alternate"' in links
 
 
+ID = "https://w3id.org/aigraph/id/"
+CLAIM = ID + "claim/"
+
+
+@pytest.mark.parametrize(
+    ("path", "subject", "predicate", "obj", "claim"),
+    [
+        # a person: in which session each role was held (the session states it)
+        (
+            "id/person/perrine-vincent",
+            "session/2025-10-07-s07",
+            AIG.participation,
+            "participation/2025-10-07-s07--perrine-vincent--moderator",
+            "s07-perrine-vincent",
+        ),
+        # an organisation: who was there for it, with which title, in which session
+        (
+            "id/organisation/satellifacts",
+            "membership/anastasia-svoboda--satellifacts",
+            ORG.member,
+            "person/anastasia-svoboda",
+            "s01-anastasia-svoboda",
+        ),
+        (
+            "id/organisation/satellifacts",
+            "membership/anastasia-svoboda--satellifacts",
+            ORG.role,
+            "job-title/journaliste",
+            "s01-anastasia-svoboda",
+        ),
+        (
+            "id/organisation/satellifacts",
+            "participation/2025-10-07-s01--anastasia-svoboda--moderator",
+            AIG.statedAffiliation,
+            "membership/anastasia-svoboda--satellifacts",
+            "s01-anastasia-svoboda",
+        ),
+        (
+            "id/organisation/satellifacts",
+            "session/2025-10-07-s01",
+            AIG.participation,
+            "participation/2025-10-07-s01--anastasia-svoboda--moderator",
+            "s01-anastasia-svoboda",
+        ),
+        # a session: the organisation and title each of its people was given for it
+        (
+            "id/session/2025-10-07-s06",
+            "membership/perrine-vincent--cnc-service-accompagnement-professionnels",
+            ORG.organization,
+            "organisation/cnc-service-accompagnement-professionnels",
+            "s06",
+        ),
+        (
+            "id/session/2025-10-07-s06",
+            "membership/perrine-vincent--cnc-service-accompagnement-professionnels",
+            ORG.role,
+            "job-title/cheffe-du-service-de-l-accompagnement-des-professionnels",
+            "s06",
+        ),
+    ],
+)
+def test_a_description_says_who_for_whom_and_in_which_session(
+    server: str, path: str, subject: str, predicate: URIRef, obj: str, claim: str
+) -> None:
+    """The release's "who spoke, for which organisation, with which title, in which session"
+    is answered by one description, whichever of the person, the organisation or the session
+    is asked for (issue #4: no second request), each fact in the claim that states it."""
+    ds = Dataset()
+    ds.parse(data=httpx.get(server + path + ".trig").content, format="trig")
+    fact = (URIRef(ID + subject), predicate, URIRef(ID + obj))
+    assert fact in ds.graph(URIRef(CLAIM + claim)), sorted(ds.graph(URIRef(CLAIM + claim)))
+
+
 def test_html_page_for_people(server: str) -> None:
     response = httpx.get(
         server + "id/person/jean-michel-jarre",
@@ -323,7 +396,8 @@ def test_values_in_the_page_language_come_first(
         (
             "id/person/perrine-vincent",
             "en",
-            "<h2>Perrine Vincent — professional support department</h2>",
+            '<h2><a href="/id/membership/perrine-vincent--cnc-service-accompagnement-professionnels">'
+            "Perrine Vincent — professional support department</a></h2>",
         ),
     ],
 )
@@ -340,6 +414,93 @@ def test_participations_and_affiliations_are_named_on_pages(
     assert '"name"' not in html[html.index("application/ld+json") :].split("</script>")[0]
     turtle = httpx.get(server + participation + ".ttl").text
     assert "Perrine Vincent, moderator" not in turtle and "moderator —" not in turtle
+
+
+def section(html: str, node: str) -> str:
+    """The table of a page's section on `node` (a participation or stated affiliation)."""
+    head = f'<h2><a href="/{node}">'
+    assert head in html, f"no section on {node}"
+    return html.split(head, 1)[1].split("</table>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "node", "shown", "not_shown"),
+    [
+        # a person's participation says in which session: the session states it
+        (
+            "id/person/perrine-vincent",
+            "id/participation/2025-10-07-s07--perrine-vincent--moderator",
+            [
+                '<th scope="row">session</th>\n<td><div><a href="/id/session/2025-10-07-s07">'
+                "Round table: research-creation and artistic experimentation</a>",
+                '<th scope="row">role</th>',
+            ],
+            [],
+        ),
+        # on the session's own page, not again: the page is the session
+        (
+            "id/session/2025-10-07-s07",
+            "id/participation/2025-10-07-s07--perrine-vincent--moderator",
+            ['<th scope="row">role</th>'],
+            ['<th scope="row">session</th>'],
+        ),
+        # an organisation's page: who was there for it, with which title, in which session
+        (
+            "id/organisation/satellifacts",
+            "id/membership/anastasia-svoboda--satellifacts",
+            [
+                '<a href="/id/person/anastasia-svoboda">Anastasia Svoboda</a>',
+                '<a href="/id/job-title/journaliste">journalist</a>',
+            ],
+            [],
+        ),
+        (
+            "id/organisation/satellifacts",
+            "id/participation/2025-10-07-s01--anastasia-svoboda--moderator",
+            ['<a href="/id/session/2025-10-07-s01">', '<a href="/concept/role/moderator">'],
+            [],
+        ),
+        # a session's page: each person's organisation and title for it
+        (
+            "id/session/2025-10-07-s06",
+            "id/membership/perrine-vincent--cnc-service-accompagnement-professionnels",
+            [
+                '<a href="/id/job-title/cheffe-du-service-de-l-accompagnement-des-professionnels">'
+                "head of the professional support department</a>"
+            ],
+            [],
+        ),
+    ],
+)
+def test_a_page_has_a_linked_section_for_each_node_around_it(
+    server: str, path: str, node: str, shown: list[str], not_shown: list[str]
+) -> None:
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    table = section(html, node)
+    assert all(s in table for s in shown), table
+    assert not any(s in table for s in not_shown), table
+
+
+@pytest.mark.parametrize(
+    ("lang", "mark"),
+    [("en", "derived from the claims by a rule"), ("fr", "déduit des assertions par une règle")],
+)
+def test_a_derived_shortcut_is_marked_as_such(server: str, lang: str, mark: str) -> None:
+    """schema:performer and aig:moderator are derived by the build's rules (graph:derived),
+    in no claim: shown with no passage of the release, a page says where they come from
+    rather than let them read as statements with their evidence missing."""
+    html = httpx.get(
+        server + "id/person/perrine-vincent",
+        headers={"Accept": "text/html", "Accept-Language": lang},
+    ).text
+    marked = f'<span class="muted">(<a href="/id/graph/derived">{mark}</a>)</span>'
+    derived = 'href="/id/session/2025-10-07-s09">'
+    row = html.split(derived, 1)[1].split("</div>", 1)[0]
+    assert marked in row
+    # three of them (a speaker's session, two a moderator's); a stated fact has none
+    assert html.count(marked) == 3
+    stated = section(html, "id/participation/2025-10-07-s09--perrine-vincent--moderator")
+    assert mark not in stated and "<blockquote" in stated
 
 
 def test_a_claim_page_shows_the_release_words_and_what_the_claim_states(server: str) -> None:

@@ -67,6 +67,11 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
     "http://purl.org/dc/terms/license": ("licence", "licence"),
 }
 
+#: Links into a participation or stated affiliation that its section on a page shows, read
+#: from the node: the session states its participations (`?session aig:participation ?it`),
+#: and on a person's page "session: …" is what a participation's section must say.
+INVERSE_LABELS = {AIG + "participation": ("session", "session")}
+
 
 @dataclass
 class Value:
@@ -76,6 +81,8 @@ class Value:
     lang: str | None = None
     quotes: list[dict[str, object]] = field(default_factory=list)
     editorial: bool = False
+    #: a shortcut the build derived from the claims by a rule (graph:derived), in no claim
+    derived: bool = False
     #: a link to external data: where its identifier was found (graph:links' evidence)
     link: dict[str, object] | None = None
 
@@ -192,6 +199,9 @@ class Page:
 
         return compact(iri, self.base)
 
+    def inverse_label(self, names: tuple[str, str]) -> str:
+        return names[0] if self.lang == "fr" else names[1]
+
     def predicate_label(self, iri: str) -> str:
         if iri in self.labels:
             return self.label(iri)
@@ -248,8 +258,15 @@ class Page:
             return holding or quotes
         return quotes
 
-    def rows(self, subject: str | None, obj: str | None = None) -> list[dict[str, object]]:
-        """Facts grouped by predicate, each value with the quotes of the claims stating it."""
+    def rows(
+        self,
+        subject: str | None,
+        obj: str | None = None,
+        inverse: dict[str, tuple[str, str]] | None = None,
+    ) -> list[dict[str, object]]:
+        """Facts grouped by predicate, each value with the quotes of the claims stating it.
+        `inverse`: the links into `obj` to keep (none from the page's entity, which is the
+        page), each named as read from `obj` (INVERSE_LABELS)."""
         grouped: dict[tuple[str, str], Value] = {}
         order: list[str] = []
         for q in self.facts:
@@ -258,6 +275,10 @@ class Page:
             if subject is not None and term_text(q.subject) != subject:
                 continue
             if obj is not None and term_text(q.object) != obj:
+                continue
+            if inverse is not None and (
+                q.predicate.value not in inverse or term_text(q.subject) == self.iri
+            ):
                 continue
             if obj is not None and term_text(q.subject) in self.link_nodes:
                 continue  # a link's evidence: shown with the identifier, not as a mention
@@ -277,9 +298,15 @@ class Page:
                         grouped[key].quotes.append(quote)
             elif graph.endswith("/id/graph/editorial") and not grouped[key].quotes:
                 grouped[key].editorial = True
+            elif graph.endswith("/id/graph/derived") and not grouped[key].quotes:
+                grouped[key].derived = True
+        for value in grouped.values():  # stated in a claim after all: not only derived
+            value.derived = value.derived and not value.quotes
         return [
             {
-                "predicate": self.predicate_label(p),
+                "predicate": self.inverse_label(inverse[p])
+                if inverse is not None
+                else self.predicate_label(p),
                 # text in the page's language first, the other language after it
                 "cells": sorted(
                     (v for (pp, _), v in grouped.items() if pp == p),
@@ -328,7 +355,8 @@ class Page:
                 "title": self.label(n)
                 if n in self.labels or n in self.composed
                 else self.predicate_title(n),
-                "rows": self.rows(n),
+                "href": local_href(n, self.base),
+                "rows": self.rows(None, n, INVERSE_LABELS) + self.rows(n),
             }
             for n in nodes
         ]

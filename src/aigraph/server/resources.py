@@ -30,7 +30,7 @@ from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
 from aigraph.server.entity_view import LABEL_PREDICATES, Page
 from aigraph.server.formats import OFFERS, acceptable, choose, content_type
-from aigraph.server.pages import UI, language, render
+from aigraph.server.pages import UI, language, local_href, render
 from aigraph.server.protocol import ProtocolError
 from aigraph.server.routing import route
 from aigraph.server.sparql import client_of, execute
@@ -264,6 +264,7 @@ def entity_page(
         outgoing=page.rows(iri),
         incoming=page.rows(None, iri),
         nodes=page.around(),
+        derived_href=local_href(settings.base_iri + "id/graph/derived", settings.base_iri),
         words=page.passages.get(iri, []),
         statements=page.statements(statements),
         more_statements=more,
