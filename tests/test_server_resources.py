@@ -482,6 +482,31 @@ def test_a_page_has_a_linked_section_for_each_node_around_it(
 
 
 @pytest.mark.parametrize(
+    ("path", "node", "passages"),
+    [
+        # one claim, one sentence
+        ("id/organisation/cnc", "id/membership/pauline-augrain--cnc", ["2165-2245"]),
+        # stated in three claims (s06, s07, s09): every fact rests on the three sentences
+        (
+            "id/person/perrine-vincent",
+            "id/membership/perrine-vincent--cnc-service-accompagnement-professionnels",
+            ["3415-3662", "4466-4579", "5779-5890"],
+        ),
+    ],
+)
+def test_a_section_quotes_its_passages_once(
+    server: str, path: str, node: str, passages: list[str]
+) -> None:
+    """Every fact of a participation or an affiliation rests on the same sentences: they
+    are quoted once under the section's heading, not under each of its four facts."""
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    head, _, rows = section(html, node).partition("<table")
+    quoted = re.findall(r'<blockquote cite="[^"]*highlight=(\d+-\d+)#passage">', head)
+    assert quoted == passages
+    assert "<blockquote" not in rows and '<th scope="row">member</th>' in rows
+
+
+@pytest.mark.parametrize(
     ("lang", "mark"),
     [("en", "derived from the claims by a rule"), ("fr", "déduit des assertions par une règle")],
 )

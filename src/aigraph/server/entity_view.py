@@ -6,6 +6,7 @@ participations and affiliations around it, and schema.org JSON-LD for crawlers. 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -350,16 +351,34 @@ class Page:
                 and term_text(q.subject) != self.iri
             }
         )
-        return [
-            {
-                "title": self.label(n)
-                if n in self.labels or n in self.composed
-                else self.predicate_title(n),
-                "href": local_href(n, self.base),
-                "rows": self.rows(None, n, INVERSE_LABELS) + self.rows(n),
-            }
-            for n in nodes
-        ]
+        sections: list[dict[str, object]] = []
+        for n in nodes:
+            rows = self.rows(None, n, INVERSE_LABELS) + self.rows(n)
+            sections.append(
+                {
+                    "title": self.label(n)
+                    if n in self.labels or n in self.composed
+                    else self.predicate_title(n),
+                    "href": local_href(n, self.base),
+                    "quotes": self._shared_quotes(rows),
+                    "rows": rows,
+                }
+            )
+        return sections
+
+    @staticmethod
+    def _shared_quotes(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+        """The passages every fact of a section rests on, if they are the same for each (a
+        participation or an affiliation is stated by one claim, often one sentence): quoted
+        once under the section's heading and taken from its rows, where the same sentence
+        stood under every fact."""
+        cells = [v for row in rows for v in cast(list[Value], row["cells"])]
+        first = cells[0].quotes if cells else []
+        if not first or any(v.quotes != first for v in cells):
+            return []
+        for v in cells:
+            v.quotes = []
+        return first
 
     def predicate_title(self, node: str) -> str:
         kind = "participation" if "/participation/" in node else "affiliation"
