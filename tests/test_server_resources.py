@@ -396,7 +396,8 @@ def test_values_in_the_page_language_come_first(
         (
             "id/person/perrine-vincent",
             "en",
-            '<h2><a href="/id/membership/perrine-vincent--cnc-service-accompagnement-professionnels">'
+            '<h2 id="id/membership/perrine-vincent--cnc-service-accompagnement-professionnels">'
+            '<a href="/id/membership/perrine-vincent--cnc-service-accompagnement-professionnels">'
             "Perrine Vincent — professional support department</a></h2>",
         ),
     ],
@@ -418,7 +419,7 @@ def test_participations_and_affiliations_are_named_on_pages(
 
 def section(html: str, node: str) -> str:
     """The table of a page's section on `node` (a participation or stated affiliation)."""
-    head = f'<h2><a href="/{node}">'
+    head = f'<h2 id="{node}"><a href="/{node}">'
     assert head in html, f"no section on {node}"
     return html.split(head, 1)[1].split("</table>", 1)[0]
 
@@ -479,6 +480,28 @@ def test_a_page_has_a_linked_section_for_each_node_around_it(
     table = section(html, node)
     assert all(s in table for s in shown), table
     assert not any(s in table for s in not_shown), table
+
+
+@pytest.mark.parametrize(
+    ("path", "pointed"),
+    [
+        ("id/person/perrine-vincent", 4),  # her affiliation and three participations
+        ("id/organisation/satellifacts", 1),  # its one affiliation
+        ("id/session/2025-10-07-s01", 4),  # its four participations
+    ],
+)
+def test_a_row_points_to_the_section_that_quotes_its_passages(
+    server: str, path: str, pointed: int
+) -> None:
+    """A participation or an affiliation in the entity's own rows is not quoted there a
+    second time: the row links to its section, and every such link finds its section."""
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    targets = re.findall(r'<a class="muted" href="#([^"]+)">\(below\)</a>', html)
+    assert len(targets) == pointed
+    for target in targets:
+        assert f'<h2 id="{target}"><a href="/{target}">' in html
+        row = html.split(f'href="#{target}"', 1)[1].split("</div>", 1)[0]
+        assert "<blockquote" not in row
 
 
 @pytest.mark.parametrize(
@@ -571,8 +594,8 @@ def test_a_text_value_is_shown_with_the_passages_that_hold_its_words(server: str
     assert name_row.count("<blockquote") == 3
     assert "« Perrine Vincent, cheffe du service de l&#39;accompagnement" in name_row
     assert "Ce nouvel appel vise" not in name_row
-    presenter = mentioned[mentioned.index("perrine-vincent--presenter") :]
-    presenter = presenter[: presenter.index("</div>")]
+    # (quoted in its section, which the row in "Mentioned by" points to)
+    presenter = section(html, "id/participation/2025-10-07-s06--perrine-vincent--presenter")
     assert presenter.count("<blockquote") == 1 and "Ce nouvel appel vise" not in presenter
     assert "Ce nouvel appel vise" not in mentioned  # nor in her title's or membership's
     session = httpx.get(server + "id/session/2025-10-07-s06", headers=headers).text

@@ -86,6 +86,9 @@ class Value:
     derived: bool = False
     #: a link to external data: where its identifier was found (graph:links' evidence)
     link: dict[str, object] | None = None
+    #: the id of the page's section on this value (a participation, an affiliation), where
+    #: its passages are quoted
+    section: str | None = None
 
 
 def _source_name(url: str) -> str:
@@ -123,6 +126,7 @@ class Page:
         self._read_evidence(prov_triples)
         self.links = self._read_links()
         self.link_nodes = {str(link["node"]) for link in self.links.values()}
+        self.around_nodes = self._around_nodes()
 
     def _read_links(self) -> dict[tuple[str, str, str], dict[str, object]]:
         """(subject, predicate, object) → the evidence of the aig:Link that reifies it."""
@@ -289,6 +293,10 @@ class Page:
                 grouped[key] = self.value(term)
                 if q.predicate.value not in order:
                     order.append(q.predicate.value)
+                if inverse is None and self.iri in (subject, obj):
+                    grouped[key].section = self.section_id(term_text(term))
+            if grouped[key].section is not None:
+                continue  # its passages are quoted in its section, below
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if graph.endswith("/id/graph/links") and obj is None:
                 link = (term_text(q.subject), q.predicate.value, term_text(q.object))
@@ -339,10 +347,10 @@ class Page:
             }
         )
 
-    def around(self) -> list[dict[str, object]]:
-        """Participations and stated affiliations linked to the entity, one section each."""
+    def _around_nodes(self) -> list[str]:
+        """The participations and stated affiliations around the entity, by IRI."""
         kinds = {"https://w3id.org/aigraph/ns#Participation", "http://www.w3.org/ns/org#Membership"}
-        nodes = sorted(
+        return sorted(
             {
                 term_text(q.subject)
                 for q in self.facts
@@ -351,8 +359,18 @@ class Page:
                 and term_text(q.subject) != self.iri
             }
         )
+
+    def section_id(self, node: str) -> str | None:
+        """The id of the page's section on `node`, if it has one: its path on this server
+        (a node of ours) or its IRI."""
+        if node not in self.around_nodes:
+            return None
+        return (local_href(node, self.base) or node).lstrip("/")
+
+    def around(self) -> list[dict[str, object]]:
+        """Participations and stated affiliations linked to the entity, one section each."""
         sections: list[dict[str, object]] = []
-        for n in nodes:
+        for n in self.around_nodes:
             rows = self.rows(None, n, INVERSE_LABELS) + self.rows(n)
             sections.append(
                 {
@@ -360,6 +378,7 @@ class Page:
                     if n in self.labels or n in self.composed
                     else self.predicate_title(n),
                     "href": local_href(n, self.base),
+                    "id": self.section_id(n),
                     "quotes": self._shared_quotes(rows),
                     "rows": rows,
                 }
