@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -126,6 +127,69 @@ def test_query_csv_and_tsv_parse() -> None:
     assert [r["position"] for r in rows] == [str(i) for i in range(1, 11)]
     tsv = aigraph("query", "sessions", "--format", "tsv").stdout.splitlines()
     assert tsv[0].split("\t")[:2] == ["?session", "?position"] and len(tsv) == 11
+
+
+STAR = (
+    "PREFIX schema: <http://schema.org/>\n"
+    "SELECT * WHERE { ?session schema:performer ?person . ?person schema:name ?name }\n"
+    "ORDER BY ?session ?name\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "header"),
+    [
+        ("table", lambda out: out.splitlines()[0].split()),
+        ("csv", lambda out: out.splitlines()[0].split(",")),
+        ("tsv", lambda out: [v.lstrip("?") for v in out.splitlines()[0].split("\t")]),
+        ("json", lambda out: json.loads(out)["head"]["vars"]),
+        (
+            "xml",
+            lambda out: [
+                v.get("name")
+                for v in ET.fromstring(out).iter("{http://www.w3.org/2005/sparql-results#}variable")
+            ],
+        ),
+    ],
+)
+def test_select_star_columns_come_in_the_querys_order(
+    tmp_path: Path, fmt: str, header: Callable[[str], list[str]]
+) -> None:
+    """SPARQL leaves `SELECT *`'s column order to the engine (§18.2.1) and Oxigraph sorts
+    them (`?name ?person ?session`); the endpoint follows the query's order, and so does the
+    CLI, where it gave Oxigraph's."""
+    rq = tmp_path / "star.rq"
+    rq.write_text(STAR)
+    result = aigraph("query", str(rq), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert header(result.stdout) == ["session", "person", "name"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media"),
+    [
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+    ],
+)
+def test_the_cli_and_the_endpoint_give_the_same_bytes(
+    tmp_path: Path, server: str, fmt: str, media: str
+) -> None:
+    """One writer for both (aigraph.serialize): the same answer, byte for byte (CSV's CRLF
+    line ends included, RFC 4180), where the CLI used Oxigraph's serialisers."""
+    rq = tmp_path / "star.rq"
+    rq.write_text(STAR)
+    cli_answer = subprocess.run(
+        [sys.executable, "-m", "aigraph", "query", str(rq), "--format", fmt],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    http = httpx.post(server + "sparql", data={"query": STAR}, headers={"Accept": media})
+    assert cli_answer == http.content
 
 
 def test_query_json_and_xml_are_sparql_results() -> None:

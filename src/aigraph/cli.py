@@ -352,7 +352,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.format in ("turtle", "ntriples"):
         raise UsageError("a SELECT/ASK answer is a results table: use table, csv, tsv, json or xml")
-    _print(render_results(results, args.format))
+    from aigraph.sniff import projection
+
+    # `SELECT *`: the columns in the query's order, as the endpoint gives them (Oxigraph
+    # sorts them by name: `?o ?p ?s`)
+    _print(render_results(results, args.format, star_order=projection(text)))
     return EXIT_OK
 
 

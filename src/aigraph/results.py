@@ -2,20 +2,31 @@
 
 CSV, TSV, JSON and XML are the standard SPARQL 1.1 results formats (W3C Recommendations
 "SPARQL 1.1 Query Results CSV and TSV Formats", "… JSON Results Format", "… XML Results
-Format"), written by Oxigraph's serialisers.
+Format"), written by the endpoint's own writers (aigraph.serialize), so that the CLI and
+`/sparql` give the same answer, columns in the same order; a yes-or-no answer by Oxigraph's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph as ox
 
 from aigraph.namespaces import CANONICAL_BASE
+from aigraph.serialize import SOLUTION_WRITERS, Term, column_order
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
+}
+#: The media type of each, whose writer the endpoint uses (aigraph.serialize).
+RESULT_MEDIA = {
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
 }
 
 
@@ -34,15 +45,19 @@ def term_text(
     return f"_:{term.value}"
 
 
-def render_table(solutions: ox.QuerySolutions, base: str = CANONICAL_BASE, width: int = 60) -> str:
+def render_table(
+    names: Sequence[str],
+    rows: Sequence[Sequence[Term | None]],
+    base: str = CANONICAL_BASE,
+    width: int = 60,
+) -> str:
     """A plain-text table (for people at a terminal, not for machines)."""
-    names = [v.value for v in solutions.variables]
-    rows = [[term_text(s[name], base) for name in names] for s in solutions]
+    texts = [[term_text(t, base) for t in row] for row in rows]  # type: ignore[arg-type]
 
     def cut(text: str) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    cells = [[cut(c) for c in row] for row in rows]
+    cells = [[cut(c) for c in row] for row in texts]
     widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
     line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
@@ -52,11 +67,25 @@ def render_table(solutions: ox.QuerySolutions, base: str = CANONICAL_BASE, width
 
 
 def render_results(
-    results: ox.QuerySolutions | ox.QueryBoolean, fmt: str, base: str = CANONICAL_BASE
+    results: ox.QuerySolutions | ox.QueryBoolean,
+    fmt: str,
+    base: str = CANONICAL_BASE,
+    star_order: Sequence[str] = (),
 ) -> bytes:
-    """SELECT or ASK results in `fmt` (table, csv, tsv, json, xml)."""
-    if fmt == "table":
-        if isinstance(results, ox.QueryBoolean):
+    """SELECT or ASK results in `fmt` (table, csv, tsv, json, xml). `star_order`: a
+    `SELECT *` query's variables in the order they appear in it (aigraph.sniff.star_order),
+    the columns' order, as on the endpoint."""
+    if isinstance(results, ox.QueryBoolean):
+        if fmt == "table":
             return (("true" if bool(results) else "false") + "\n").encode()
-        return render_table(results, base).encode("utf-8")
-    return results.serialize(format=RESULT_FORMATS[fmt]) or b""
+        return results.serialize(format=RESULT_FORMATS[fmt]) or b""
+    names = [v.value for v in results.variables]
+    rows = [list(solution) for solution in results]
+    order = column_order(names, star_order)
+    if order is not None:
+        names = [names[i] for i in order]
+        rows = [[row[i] for i in order] for row in rows]
+    if fmt == "table":
+        return render_table(names, rows, base).encode("utf-8")
+    writer = SOLUTION_WRITERS[RESULT_MEDIA[fmt]](names)
+    return writer.head() + writer.rows(rows) + writer.tail()

@@ -265,6 +265,18 @@ def results_tsv(variables: Sequence[str], rows: Sequence[Row]) -> bytes:
     return _whole(TsvWriter(variables), rows)
 
 
+def column_order(variables: Sequence[str], wanted: Sequence[str]) -> list[int] | None:
+    """The permutation putting the engine's `variables` in the `wanted` order (any the
+    query's text did not show stay last, in the engine's order), or None if nothing moves.
+    `wanted`: a `SELECT *` query's variables in the order they first appear
+    (aigraph.sniff.star_order), which the endpoint and the CLI follow; Oxigraph sorts them."""
+    if not wanted:
+        return None
+    rank = {name: i for i, name in enumerate(wanted)}
+    order = sorted(range(len(variables)), key=lambda i: (rank.get(variables[i], len(rank)), i))
+    return None if order == sorted(order) else order
+
+
 # --- Tables of formats --------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ from aigraph.serialize import (
     SOLUTION_WRITERS,
     STREAMABLE_GRAPHS,
     Term,
+    column_order,
     compact_jsonld,
     serialize_graph,
     used_prefixes,
@@ -227,16 +228,6 @@ def _term(
     return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
-def _column_order(variables: list[str], wanted: tuple[str, ...]) -> list[int] | None:
-    """The permutation putting the engine's `variables` in the `wanted` order (any the
-    query's text did not show stay last, in the engine's order), or None if nothing moves."""
-    if not wanted:
-        return None
-    rank = {name: i for i, name in enumerate(wanted)}
-    order = sorted(range(len(variables)), key=lambda i: (rank.get(variables[i], len(rank)), i))
-    return None if order == sorted(order) else order
-
-
 def _error(status: int, message: str) -> Outcome:
     return Outcome(status, "text/plain; charset=utf-8", message.encode("utf-8"), kind="error")
 
@@ -350,7 +341,7 @@ def answer(
         if media not in SOLUTION_WRITERS:
             return _error(406, f"{media} is not a format for SELECT answers")
         variables = [v.value for v in results.variables]
-        order = _column_order(variables, job.column_order)
+        order = column_order(variables, job.column_order)
         if order is not None:
             variables = [variables[i] for i in order]
         writer = SOLUTION_WRITERS[media](variables)
