@@ -162,6 +162,43 @@ def test_every_statement_a_processor_reads_is_in_the_graph(built: Path, dataset:
     assert statements > 200  # the tables do say things
 
 
+def test_a_participation_row_gives_the_occupations_the_release_states(
+    built: Path, dataset: Dataset
+) -> None:
+    """The occupation is how the release introduces a person with no organisation
+    ("Alexandra Bensamoun, professeure de droit …"), or beside one ("Lou Fauroux, artiste et
+    cinéaste, résidente de la Villa Albertine"): a CSVW processor reads each row's cell as
+    the list of that participation's aig:statedOccupation labels, and the rows without one
+    as empty."""
+    occupation = URIRef("https://w3id.org/aigraph/ns#statedOccupation")
+    label = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    labels = {  # the release's words: French (the English ones are editorial translations)
+        (s, str(o))
+        for s, _, o, _ in dataset.quads((None, label, None, None))
+        if isinstance(o, Literal) and o.language == "fr"
+    }
+    stated: dict[str, set[str]] = defaultdict(set)
+    for participation, _, concept, _ in dataset.quads((None, occupation, None, None)):
+        stated[str(participation)] |= {text for node, text in labels if node == concept}
+    (table,) = [
+        t
+        for t in read(built / "csv-metadata.json").to_json()["tables"]
+        if t["url"].endswith("/participations.csv")
+    ]
+    read_back: dict[str, set[str]] = {}
+    for row in table["row"]:
+        (thing,) = row["describes"]
+        cell = thing.get("occupations", [])
+        read_back[thing["@id"]] = set(cell if isinstance(cell, list) else [cell])
+    assert {k: v for k, v in read_back.items() if v} == stated
+    base = "https://w3id.org/aigraph/id/participation/"
+    assert read_back[base + "2025-10-07-s07--lou-fauroux--panelist"] == {"artiste", "cinéaste"}
+    assert read_back[base + "2025-10-07-s01--alexandra-bensamoun--panelist"] == {
+        "professeure de droit spécialiste en IP/IT et IA"
+    }
+    assert read_back[base + "2025-10-07-s06--perrine-vincent--presenter"] == set()
+
+
 def test_the_undeclared_references_resolve(built: Path) -> None:
     """A participation's organisation and an organisation's parent may be empty, which a
     strict validator would take for a broken key (aigraph.tabular): checked here instead."""

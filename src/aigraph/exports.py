@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from aigraph.engine import Engine
 from aigraph.serialize import RDF_LANGSTRING
+from aigraph.tabular import OCCUPATION_SEPARATOR
 
 PREFIXES = """PREFIX aig: <https://w3id.org/aigraph/ns#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -98,15 +99,32 @@ def participation_quotes(engine: Engine) -> dict[str, tuple[str, str, str]]:
     return best
 
 
+OCCUPATIONS = """SELECT ?participation ?occupation WHERE {
+    ?participation aig:statedOccupation/skos:prefLabel ?occupation FILTER (lang(?occupation) = "fr") }"""
+
+
+def participation_occupations(engine: Engine) -> dict[str, str]:
+    """For each participation that states any, its occupations as the release words them
+    ("auteur-compositeur"), in one cell, sorted: a rebuild writes the same bytes."""
+    found: dict[str, list[str]] = {}
+    for s in engine.select(PREFIXES + OCCUPATIONS):
+        found.setdefault(s["participation"].value, []).append(s["occupation"].value)
+    return {key: OCCUPATION_SEPARATOR.join(sorted(set(v))) for key, v in found.items()}
+
+
 def tables(engine: Engine) -> dict[str, bytes]:
     out = {name: table(engine, query) for name, query in TABLES.items()}
     quotes = participation_quotes(engine)
+    # the occupation the release gives a person with no organisation ("Alexandra
+    # Bensamoun, professeure de droit …") or beside one: without it, their row said nothing
+    # of how the release introduces them
+    occupations = participation_occupations(engine)
     rows = list(csv.reader(io.StringIO(out["participations.csv"].decode("utf-8"))))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*rows[0], "quote", "start", "end"])
+    writer.writerow([*rows[0], "occupations", "quote", "start", "end"])
     for row in rows[1:]:
-        writer.writerow([*row, *quotes.get(row[0], ("", "", ""))])
+        writer.writerow([*row, occupations.get(row[0], ""), *quotes.get(row[0], ("", "", ""))])
     out["participations.csv"] = buffer.getvalue().encode("utf-8")
     return out
 

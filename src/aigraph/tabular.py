@@ -56,6 +56,10 @@ _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _ORG = "http://www.w3.org/ns/org#"
 
+#: Between the occupations of one cell of participations.csv (its `separator`, CSVW Model
+#: for Tabular Data §4.6): a participation may state two ("artiste et cinéaste").
+OCCUPATION_SEPARATOR = ";"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -76,6 +80,8 @@ class Column:
     prop: str | None = None
     value: str | None = None
     references: str | None = None
+    #: the string between the values of a cell that holds several (CSVW §4.6 `separator`)
+    separator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +283,17 @@ TABLES: tuple[Table, ...] = (
                 required=False,
             ),
             Column(
+                "occupations",
+                "string",
+                "Their occupations as the release states them here, with or without an "
+                "organisation (\"auteur-compositeur\"; several separated by ';').",
+                "Leurs métiers tels que les énonce ici le communiqué, avec ou sans "
+                "organisation (« auteur-compositeur » ; plusieurs séparés par ';').",
+                required=False,
+                lang="fr",
+                separator=OCCUPATION_SEPARATOR,
+            ),
+            Column(
                 "quote",
                 "string",
                 "The release's words that name the person here.",
@@ -418,6 +435,8 @@ def _column(column: Column) -> dict[str, Any]:
     }
     if column.lang:
         out["lang"] = column.lang
+    if column.separator:
+        out["separator"] = column.separator
     if column.key:
         out["suppressOutput"] = True  # the row's IRI already: its aboutUrl
     # a column with no property of its own would read, by CSVW's default, as a property
