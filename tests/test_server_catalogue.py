@@ -281,23 +281,57 @@ def test_a_language_is_one_the_data_has(
         assert says in httpx.get(server + "queries/topics", params={**params, "format": "csv"}).text
 
 
-def test_html_table_shows_an_iri_by_its_label(server: str) -> None:
-    """As the editor shows it: the session by its title in the page's language, the role by
-    its label, an IRI with neither as a prefixed name; each linked to its page, whole in
-    its title."""
-    person = "https://w3id.org/aigraph/id/person/perrine-vincent"
-    for lang, session in (
-        ("fr", "Table ronde : recherche-création et expérimentation artistique"),
-        ("en", "Round table: research-creation and artistic experimentation"),
-    ):
-        page = httpx.get(
-            server + "queries/person", params={"person": person, "format": "html", "lang": lang}
-        ).text
-        cells = re.findall(r'<td><a href="([^"]*)" title="([^"]*)">([^<]*)</a></td>', page)
-        shown = {(href, title): html.unescape(text) for href, title, text in cells}
-        s07 = "https://w3id.org/aigraph/id/session/2025-10-07-s07"
-        assert shown[("/id/session/2025-10-07-s07", s07)] == session, lang
-        assert shown[("/id/person/perrine-vincent", person)] == "Perrine Vincent"
+S07 = "https://w3id.org/aigraph/id/session/2025-10-07-s07"
+MODERATOR = "https://w3id.org/aigraph/concept/role/moderator"
+PERRINE = "https://w3id.org/aigraph/id/person/perrine-vincent"
+
+
+@pytest.mark.parametrize(
+    ("lang", "iri", "href", "text"),
+    [
+        ("fr", S07, "/id/session/2025-10-07-s07", "Table ronde : recherche-création et expérimentation artistique"),
+        ("en", S07, "/id/session/2025-10-07-s07", "Round table: research-creation and artistic experimentation"),
+        ("fr", PERRINE, "/id/person/perrine-vincent", "Perrine Vincent"),
+        # a concept the search does not index (a role, a sector …): its skos:prefLabel, where
+        # its prefixed name (role:moderator) was shown
+        ("fr", MODERATOR, "/concept/role/moderator", "modérateur·rice"),
+        ("en", MODERATOR, "/concept/role/moderator", "moderator"),
+    ],
+)  # fmt: skip
+def test_html_table_shows_an_iri_by_its_label(
+    server: str, lang: str, iri: str, href: str, text: str
+) -> None:
+    """As the editor shows it: each IRI by its label in the page's language, linked to its
+    page, whole in its title."""
+    page = httpx.get(
+        server + "queries/person", params={"person": PERRINE, "format": "html", "lang": lang}
+    ).text
+    cells = re.findall(r'<td><a href="([^"]*)" title="([^"]*)">([^<]*)</a></td>', page)
+    shown = {(h, title): html.unescape(t) for h, title, t in cells}
+    assert shown[(href, iri)] == text
+
+
+@pytest.mark.parametrize(
+    ("iri", "lang", "label"),
+    [
+        (MODERATOR, "en", "moderator"),
+        (
+            "https://w3id.org/aigraph/concept/sector/public-body",
+            "fr",
+            "établissement ou service public",
+        ),
+        ("https://w3id.org/aigraph/concept/session-kind/round-table", "en", "round table"),
+        (PERRINE, "en", "Perrine Vincent"),
+        # nothing to say: no entry, and the editor shows the prefixed name
+        ("https://w3id.org/aigraph/id/selector/s06-quote", "en", None),
+        ("https://w3id.org/aigraph/id/person/nobody", "en", None),
+    ],
+)
+def test_the_editor_gets_the_label_of_any_iri_the_data_labels(
+    server: str, iri: str, lang: str, label: str | None
+) -> None:
+    found = httpx.get(server + "ui/labels", params={"iri": iri, "lang": lang}).json()
+    assert found.get(iri, {}).get("label") == label
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,10 @@ import hashlib
 import itertools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from starlette.requests import Request
 
 from aigraph import __version__
@@ -27,6 +28,7 @@ from aigraph.search import LabelIndex
 from aigraph.serialize import RDF_TYPE, term_text
 from aigraph.server.app import Services, per_version
 from aigraph.server.dumps import current_dumps
+from aigraph.server.entity_view import LABEL_PREDICATES
 from aigraph.server.pages import local_href, script_json
 from aigraph.server.protocol import ProtocolError
 
@@ -107,6 +109,11 @@ class Passage:
     facts: dict[str, list[dict[str, Any]]]  # lang → rows
 
 
+LABEL_NODES = tuple(ox.NamedNode(p) for p in LABEL_PREDICATES)
+#: How many labels read from the data a site keeps (then it forgets them all and reads again).
+READ_LABELS_KEPT = 10_000
+
+
 @dataclass
 class Site:
     """What the pages show, computed once per version of the data."""
@@ -117,6 +124,43 @@ class Site:
     counts: dict[str, int]
     network: dict[str, dict[str, Any]]  # lang → nodes and edges
     vocabulary: dict[str, Any]
+    #: the merged triples the index was read from: the labels of what it does not index
+    store: ox.Store | None = None
+    #: labels read from `store`: a table of 10,000 rows names the same few roles and
+    #: sectors in every row (10 µs a lookup at 10^6 triples)
+    _read: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+
+    def label(self, iri: str, lang: str) -> str | None:
+        """`iri`'s label in `lang` (else in French, in English, untagged): from the index
+        (people, organisations, sessions, programmes, topics), else from the data (a
+        sector, a role, a session kind, a job title: skos:prefLabel, schema:name or
+        rdfs:label, a lookup of the store's index), or None if it has none."""
+        entry = self.index.get(iri)
+        if entry is not None:
+            return entry.label(lang)
+        if self.store is None:
+            return None
+        if (iri, lang) not in self._read:
+            if len(self._read) >= READ_LABELS_KEPT:
+                self._read.clear()
+            self._read[(iri, lang)] = self._read_label(self.store, iri, lang)
+        return self._read[(iri, lang)]
+
+    @staticmethod
+    def _read_label(store: ox.Store, iri: str, lang: str) -> str | None:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return None
+        found: dict[str, str] = {}
+        for predicate in LABEL_NODES:
+            for quad in store.quads_for_pattern(node, predicate, None, ox.DefaultGraph()):
+                if isinstance(quad.object, ox.Literal):
+                    found.setdefault(quad.object.language or "", quad.object.value)
+        for wanted in (lang, "fr", "en", ""):
+            if wanted in found:
+                return found[wanted]
+        return next(iter(found.values()), None)
 
 
 def _rows(services: Services, query: str, lang: str | None = None) -> list[dict[str, str]]:
@@ -185,12 +229,12 @@ def build_site(services: Services) -> Site:
         counts,
         _network(services, index),
         _vocabulary(services, index),
+        services.data.merged,
     )
 
 
 def _passages(services: Services) -> list[Passage]:
     """Every passage with the facts of the claims that rest on it, in readable rows."""
-    import pyoxigraph as ox
 
     from aigraph.validate import compact
 
@@ -354,8 +398,8 @@ def iri_cell(iri: str, base: str, lang: str, data: Site | None) -> dict[str, Any
     linked to its page on this server, or to itself."""
     from aigraph.validate import compact
 
-    entry = data.index.get(iri) if data is not None else None
-    text = entry.label(lang) if entry is not None else compact(iri, base)
+    label = data.label(iri, lang) if data is not None else None
+    text = label if label is not None else compact(iri, base)
     return {"text": text, "href": local_href(iri, base) or iri, "title": iri}
 
 

@@ -436,9 +436,9 @@ async def labels(request: Request) -> JSONResponse:
     base = services_of(request).settings.base_iri
     out = {}
     for iri in iris:
-        entry = data.index.get(iri)
-        if entry is not None:
-            out[iri] = {"label": entry.label(lang), "href": local_href(iri, base) or iri}
+        label = data.label(iri, lang)
+        if label is not None:
+            out[iri] = {"label": label, "href": local_href(iri, base) or iri}
     return JSONResponse(out)
 
 
