@@ -16,6 +16,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
+from aigraph import __version__
 from aigraph.namespaces import AIG, OA, ORG, SCHEMA
 from support import read_triples
 
@@ -265,6 +266,38 @@ def test_html_page_for_people(server: str) -> None:
     assert data["@type"] == "Person" and data["name"] == "Jean-Michel Jarre"
     assert data["url"] == "https://jeanmicheljarre.com/"  # his official website, graph:links
     assert "https://jeanmicheljarre.com/" in html  # the fact is on the page too
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "cited"),
+    [
+        (
+            "id/person/perrine-vincent",
+            "en",
+            "The aigraph developers (2026). Perrine Vincent. In aigraph: the CNC's 7 October "
+            "2025 day on the responsible use of AI in the animation sector [dataset], version "
+            f"{__version__}. https://w3id.org/aigraph/id/person/perrine-vincent",
+        ),
+        (
+            "id/organisation/satellifacts",
+            "fr",
+            "The aigraph developers (2026). Satellifacts. Dans aigraph : la journée du CNC du "
+            "7 octobre 2025 sur l'usage responsable de l'IA dans la filière de l'image animée "
+            f"[jeu de données], version {__version__}. "
+            "https://w3id.org/aigraph/id/organisation/satellifacts",
+        ),
+    ],
+)
+def test_an_entity_page_says_how_to_cite_its_record(
+    server: str, path: str, lang: str, cited: str
+) -> None:
+    """A researcher citing one person's or organisation's record cites it as a part of the
+    dataset, with the dataset's version and the IRI that resolves to the record, as the
+    home page cites the dataset (aigraph.citation)."""
+    page = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": lang}).text
+    block = re.search(r'<p class="citation" id="citation">(.*?)</p>', page, re.S)
+    assert block is not None
+    assert html_unescape(re.sub(r"<[^>]+>", "", block.group(1))).endswith(cited)
 
 
 def test_external_links_show_where_they_were_found(server: str) -> None:

@@ -97,6 +97,9 @@ def test_other_data_is_not_cited_as_aigraphs(odd_server: str) -> None:
     page = httpx.get(odd_server + "query", params={"query": "ASK {}"}).text
     assert 'id="citation"' not in home and "aigraph developers" not in home
     assert 'id="answer-citation"' not in page and "aigraph developers" not in page
+    entity = httpx.get(odd_server + "id/person/w", headers={"Accept": "text/html"}).text
+    assert "Wanda Blank-Graph" in entity
+    assert 'id="citation"' not in entity and "aigraph developers" not in entity
 
 
 def test_no_route_fails_on_odd_data(odd_server: str) -> None:

@@ -41,6 +41,21 @@ class Citation:
         )
 
 
+#: An entity of the dataset, cited as a part of it (APA's "In …" for a part of a work): its
+#: name, the dataset and its version, and the entity's own IRI, which resolves to its page.
+PART_OF = {"en": "In", "fr": "Dans"}
+
+
+def entity_citation(citation: Citation, name: str, iri: str) -> str:
+    """How to cite one entity's record: "The aigraph developers (2026). Perrine Vincent.
+    In aigraph : … [dataset], version 0.1.0. https://w3id.org/aigraph/id/person/…"."""
+    creator = citation.creator[:1].upper() + citation.creator[1:]
+    return (
+        f"{creator} ({citation.year}). {name}. {PART_OF[citation.lang]} {citation.title} "
+        f"[{KIND[citation.lang]}], version {citation.version}. {iri}"
+    )
+
+
 def dataset_citation(description: Graph, dataset: URIRef, lang: str) -> Citation:
     """The citation of `dataset` in `lang` (fr or en), from its editors' `description`
     (aigraph.metadata.editorial_description)."""

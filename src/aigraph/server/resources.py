@@ -265,6 +265,7 @@ def entity_page(
         incoming=page.rows(None, iri),
         nodes=page.around(),
         derived_href=local_href(settings.base_iri + "id/graph/derived", settings.base_iri),
+        citation=entity_cited(services, title, iri, lang),
         words=page.passages.get(iri, []),
         statements=page.statements(statements),
         more_statements=more,
@@ -272,6 +273,19 @@ def entity_page(
         truncated=settings.max_results if truncated else None,
         rest_query="/query?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }}"}),
     )
+
+
+def entity_cited(services: Services, name: str, iri: str, lang: str) -> str | None:
+    """How to cite the entity's record in the bundled dataset (other data is not the
+    dataset this cites)."""
+    if not services.settings.bundled:
+        return None
+    from aigraph.citation import entity_citation
+    from aigraph.project import Project
+    from aigraph.server.site import cited_dataset
+
+    project = services.project or Project.default()
+    return entity_citation(cited_dataset(project, services.settings.base_iri, lang), name, iri)
 
 
 #: Statements of a named graph listed on its page; the rest is in its raw data.
