@@ -5,6 +5,7 @@ Each file of tests/data/invalid/ breaks one rule (see its README); the table is 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from aigraph.validate import (
     _union,
     compact,
     load_shapes,
+    render_json,
+    render_text,
     validate_dataset,
 )
 
@@ -198,6 +201,29 @@ def test_findings_name_the_node_and_the_rule_in_words(project: Project) -> None:
     assert finding.path == "aig:role"
     assert finding.value == "topic:creativity"
     assert "role scheme" in finding.message
+
+
+def test_each_failed_constraint_is_told_apart(project: Project) -> None:
+    """A position "six" fails both constraints of shape:Session-position, its datatype and
+    its minimum: two findings with one message, which the text report printed as the same
+    five lines twice. Each now names the constraint it failed, as the shape states it."""
+    update = """DELETE { GRAPH ?g { session:2025-10-07-s06 aig:programmePosition 6 } }
+    INSERT { GRAPH ?g { session:2025-10-07-s06 aig:programmePosition "six" } }
+    WHERE { GRAPH ?g { session:2025-10-07-s06 aig:programmePosition 6 } }"""
+    report, _ = validate_dataset(apply_update(project, update), project)
+    found = [f for f in report.violations if f.rule == "shape:Session-position"]
+    assert sorted(f.constraint or "" for f in found) == [
+        "sh:datatype xsd:integer",
+        "sh:minInclusive 1",
+    ]
+    text = render_text(report)
+    assert "shape: shape:Session-position (sh:datatype xsd:integer)" in text
+    assert "shape: shape:Session-position (sh:minInclusive 1)" in text
+    in_json = json.loads(render_json(report))["results"]
+    assert sorted(r["constraint"] for r in in_json if r["rule"] == "shape:Session-position") == [
+        "sh:datatype xsd:integer",
+        "sh:minInclusive 1",
+    ]
 
 
 def test_a_sparql_constraint_is_parsed_once_and_bound_per_focus_node() -> None:

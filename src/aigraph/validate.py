@@ -54,6 +54,10 @@ class Finding:
     path: str | None = None
     value: str | None = None
     component: str | None = None
+    #: the constraint that failed, as the shape states it ("sh:datatype xsd:integer"): a
+    #: shape with several (a datatype and a minimum) fails once for each, and the text
+    #: report said the same lines twice
+    constraint: str | None = None
 
 
 @dataclass
@@ -208,9 +212,27 @@ def shacl_findings(data: Graph, shapes: Graph) -> tuple[list[Finding], Graph]:
                 path=path_text(results, results.value(result, SH.resultPath)),
                 value=_term(results.value(result, SH.value), data),
                 component=compact(str(results.value(result, SH.sourceConstraintComponent))),
+                constraint=constraint_text(
+                    shapes, shape, results.value(result, SH.sourceConstraintComponent)
+                ),
             )
         )
     return findings, results
+
+
+def constraint_text(shapes: Graph, shape: object, component: object) -> str | None:
+    """The constraint of `shape` that `component` checks, as the shape states it: a SHACL
+    Core component's parameter is named after it (sh:DatatypeConstraintComponent checks
+    sh:datatype, SHACL §4); None for a list-valued one (sh:in, sh:or …) or a SPARQL one."""
+    name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    if not name or not isinstance(shape, URIRef | BNode) or str(component) == name:
+        return None
+    parameter = SH[name[:1].lower() + name[1:]]
+    value = shapes.value(shape, parameter)
+    if value is None or (value, RDF.first, None) in shapes:
+        return None
+    shown = compact(str(value)) if isinstance(value, URIRef) else str(value)
+    return f"{compact(str(parameter))} {shown}"
 
 
 def validate_dataset(ds: Dataset, project: Project | None = None) -> tuple[Report, Graph]:
@@ -304,7 +326,7 @@ def render_text(report: Report, *, verbose: bool = False, limit: int = 8) -> str
                 lines.append(f"      path:  {f.path}")
             if f.value is not None:
                 lines.append(f"      value: {f.value}")
-            lines.append(f"      shape: {f.rule}")
+            lines.append(f"      shape: {f.rule}" + (f" ({f.constraint})" if f.constraint else ""))
     if report.warnings:
         lines += ["", "Warnings (the data is poorer, not wrong)"]
         grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
