@@ -186,6 +186,30 @@ def test_an_identifier_shared_by_two_entities_names_both() -> None:
     assert len(index.search("Q42", limit=1)) == 1
 
 
+ID = "https://w3id.org/aigraph/id/"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "iri"),
+    [
+        # how the release introduces people: a job title, an occupation, found by its words
+        ("journaliste", "job-title", ID + "job-title/journaliste"),
+        ("directrice du numerique", "job-title", ID + "job-title/directrice-du-numerique"),
+        ("scenariste", "occupation", ID + "occupation/scenariste"),
+        ("auteur compositeur", "occupation", ID + "occupation/auteur-compositeur"),
+        # and in the other language (the editors' translations)
+        ("screenwriter", "occupation", ID + "occupation/scenariste"),
+    ],
+)
+def test_titles_and_occupations_are_found(
+    bundled: LabelIndex, text: str, kind: str, iri: str
+) -> None:
+    """ "The journalists of the day" is one search away: a title's or an occupation's page
+    lists who held it (its affiliations, its participations)."""
+    best = bundled.search(text, limit=1)
+    assert [(h.entry.kind, h.entry.iri) for h in best] == [(kind, iri)]
+
+
 QUERIES = ["co-panelists", "evidence", "moderators", "participants", "person", "sessions", "topics"]
 
 

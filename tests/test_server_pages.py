@@ -220,8 +220,11 @@ def test_the_sitemap_lists_every_page_robots_txt_allows(server: str) -> None:
         loc.text or ""
         for loc in ElementTree.fromstring(response.content).findall("s:url/s:loc", ns)
     ]
-    assert len(urls) == len(set(urls)) == 5 + 6 + 80  # pages, lists, entities of the graph
+    # pages, lists of each kind, entities of the graph (80, and its 20 job titles and 9
+    # occupations)
+    assert len(urls) == len(set(urls)) == 5 + 8 + 80 + 20 + 9
     assert server + "id/person/jean-michel-jarre" in urls
+    assert server + "id/occupation/scenariste" in urls
     assert server + "concept/topic/creativity" in urls
     assert server + "search?kind=organisation" in urls
     robots_txt = httpx.get(server + "robots.txt").text

@@ -64,6 +64,20 @@ KINDS: tuple[tuple[str, str, dict[str, str], dict[str, str]], ...] = (
         {"fr": "thème", "en": "topic"},
         {"fr": "thèmes", "en": "topics"},
     ),
+    # how the release introduces people ("journaliste", "scénariste"): their pages list who
+    # held them, so that "the journalists of the day" is one search away
+    (
+        "job-title",
+        "https://w3id.org/aigraph/concept/scheme/job-titles",
+        {"fr": "fonction", "en": "job title"},
+        {"fr": "fonctions", "en": "job titles"},
+    ),
+    (
+        "occupation",
+        "https://w3id.org/aigraph/concept/scheme/occupations",
+        {"fr": "métier", "en": "occupation"},
+        {"fr": "métiers", "en": "occupations"},
+    ),
 )
 KIND_NAMES = {key: names for key, _, names, _ in KINDS}
 

@@ -1,6 +1,6 @@
 """A reconciliation service (W3C Entity Reconciliation Community Group, "Reconciliation
 Service API" v0.2, the protocol OpenRefine speaks): match a spreadsheet's names to aigraph's
-people, organisations, sessions, programmes and topics.
+people, organisations, sessions, programmes, topics, job titles and occupations.
 
 - ``GET /reconcile``: the service manifest (§3);
 - ``GET|POST /reconcile`` with ``queries`` (a JSON object of queries, §4.1): a batch of

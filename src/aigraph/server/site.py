@@ -131,10 +131,10 @@ class Site:
     _read: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
     def label(self, iri: str, lang: str) -> str | None:
-        """`iri`'s label in `lang` (else in French, in English, untagged): from the index
-        (people, organisations, sessions, programmes, topics), else from the data (a
-        sector, a role, a session kind, a job title: skos:prefLabel, schema:name or
-        rdfs:label, a lookup of the store's index), or None if it has none."""
+        """`iri`'s label in `lang` (else in French, in English, untagged): from the search
+        index (aigraph.search.KINDS), else from the data (a sector, a role, a session kind:
+        skos:prefLabel, schema:name or rdfs:label, a lookup of the store's index), or None
+        if it has none."""
         entry = self.index.get(iri)
         if entry is not None:
             return entry.label(lang)

@@ -84,7 +84,7 @@ async def home(request: Request) -> HTMLResponse:
 
 @router.get(
     "/search",
-    summary="Find people, organisations, sessions, programmes, topics by name (HTML or JSON)",
+    summary="Find people, organisations, sessions, topics, titles… by name (HTML or JSON)",
     response_class=Response,
     responses=examples.json_example(examples.SEARCH),
 )
