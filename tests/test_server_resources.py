@@ -529,8 +529,11 @@ def test_a_row_points_to_the_section_that_quotes_its_passages(
     """A participation or an affiliation in the entity's own rows is not quoted there a
     second time: the row links to its section, and every such link finds its section."""
     html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
-    targets = re.findall(r'<a class="muted" href="#([^"]+)">\(below\)</a>', html)
-    assert len(targets) == pointed
+    links = re.findall(r'<a class="muted" href="#([^"]+)" aria-label="([^"]+)">\(below\)</a>', html)
+    assert len(links) == pointed
+    # read out of its row (a screen reader's list of links), it says what it leads to
+    assert all(html_unescape(label).endswith(" (below)") and len(label) > 10 for _, label in links)
+    targets = [target for target, _ in links]
     for target in targets:
         assert f'<h2 id="{target}"><a href="/{target}">' in html
         row = html.split(f'href="#{target}"', 1)[1].split("</div>", 1)[0]
