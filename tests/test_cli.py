@@ -136,6 +136,21 @@ STAR = (
 )
 
 
+def test_a_triple_term_reads_in_the_table(tmp_path: Path) -> None:
+    """An RDF 1.2 triple term in an answer (`<<( s p o )>>`, which the engine supports): the
+    text table writes it as Turtle 1.2 does, its literal quoted; it crashed the command."""
+    rq = tmp_path / "triple.rq"
+    rq.write_text(
+        "SELECT ?t WHERE { BIND (<<( <https://w3id.org/aigraph/id/person/perrine-vincent> "
+        '<http://schema.org/name> "Perrine Vincent" )>> AS ?t) }'
+    )
+    result = aigraph("query", str(rq))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        '<<( person:perrine-vincent schema:name "Perrine Vincent" )>>'
+    )
+
+
 @pytest.mark.parametrize(
     ("fmt", "header"),
     [

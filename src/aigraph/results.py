@@ -30,12 +30,15 @@ RESULT_MEDIA = {
 }
 
 
-def term_text(
-    term: ox.NamedNode | ox.BlankNode | ox.Literal | None, base: str = CANONICAL_BASE
-) -> str:
+def term_text(term: Term | None, base: str = CANONICAL_BASE) -> str:
     """A short, readable form of a term for a text table."""
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):  # an RDF 1.2 triple term, as Turtle 1.2 writes it
+        # a literal in it is quoted, as written there: `c` alone would read as a name
+        parts = (term.subject, term.predicate, term.object)
+        shown = (str(t) if isinstance(t, ox.Literal) else term_text(t, base) for t in parts)
+        return "<<( " + " ".join(shown) + " )>>"
     if isinstance(term, ox.NamedNode):
         from aigraph.validate import compact  # the one place prefixes are applied
 
@@ -52,7 +55,7 @@ def render_table(
     width: int = 60,
 ) -> str:
     """A plain-text table (for people at a terminal, not for machines)."""
-    texts = [[term_text(t, base) for t in row] for row in rows]  # type: ignore[arg-type]
+    texts = [[term_text(t, base) for t in row] for row in rows]
 
     def cut(text: str) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"

@@ -127,6 +127,7 @@ class Page:
         self.links = self._read_links()
         self.link_nodes = {str(link["node"]) for link in self.links.values()}
         self.around_nodes = self._around_nodes()
+        self._around = set(self.around_nodes)
 
     def _read_links(self) -> dict[tuple[str, str, str], dict[str, object]]:
         """(subject, predicate, object) → the evidence of the aig:Link that reifies it."""
@@ -363,7 +364,7 @@ class Page:
     def section_id(self, node: str) -> str | None:
         """The id of the page's section on `node`, if it has one: its path on this server
         (a node of ours) or its IRI."""
-        if node not in self.around_nodes:
+        if node not in self._around:
             return None
         return (local_href(node, self.base) or node).lstrip("/")
 
