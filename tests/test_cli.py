@@ -306,6 +306,7 @@ def test_stats() -> None:
     assert data["counts"]["people"] == 27
     assert data["counts"]["sessions"] == 10
     assert data["counts"]["participations"] == 29
+    assert data["counts"]["job titles"] == 20 and data["counts"]["occupations"] == 9
     # websites, SIREN numbers, Wikidata, ISNI, BnF and Archives nationales identifiers
     assert data["counts"]["external links"] == 23  # graph:links (docs/linking.md)
     assert data["counts"]["catalogue queries"] == 11  # queries/*.rq, in graph:queries

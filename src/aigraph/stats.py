@@ -21,6 +21,18 @@ COUNTS: tuple[tuple[str, str], ...] = (
         "?x <http://www.w3.org/2004/02/skos/core#inScheme> "
         "<https://w3id.org/aigraph/concept/scheme/topics>",
     ),
+    # how the release introduces people: with an organisation, a job title; without, an
+    # occupation ("journaliste", "scénariste")
+    (
+        "job titles",
+        "?x <http://www.w3.org/2004/02/skos/core#inScheme> "
+        "<https://w3id.org/aigraph/concept/scheme/job-titles>",
+    ),
+    (
+        "occupations",
+        "?x <http://www.w3.org/2004/02/skos/core#inScheme> "
+        "<https://w3id.org/aigraph/concept/scheme/occupations>",
+    ),
     ("claims", "?x a <https://w3id.org/aigraph/ns#Claim>"),
     ("passages (spans)", "?x a <http://www.w3.org/ns/oa#SpecificResource>"),
     (
