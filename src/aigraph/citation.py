@@ -33,10 +33,14 @@ class Citation:
     iri: str
     lang: str
 
+    @property
+    def author(self) -> str:
+        """The creator as a reference opens with it: capitalised ("The aigraph developers")."""
+        return self.creator[:1].upper() + self.creator[1:]
+
     def text(self) -> str:
-        creator = self.creator[:1].upper() + self.creator[1:]
         return (
-            f"{creator} ({self.year}). {self.title} [{KIND[self.lang]}], "
+            f"{self.author} ({self.year}). {self.title} [{KIND[self.lang]}], "
             f"version {self.version}. {self.iri}"
         )
 
@@ -49,9 +53,8 @@ PART_OF = {"en": "In", "fr": "Dans"}
 def entity_citation(citation: Citation, name: str, iri: str) -> str:
     """How to cite one entity's record: "The aigraph developers (2026). Perrine Vincent.
     In aigraph : … [dataset], version 0.1.0. https://w3id.org/aigraph/id/person/…"."""
-    creator = citation.creator[:1].upper() + citation.creator[1:]
     return (
-        f"{creator} ({citation.year}). {name}. {PART_OF[citation.lang]} {citation.title} "
+        f"{citation.author} ({citation.year}). {name}. {PART_OF[citation.lang]} {citation.title} "
         f"[{KIND[citation.lang]}], version {citation.version}. {iri}"
     )
 

@@ -26,6 +26,25 @@ LABEL_PREDICATES = (
     "http://www.w3.org/2000/01/rdf-schema#label",
 )
 
+
+def label_quads(store: ox.Store, node: ox.NamedNode) -> list[ox.Quad]:
+    """A node's labels in the store's default graph, the first label predicate first."""
+    return [
+        q
+        for predicate in LABEL_PREDICATES
+        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None)
+        if isinstance(q.object, ox.Literal)
+    ]
+
+
+def labels_of(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
+    """A node's labels by language tag ("" for none), the first label predicate first."""
+    labels: dict[str, str] = {}
+    for q in label_quads(store, node):
+        labels.setdefault(q.object.language or "", q.object.value)  # type: ignore[union-attr]
+    return labels
+
+
 PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from the ontology
     "http://schema.org/name": ("nom", "name"),
     "http://schema.org/description": ("description", "description"),

@@ -28,7 +28,7 @@ from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
 from aigraph.search import kind_plurals, search_words
 from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
-from aigraph.server.entity_view import LABEL_PREDICATES, Page
+from aigraph.server.entity_view import Page, label_quads, labels_of
 from aigraph.server.formats import OFFERS, acceptable, choose, content_type
 from aigraph.server.pages import UI, language, local_href, render
 from aigraph.server.protocol import ProtocolError
@@ -326,7 +326,7 @@ def evidence_and_labels(services: Services, iri: str, statements: list[ox.Quad])
     terms = {t for q in statements for t in (q.subject, q.predicate, q.object)}
     for term in terms:
         if isinstance(term, ox.NamedNode):
-            extra += _label_quads(merged, term)
+            extra += label_quads(merged, term)
     return extra
 
 
@@ -374,7 +374,7 @@ def composed_names(services: Services, quads: list[ox.Quad]) -> dict[str, dict[s
                 other = None if found is None else (found.subject if inverse else found.object)
                 if not isinstance(other, ox.NamedNode):
                     break
-                parts.append(_labels_of(merged, other))
+                parts.append(labels_of(merged, other))
             else:
                 names[node.value] = {
                     lang: form.format(
@@ -386,24 +386,6 @@ def composed_names(services: Services, quads: list[ox.Quad]) -> dict[str, dict[s
                     for lang in ("fr", "en")
                 }
     return names
-
-
-def _label_quads(store: ox.Store, node: ox.NamedNode) -> list[ox.Quad]:
-    """A node's labels in the store's default graph, the first label predicate first."""
-    return [
-        q
-        for predicate in LABEL_PREDICATES
-        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None)
-        if isinstance(q.object, ox.Literal)
-    ]
-
-
-def _labels_of(store: ox.Store, node: ox.NamedNode) -> dict[str, str]:
-    """A node's labels by language tag ("" for none), the first label predicate first."""
-    labels: dict[str, str] = {}
-    for q in _label_quads(store, node):
-        labels.setdefault(q.object.language or "", q.object.value)  # type: ignore[union-attr]
-    return labels
 
 
 def graph_contents(iri: str) -> list[dict[str, str]]:

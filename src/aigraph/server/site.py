@@ -28,7 +28,7 @@ from aigraph.search import LabelIndex
 from aigraph.serialize import RDF_TYPE, term_text
 from aigraph.server.app import Services, per_version
 from aigraph.server.dumps import current_dumps
-from aigraph.server.entity_view import LABEL_PREDICATES
+from aigraph.server.entity_view import labels_of
 from aigraph.server.pages import local_href, script_json
 from aigraph.server.protocol import ProtocolError
 
@@ -109,7 +109,6 @@ class Passage:
     facts: dict[str, list[dict[str, Any]]]  # lang → rows
 
 
-LABEL_NODES = tuple(ox.NamedNode(p) for p in LABEL_PREDICATES)
 #: How many labels read from the data a site keeps (then it forgets them all and reads again).
 READ_LABELS_KEPT = 10_000
 
@@ -149,14 +148,9 @@ class Site:
     @staticmethod
     def _read_label(store: ox.Store, iri: str, lang: str) -> str | None:
         try:
-            node = ox.NamedNode(iri)
-        except ValueError:
+            found = labels_of(store, ox.NamedNode(iri))
+        except ValueError:  # not an IRI the store could hold
             return None
-        found: dict[str, str] = {}
-        for predicate in LABEL_NODES:
-            for quad in store.quads_for_pattern(node, predicate, None, ox.DefaultGraph()):
-                if isinstance(quad.object, ox.Literal):
-                    found.setdefault(quad.object.language or "", quad.object.value)
         for wanted in (lang, "fr", "en", ""):
             if wanted in found:
                 return found[wanted]
@@ -235,7 +229,6 @@ def build_site(services: Services) -> Site:
 
 def _passages(services: Services) -> list[Passage]:
     """Every passage with the facts of the claims that rest on it, in readable rows."""
-
     from aigraph.validate import compact
 
     assert services.data is not None
