@@ -15,7 +15,7 @@ from aigraph.project import Project
 from aigraph.server.settings import Settings
 
 
-@pytest.mark.parametrize("name", ["model-diagram", "settings"])
+@pytest.mark.parametrize("name", ["model-diagram", "settings", "validation-report"])
 def test_generated_blocks_are_current(project: Project, name: str) -> None:
     path, make = blocks(project)[name]
     assert current(path.read_text(encoding="utf-8"), name) == "\n" + make(), "run `make docs`"
@@ -57,6 +57,15 @@ def test_every_catalogue_query_is_listed(
 _P = """PREFIX aig: <https://w3id.org/aigraph/ns#> PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX schema: <http://schema.org/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
+
+
+def test_the_models_count_of_claims_is_the_datas(project: Project, engine: Engine) -> None:
+    """docs/model.md's table of graphs says how many claim graphs there are."""
+    text = (project.root / "docs" / "model.md").read_text(encoding="utf-8")
+    found = re.search(r"\| `claim:\*` \((\d+)\) \|", text)
+    assert found is not None
+    row = next(iter(engine.select(_P + "SELECT (COUNT(*) AS ?n) { ?x a aig:Claim }")))
+    assert int(found.group(1)) == int(row["n"].value)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

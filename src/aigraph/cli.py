@@ -525,7 +525,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
-        "docs", help="regenerate the generated parts of docs/ (model diagram, settings table)"
+        "docs",
+        help="regenerate the generated parts of the documentation (model diagram, settings table,"
+        " the README's validation report)",
     )
     p.set_defaults(func=cmd_docs)
 

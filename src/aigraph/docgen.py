@@ -1,6 +1,7 @@
-"""Generated parts of docs/: each between ``<!-- generated:NAME -->`` and
-``<!-- /generated:NAME -->`` markers, rewritten by ``aigraph docs`` and checked by
-tests/test_docs.py, so that the documentation cannot drift from the code."""
+"""Generated parts of the documentation (docs/, README.md): each between
+``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` markers, rewritten by
+``aigraph docs`` and checked by tests/test_docs.py, so that the documentation cannot drift
+from the code."""
 
 from __future__ import annotations
 
@@ -31,11 +32,20 @@ def model_diagram(project: Project) -> str:
     return f"```mermaid\n{mermaid(load_shapes(project))}```\n"
 
 
+def validation_report(project: Project) -> str:
+    """What `aigraph validate` prints for the bundled data, as a reader of the README sees it."""
+    from aigraph.validate import render_text, validate_project
+
+    report, _results = validate_project(project)
+    return f"```\n$ aigraph validate\n{render_text(report)}```\n"
+
+
 def blocks(project: Project) -> dict[str, tuple[Path, Callable[[], str]]]:
     docs = project.root / "docs"
     return {
         "model-diagram": (docs / "model.md", lambda: model_diagram(project)),
         "settings": (docs / "serving.md", settings_table),
+        "validation-report": (project.root / "README.md", lambda: validation_report(project)),
     }
 
 
