@@ -336,8 +336,15 @@ def test_external_links_show_where_they_were_found(server: str) -> None:
     ).text
     assert "Referentiels</a>, confiance 0,95)" in french  # as French writes it
     # the words that say where a value comes from stand apart from the value
-    assert '>public body</a> <span class="muted">(editorial addition, not in the release)' in html
+    added = (
+        '<span class="muted">(<a href="/id/graph/editorial">'
+        "editorial addition, not in the release</a>)</span>"
+    )
+    assert f">public body</a> {added}" in html
     mentions = html[html.index("<h2>Mentioned by</h2>") :]
+    # the release's publisher is the editors' word too, said where the release names the CNC
+    publisher = mentions.split('<th scope="row">publisher</th>', 1)[1].split("</tr>", 1)[0]
+    assert f"on the animation-sector AI day</a> {added}" in publisher
     assert "/id/link/" not in mentions
     turtle = Graph().parse(
         data=httpx.get(server + "id/organisation/cnc", headers={"Accept": "text/turtle"}).text,

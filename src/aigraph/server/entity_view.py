@@ -329,8 +329,9 @@ class Page:
                 grouped[key].editorial = True
             elif graph.endswith("/id/graph/derived") and not grouped[key].quotes:
                 grouped[key].derived = True
-        for value in grouped.values():  # stated in a claim after all: not only derived
+        for value in grouped.values():  # stated in a claim after all: not only added or derived
             value.derived = value.derived and not value.quotes
+            value.editorial = value.editorial and not value.quotes
         return [
             {
                 "predicate": self.inverse_label(inverse[p])

@@ -265,6 +265,7 @@ def entity_page(
         incoming=page.rows(None, iri),
         nodes=page.around(),
         derived_href=local_href(settings.base_iri + "id/graph/derived", settings.base_iri),
+        editorial_href=local_href(settings.base_iri + "id/graph/editorial", settings.base_iri),
         citation=entity_cited(services, title, iri, lang),
         words=page.passages.get(iri, []),
         statements=page.statements(statements),
