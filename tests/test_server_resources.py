@@ -567,7 +567,7 @@ def test_a_section_quotes_its_passages_once(
     are quoted once under the section's heading, not under each of its four facts."""
     html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
     head, _, rows = section(html, node).partition("<table")
-    quoted = re.findall(r'<blockquote cite="[^"]*highlight=(\d+-\d+)#passage">', head)
+    quoted = re.findall(r'<blockquote cite="[^"]*highlight=(\d+-\d+)#passage"[^>]*>', head)
     assert quoted == passages
     assert "<blockquote" not in rows and '<th scope="row">member</th>' in rows
 
@@ -1310,3 +1310,53 @@ def test_a_link_reads_the_same_whatever_order_its_evidence_comes_in() -> None:
         assert value.link["source"] == "https://a.example/record"
         assert value.link["host"] == "a.example" and value.link["confidence"] == "0.95"
         assert page.rows(None, org) == []  # the link node is evidence, not a mention
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("en", "(quoted above)"), ("fr", "(cité plus haut)")])
+def test_a_long_passage_is_quoted_whole_once_a_page(server: str, lang: str, mark: str) -> None:
+    """Session 7's description supports its three topics, its day, its position and itself:
+    the 357-character passage stood six times in its facts. It is quoted whole the first
+    time, then shortened to its first and last words, marked, its whole text in the title;
+    every fact still shows and links to the words it rests on, and a short passage quoted
+    again (the kind's "Table ronde avec les interventions de") is left whole."""
+    html = httpx.get(
+        server + "id/session/2025-10-07-s07",
+        headers={"Accept": "text/html", "Accept-Language": lang},
+    ).text
+    passage = "3861-4218"
+    quotes = re.findall(
+        rf'<blockquote cite="[^"]*highlight={passage}#passage"( title="[^"]*")?>« (.*?) »(.*?)'
+        rf'<a class="muted" href="[^"]*highlight={passage}#passage">',
+        html,
+    )
+    whole = "Cette discussion explore les passerelles entre recherche et création, et la manière"
+    assert len(quotes) == 6
+    first, *again = quotes
+    assert first[0] == "" and html_unescape(first[1]).startswith(whole) and mark not in first[2]
+    for title, text, after in again:
+        assert html_unescape(text) == (
+            "Cette discussion explore les passerelles entre … et l'évolution des pratiques."
+        )
+        assert html_unescape(title).startswith(f' title="{whole}')
+        assert mark in after
+    # the first is the first fact's: nothing is shortened before it is seen whole
+    assert html.index(f'highlight={passage}#passage">« Cette') < html.index(mark)
+    kind = html.count("« Table ronde avec les interventions de »")
+    assert kind >= 2
+
+
+@pytest.mark.parametrize(
+    ("exact", "short"),
+    [
+        ("Jean-Michel Jarre, auteur-compositeur", "Jean-Michel Jarre, auteur-compositeur"),
+        ("un deux trois quatre cinq six sept huit neuf dix onze douze", None),
+        (
+            "un deux trois quatre cinq six sept huit neuf dix onze douze treize",
+            "un deux trois quatre cinq six … dix onze douze treize",
+        ),
+    ],
+)
+def test_a_passage_is_shortened_to_its_first_and_last_words(exact: str, short: str | None) -> None:
+    from aigraph.server.entity_view import shortened
+
+    assert shortened(exact) == (short or exact)

@@ -93,6 +93,18 @@ PREDICATE_LABELS = {  # standard terms; our own terms take their rdfs:label from
 INVERSE_LABELS = {AIG + "participation": ("session", "session")}
 
 
+#: A passage longer than this (code points) is quoted whole once a page, then shortened.
+REPEAT_SHORTENED_FROM = 100
+
+
+def shortened(exact: str, head: int = 6, tail: int = 4) -> str:
+    """The first and last words of a passage, with an ellipsis for what is left out."""
+    words = exact.split()
+    if len(words) <= head + tail + 2:
+        return exact
+    return " ".join(words[:head]) + " … " + " ".join(words[-tail:])
+
+
 @dataclass
 class Value:
     text: str
@@ -419,6 +431,39 @@ class Page:
         for v in cells:
             v.quotes = []
         return first
+
+    @staticmethod
+    def shorten_repeats(
+        facts: list[dict[str, object]],
+        mentions: list[dict[str, object]],
+        sections: list[dict[str, object]],
+    ) -> None:
+        """A long passage quoted again further down the page (a session's description supports
+        its topics, its day, its position and itself: one sentence six times) is shortened to
+        its first and last words there, marked as quoted above; each fact still shows, and
+        links to, the words it rests on. In reading order: facts, mentions, sections."""
+        seen: set[object] = set()
+
+        def walk(quotes: list[dict[str, object]]) -> list[dict[str, object]]:
+            shown = []
+            for quote in quotes:
+                key = quote["href"]
+                if key in seen and len(str(quote["exact"])) > REPEAT_SHORTENED_FROM:
+                    quote = {**quote, "short": shortened(str(quote["exact"]))}
+                seen.add(key)
+                shown.append(quote)
+            return shown
+
+        def cells(rows: list[dict[str, object]]) -> None:
+            for row in rows:
+                for value in cast(list[Value], row["cells"]):
+                    value.quotes = walk(value.quotes)
+
+        cells(facts)
+        cells(mentions)
+        for section in sections:
+            section["quotes"] = walk(cast(list[dict[str, object]], section["quotes"]))
+            cells(cast(list[dict[str, object]], section["rows"]))
 
     def predicate_title(self, node: str) -> str:
         kind = "participation" if "/participation/" in node else "affiliation"

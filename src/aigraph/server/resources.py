@@ -247,6 +247,8 @@ def entity_page(
     page.composed = composed_names(services, [*quads, *statements])
     labels = page.labels.get(iri, [])
     title = page.label(iri)
+    outgoing, incoming, nodes = page.rows(iri), page.rows(None, iri), page.around()
+    page.shorten_repeats(outgoing, incoming, nodes)
     return render(
         "entity.html",
         lang,
@@ -261,9 +263,9 @@ def entity_page(
         ],
         alternates=alternates(path),
         contents=graph_contents(iri) if is_graph else [],
-        outgoing=page.rows(iri),
-        incoming=page.rows(None, iri),
-        nodes=page.around(),
+        outgoing=outgoing,
+        incoming=incoming,
+        nodes=nodes,
         derived_href=local_href(settings.base_iri + "id/graph/derived", settings.base_iri),
         editorial_href=local_href(settings.base_iri + "id/graph/editorial", settings.base_iri),
         citation=entity_cited(services, title, iri, lang),
