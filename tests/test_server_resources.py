@@ -1360,3 +1360,29 @@ def test_a_passage_is_shortened_to_its_first_and_last_words(exact: str, short: s
     from aigraph.server.entity_view import shortened
 
     assert shortened(exact) == (short or exact)
+
+
+@pytest.mark.parametrize(
+    ("path", "badge", "noted"),
+    [
+        ("concept/topic/research-creation", "skos:Concept", True),
+        ("concept/scheme/topics", "skos:ConceptScheme", True),
+        ("concept/role/moderator", "skos:Concept", True),
+        # a job title is the release's words (its claims), not the editors' vocabulary
+        ("id/job-title/directrice-du-numerique", "skos:Concept", False),
+        ("id/person/lou-fauroux", "schema:Person", False),
+    ],
+)
+def test_a_concept_of_the_editors_vocabularies_says_so(
+    server: str, path: str, badge: str, noted: bool
+) -> None:
+    """A topic's labels and definition are the editors' (graph:vocabularies): its page says
+    so and links to that graph, where every fact of it would otherwise stand unmarked; its
+    type is shown as other pages show theirs."""
+    html = httpx.get(server + path, headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    assert f'<span class="badge">{badge}</span>' in html
+    note = (
+        "From the aigraph editors&#39; vocabularies: the labels and definition are theirs, not "
+        'the release&#39;s. (<a href="/id/graph/vocabularies">vocabularies</a>)'
+    )
+    assert (note in html) is noted

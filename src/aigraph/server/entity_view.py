@@ -375,9 +375,24 @@ class Page:
                 if term_text(q.subject) == self.iri
                 and q.predicate.value == RDF_TYPE
                 and term_text(q.object).startswith(
-                    ("https://w3id.org/aigraph/ns#", "http://schema.org/")
+                    (
+                        "https://w3id.org/aigraph/ns#",
+                        "http://schema.org/",
+                        "http://www.w3.org/2004/02/skos/core#",
+                    )
                 )
             }
+        )
+
+    def from_vocabularies(self) -> bool:
+        """Whether the entity is one of the editors' SKOS concepts or schemes: its type is
+        stated in graph:vocabularies (ontology/concepts/), not by the release."""
+        return any(
+            term_text(q.subject) == self.iri
+            and q.predicate.value == RDF_TYPE
+            and isinstance(q.graph_name, ox.NamedNode)
+            and q.graph_name.value.endswith("/id/graph/vocabularies")
+            for q in self.facts
         )
 
     def _around_nodes(self) -> list[str]:

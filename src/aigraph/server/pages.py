@@ -53,6 +53,9 @@ UI = {
         "editorial": "ajout éditorial, absent du communiqué",
         "quoted_above": "cité plus haut",
         "derived": "déduit des assertions par une règle",
+        "vocabulary_note": "Tiré des vocabulaires des éditeurs d'aigraph : les libellés et la "
+        "définition sont les leurs, non ceux du communiqué.",
+        "vocabulary_link": "vocabulaires",
         "below": "(plus bas)",
         "linked": "(lien externe, absent du communiqué ; trouvé dans",
         "confidence": "confiance",
@@ -140,6 +143,9 @@ UI = {
         "editorial": "editorial addition, not in the release",
         "quoted_above": "quoted above",
         "derived": "derived from the claims by a rule",
+        "vocabulary_note": "From the aigraph editors' vocabularies: the labels and definition "
+        "are theirs, not the release's.",
+        "vocabulary_link": "vocabularies",
         "below": "(below)",
         "linked": "(external link, not in the release; found in",
         "confidence": "confidence",

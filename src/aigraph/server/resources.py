@@ -268,6 +268,9 @@ def entity_page(
         nodes=nodes,
         derived_href=local_href(settings.base_iri + "id/graph/derived", settings.base_iri),
         editorial_href=local_href(settings.base_iri + "id/graph/editorial", settings.base_iri),
+        vocabularies_href=local_href(settings.base_iri + "id/graph/vocabularies", settings.base_iri)
+        if page.from_vocabularies()
+        else None,
         citation=entity_cited(services, title, iri, lang),
         words=page.passages.get(iri, []),
         statements=page.statements(statements),
