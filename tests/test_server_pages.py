@@ -367,6 +367,49 @@ def test_the_programme_reads_as_text_with_its_topics_apart(server: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "person", "line"),
+    [
+        # "Lou Fauroux, artiste et cinéaste, résidente de la Villa Albertine 2026": both
+        # occupations (the page kept one of them, a different one from one start to the next),
+        # in the release's order, before the title and the organisation
+        (
+            "en",
+            "lou-fauroux",
+            "Lou Fauroux — panelist, artiste, cinéaste, résidente, Villa Albertine",
+        ),
+        (
+            "fr",
+            "camille-brechignac",
+            "Camille Brechignac — intervenant·e de table ronde, curatrice, théoricienne de l'art",
+        ),
+        (
+            "en",
+            "gregory-chatonsky",
+            "Grégory Chatonsky — panelist, artiste, co-script pour l'IA, Feral",
+        ),
+        (
+            "en",
+            "heloise-capiocca",
+            "Héloïse Capiocca — panelist, scénariste, administratrice, SACD",
+        ),
+        ("en", "jean-michel-jarre", "Jean-Michel Jarre — panelist, auteur-compositeur"),
+        ("en", "idzard-van-der-puyl", "Idzard Van der Puyl — speaker"),
+        (
+            "en",
+            "pauline-augrain",
+            "Pauline Augrain — moderator, directrice du numérique, CNC",
+        ),
+    ],
+)
+def test_the_programme_introduces_each_person_as_the_release_does(
+    server: str, lang: str, person: str, line: str
+) -> None:
+    page = httpx.get(server, params={"lang": lang}).text
+    items = re.findall(rf'<li><a href="/id/person/{person}">.*?</li>', page, re.S)
+    assert [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items] == [line]
+
+
+@pytest.mark.parametrize(
     ("lang", "link"), [("fr", "Point d'accès SPARQL"), ("en", "SPARQL endpoint")]
 )
 def test_the_home_page_names_the_endpoint_in_its_language(

@@ -186,7 +186,7 @@ def build_site(services: Services) -> Site:
             r["s"]: {**r, "href": href(r["s"]), "people": [], "topics": []}
             for r in _rows(services, SESSIONS, lang)
         }
-        seen: dict[tuple[str, str, str], dict[str, str | None]] = {}
+        seen: dict[tuple[str, str, str], dict[str, Any]] = {}
 
         def rank(row: Mapping[str, str | None], lang: str = lang) -> int:
             return {lang: 0, "": 1}.get(row.get("orgLang") or "", 2)
@@ -195,17 +195,24 @@ def build_site(services: Services) -> Site:
             if r["s"] not in sessions:
                 continue
             key = (r["s"], r["person"], r["role"])
-            if key in seen:  # another name of the organisation: the page's language first
-                if rank(r) < rank(seen[key]):
-                    seen[key]["orgName"], seen[key]["orgLang"] = r["orgName"], r["orgLang"]
-                continue
-            person: dict[str, str | None] = {
-                **r,
-                "href": href(r["person"]),
-                "org_href": href(r["org"]) if "org" in r else None,
-            }
-            seen[key] = person
-            sessions[r["s"]]["people"].append(person)
+            if key not in seen:
+                seen[key] = {
+                    **r,
+                    "href": href(r["person"]),
+                    "org_href": href(r["org"]) if "org" in r else None,
+                    "occupations": [],
+                }
+                sessions[r["s"]]["people"].append(seen[key])
+            person = seen[key]
+            if rank(r) < rank(person):  # another name of the organisation: the page's first
+                person["orgName"], person["orgLang"] = r["orgName"], r["orgLang"]
+            # "Lou Fauroux, artiste et cinéaste": a row each, every one of them kept
+            occupation = r.get("occupation")
+            if occupation and occupation not in person["occupations"]:
+                person["occupations"].append(occupation)
+        for people in (s["people"] for s in sessions.values()):
+            for person in people:
+                person["occupations"].sort(key=str.casefold)
         for r in _rows(services, TOPICS, lang):
             if r["s"] in sessions:
                 sessions[r["s"]]["topics"].append({**r, "href": href(r["topic"])})
