@@ -199,6 +199,26 @@ def test_a_participation_row_gives_the_occupations_the_release_states(
     assert read_back[base + "2025-10-07-s06--perrine-vincent--presenter"] == set()
 
 
+def test_a_topic_row_gives_its_definition_in_both_languages(built: Path, dataset: Dataset) -> None:
+    """A topic's definitions are written in French and in English (the topic page shows
+    both); the table gave the English one only."""
+    definition = URIRef("http://www.w3.org/2004/02/skos/core#definition")
+    stated = {
+        (str(s), o.language): str(o)
+        for s, _, o, _ in dataset.quads((None, definition, None, None))
+        if isinstance(o, Literal) and "/concept/topic/" in str(s)
+    }
+    with (built / "topics.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    read_back = {
+        (row["topic"], lang): row[f"definition_{lang}"]
+        for row in rows
+        for lang in ("fr", "en")
+        if row[f"definition_{lang}"]
+    }
+    assert read_back == stated and len(rows) * 2 == len(stated)
+
+
 def test_the_undeclared_references_resolve(built: Path) -> None:
     """A participation's organisation and an organisation's parent may be empty, which a
     strict validator would take for a broken key (aigraph.tabular): checked here instead."""

@@ -51,12 +51,13 @@ TABLES: dict[str, str] = {
                    ?organisation schema:name ?organisation_name FILTER (lang(?organisation_name) != "en")
                    OPTIONAL { ?m org:role/skos:prefLabel ?job_title FILTER (lang(?job_title) = "fr") } } }
         ORDER BY ?position ?name""",
-    "topics.csv": """SELECT ?topic ?label_fr ?label_en ?definition_en (COUNT(DISTINCT ?session) AS ?sessions) WHERE {
+    "topics.csv": """SELECT ?topic ?label_fr ?label_en ?definition_fr ?definition_en (COUNT(DISTINCT ?session) AS ?sessions) WHERE {
         ?topic skos:inScheme <https://w3id.org/aigraph/concept/scheme/topics> ;
                skos:prefLabel ?label_fr, ?label_en FILTER (lang(?label_fr) = "fr" && lang(?label_en) = "en")
+        OPTIONAL { ?topic skos:definition ?definition_fr FILTER (lang(?definition_fr) = "fr") }
         OPTIONAL { ?topic skos:definition ?definition_en FILTER (lang(?definition_en) = "en") }
         OPTIONAL { ?session schema:about ?topic ; a aig:Session } }
-        GROUP BY ?topic ?label_fr ?label_en ?definition_en ORDER BY ?label_en""",
+        GROUP BY ?topic ?label_fr ?label_en ?definition_fr ?definition_en ORDER BY ?label_en""",
     # graph:links, kept apart from the release's statements: each link with its evidence
     "links.csv": """SELECT ?entity ?name ?predicate ?identifier ?evidence ?found ?method ?confidence ?note
         WHERE {

@@ -347,6 +347,15 @@ TABLES: tuple[Table, ...] = (
                 prop=_SKOS + "prefLabel",
             ),
             Column(
+                "definition_fr",
+                "string",
+                "Its French definition.",
+                "Sa définition en français.",
+                required=False,
+                lang="fr",
+                prop=_SKOS + "definition",
+            ),
+            Column(
                 "definition_en",
                 "string",
                 "Its English definition.",
