@@ -219,6 +219,17 @@ def test_a_topic_row_gives_its_definition_in_both_languages(built: Path, dataset
     assert read_back == stated and len(rows) * 2 == len(stated)
 
 
+def test_a_session_row_gives_its_kind_in_the_releases_words(built: Path) -> None:
+    """The release words the kinds ("table ronde", "keynote"); the table gave the English
+    translation only."""
+    with (built / "sessions.csv").open(encoding="utf-8", newline="") as f:
+        kinds = [(row["position"], row["kind"], row["kind_fr"]) for row in csv.DictReader(f)]
+    assert kinds[0] == ("1", "round table", "table ronde")
+    assert kinds[3] == ("4", "conclusion of the morning", "conclusion de la matinée")
+    assert kinds[7] == ("8", "keynote", "keynote")
+    assert len(kinds) == 10 and all(fr for _, _, fr in kinds)
+
+
 def test_the_undeclared_references_resolve(built: Path) -> None:
     """A participation's organisation and an organisation's parent may be empty, which a
     strict validator would take for a broken key (aigraph.tabular): checked here instead."""

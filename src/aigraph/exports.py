@@ -37,9 +37,10 @@ TABLES: dict[str, str] = {
         OPTIONAL { ?organisation org:unitOf ?parent }
         OPTIONAL { ?m org:organization ?organisation } }
         GROUP BY ?organisation ?name ?sector ?parent ORDER BY ?name""",
-    "sessions.csv": """SELECT ?session ?position ?kind ?title_fr ?title_en ?description WHERE {
+    "sessions.csv": """SELECT ?session ?position ?kind ?kind_fr ?title_fr ?title_en ?description WHERE {
         ?session a aig:Session ; aig:programmePosition ?position ; schema:description ?description ;
-                 aig:sessionKind/skos:prefLabel ?kind FILTER (lang(?kind) = "en")
+                 aig:sessionKind ?k . ?k skos:prefLabel ?kind FILTER (lang(?kind) = "en")
+        ?k skos:prefLabel ?kind_fr FILTER (lang(?kind_fr) = "fr")
         OPTIONAL { ?session rdfs:label ?title_fr FILTER (lang(?title_fr) = "fr") }
         OPTIONAL { ?session rdfs:label ?title_en FILTER (lang(?title_en) = "en") } } ORDER BY ?position""",
     "participations.csv": """SELECT ?participation ?position ?session ?person ?name ?role ?job_title ?organisation

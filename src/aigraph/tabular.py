@@ -182,6 +182,13 @@ TABLES: tuple[Table, ...] = (
                 "Le libellé anglais de son genre (table ronde, présentation, …).",
             ),
             Column(
+                "kind_fr",
+                "string",
+                "Its kind as the release words it (table ronde, présentation, …).",
+                "Son genre, dans les mots du communiqué (table ronde, présentation, …).",
+                lang="fr",
+            ),
+            Column(
                 "title_fr",
                 "string",
                 "Its title in French.",
