@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -271,6 +271,52 @@ def test_format_parameter_for_plain_links(server: str) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     response = get(server, CONSTRUCT, "text/html", format="nt")
     assert response.headers["content-type"] == "application/n-triples"
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("accept", "params", "answer"),
+    [
+        # a browser opening a link: sent to the page that runs the query (it got SPARQL XML)
+        (BROWSER, {}, None),
+        ("text/html", {}, None),  # it got a 406
+        # a client: the answer, as the protocol says
+        ("*/*", {}, "application/sparql-results+json"),
+        (None, {}, "application/sparql-results+json"),
+        ("application/sparql-results+xml, text/html;q=0.5", {}, "application/sparql-results+xml"),
+        # what the page cannot honour is answered, as before
+        (BROWSER, {"format": "csv"}, "text/csv"),
+        (BROWSER, {"timeout": "2"}, "application/xml"),
+        (
+            BROWSER,
+            {"default-graph-uri": "https://w3id.org/aigraph/id/claim/day"},
+            "application/xml",
+        ),
+    ],
+)
+def test_a_browser_opening_a_query_link_gets_the_page_of_its_answer(
+    server: str, accept: str | None, params: dict[str, str], answer: str | None
+) -> None:
+    query = (
+        'SELECT ?name WHERE { ?p <http://schema.org/name> ?name FILTER (?name = "Lou Fauroux") }'
+    )
+    response = get(server, query, accept, **params)
+    if answer is not None:
+        assert response.status_code == 200
+        assert response.headers["content-type"].split(";")[0] == answer
+        return
+    assert response.status_code == 303 and "Accept" in response.headers["vary"]
+    location = response.headers["location"]
+    assert location.startswith(server + "query?")
+    assert parse_qs(urlsplit(location).query) == {"query": [query]}
+    page = httpx.get(location, headers={"Accept": accept or ""}, timeout=30)
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<td><span>Lou Fauroux</span></td>" in page.text
+    # HEAD, as GET without a body
+    head = httpx.head(server + "sparql", params={"query": query}, headers={"Accept": accept or ""})
+    assert head.status_code == 303 and head.headers["location"] == location
 
 
 @pytest.mark.parametrize(

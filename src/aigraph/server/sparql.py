@@ -145,7 +145,17 @@ _SUMMARY = "SPARQL 1.1 query and update endpoint"
     methods=["GET", "HEAD"],
     summary=_SUMMARY,
     response_class=Response,
-    openapi_extra={"parameters": _GET_PARAMETERS, "responses": _ANSWERS},
+    openapi_extra={
+        "parameters": _GET_PARAMETERS,
+        "responses": {
+            **_ANSWERS,
+            "303": {
+                "description": "a browser's GET of a query (Accept ranks text/html above every "
+                "answer format, and `query` is the only parameter): Location is the page "
+                "that runs the query and shows its answer (/query)"
+            },
+        },
+    },
 )
 async def sparql_endpoint(request: Request) -> Response:
     services = services_of(request)
@@ -581,7 +591,33 @@ def answer_prefixes(base_iri: str) -> dict[str, str]:
 GETS = ("GET", "HEAD")
 
 
+#: Every format a query's answer may have, then HTML: a client that ranks text/html above
+#: all of them is a browser that opened a link (curl and clients, */*, get the answer).
+BROWSER_OFFERS = [*dict.fromkeys([*OFFERS["solutions"], *OFFERS["graph"]]), "text/html"]
+
+
+def browser_view(request: Request, op: ProtocolRequest) -> Response | None:
+    """A browser's GET of a query (a shared link opened, an address typed) is sent to the
+    page that runs the same query and shows its answer as a table or a graph, with the
+    editor: 303 See Other (RFC 9110 §15.4.4), where it read a SPARQL XML document as a tree.
+    Only a GET whose one parameter is `query`: the page cannot honour a dataset, a time
+    limit or a format, and a request naming one gets the answer, as before."""
+    if request.method not in GETS:
+        return None
+    accept = request.headers.get("accept")
+    if not accept or "html" not in accept or len(op.params) != 1:
+        return None
+    if negotiate(accept, BROWSER_OFFERS) != "text/html":
+        return None
+    root = endpoint_url(request).removesuffix("sparql")
+    location = f"{root}query?{urlencode({'query': op.text}, quote_via=quote)}"
+    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+
+
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:
+    page = browser_view(request, op)
+    if page is not None:
+        return page
     etag = conditional_etag(request, services)
     caching = cache_control(services.settings)
     cached = not_modified(request, etag, caching)
