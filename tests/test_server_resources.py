@@ -921,12 +921,12 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     ("path", "language", "status", "heading", "says", "way"),
     [
         # a shared link to a query that does not parse: the parser's words, and the way to
-        # mend it in the editor
-        ("sparql?query=SELECT%20*%20%7B", "fr", 400, "Demande incorrecte",
+        # mend it in the editor (a link with `query` alone leads to the editor at once: below)
+        ("sparql?query=SELECT%20*%20%7B&timeout=5", "fr", 400, "Demande incorrecte",
          "The query does not parse: error at 1:11", "/query?query=SELECT+%2A+%7B"),
         ("sparql?query=ASK%7B%7D&timeout=abc", "en", 400, "Bad request",
          "timeout must be a number of seconds, got 'abc'", "/query?query=ASK%7B%7D"),
-        ("sparql?query=INSERT%20DATA%7B%7D", "en", 400, "Bad request",
+        ("sparql?query=INSERT%20DATA%7B%7D&timeout=5", "en", 400, "Bad request",
          "this is an update, not a query", "/query?query=INSERT+DATA%7B%7D"),
         ("queries/nope", "en", 404, "Not found", "no query named 'nope' in the catalogue",
          "/queries"),
@@ -982,19 +982,35 @@ def test_an_error_page_links_what_its_sentence_points_to(
         assert httpx.get(server + see.lstrip("/")).status_code == 200  # and it leads somewhere
 
 
-def test_the_way_from_an_error_to_the_editor_carries_the_query(server: str) -> None:
-    page = httpx.get(server + "sparql?query=SELECT%20*%20%7B", headers={"Accept": BROWSER})
-    link = re.search(r'<a href="(/query\?[^"]+)">', page.text)
-    assert link is not None
-    editor = httpx.get(
-        server + html_unescape(link.group(1)).lstrip("/"), headers={"Accept": BROWSER}
-    )
+@pytest.mark.parametrize(
+    ("link", "says"),
+    [
+        # by the error page's link
+        ("sparql?query=SELECT%20*%20%7B&timeout=5", "The query does not parse: error at 1:11"),
+        # at once: a link with the query alone is sent to the editor (303)
+        ("sparql?query=SELECT%20*%20%7B", "The query does not parse: error at 1:11"),
+        ("sparql?query=INSERT%20DATA%7B%7D", "this is an update, not a query"),
+    ],
+)
+def test_the_way_from_an_error_to_the_editor_carries_the_query(
+    server: str, link: str, says: str
+) -> None:
+    page = httpx.get(server + link, headers={"Accept": BROWSER})
+    if page.status_code == 303:
+        editor = httpx.get(page.headers["location"], headers={"Accept": BROWSER})
+    else:
+        found = re.search(r'<a href="(/query\?[^"]+)">', page.text)
+        assert found is not None
+        editor = httpx.get(
+            server + html_unescape(found.group(1)).lstrip("/"), headers={"Accept": BROWSER}
+        )
     # the editor runs it as it opens, and says what is wrong beside the text to mend
     assert editor.status_code == 400
-    assert '<textarea id="query-text" name="query" rows="14" spellcheck="false">SELECT * {' in (
-        editor.text
+    text = parse_qs(urlsplit(link).query)["query"][0]
+    assert f'<textarea id="query-text" name="query" rows="14" spellcheck="false">{text}' in (
+        html_unescape(editor.text)
     )
-    assert "The query does not parse: error at 1:11" in html_unescape(editor.text)
+    assert says in html_unescape(editor.text)
 
 
 def test_what_an_error_page_echoes_is_escaped(server: str) -> None:
