@@ -462,7 +462,7 @@ class Page:
         def walk(quotes: list[dict[str, object]]) -> list[dict[str, object]]:
             shown = []
             for quote in quotes:
-                key = quote["href"]
+                key = (quote["href"], quote["exact"])  # a passage with no offsets: its words
                 if key in seen and len(str(quote["exact"])) > REPEAT_SHORTENED_FROM:
                     quote = {**quote, "short": shortened(str(quote["exact"]))}
                 seen.add(key)
