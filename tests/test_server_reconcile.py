@@ -210,7 +210,18 @@ def test_linking_status_page(server: str) -> None:
         html,
         re.S,
     )
-    assert cnc is not None and "Q1054221" in cnc.group(0)
+    assert cnc is not None
+    # the identifier as Wikidata writes it, beside the authority's name, linked to its IRI
+    assert (
+        '<a href="http://www.wikidata.org/entity/Q1054221" rel="external nofollow" '
+        'title="http://www.wikidata.org/entity/Q1054221">Q1054221</a>'
+    ) in cnc.group(0)
+    archives = re.search(
+        r"<tr><td><a href=\"/id/organisation/cnc\">CNC</a></td><td>Archives nationales</td>.*?</tr>",
+        html,
+        re.S,
+    )
+    assert archives is not None and '">005418</a>' in archives.group(0)
     assert "<h2>People — links and their evidence</h2>" in html
     french = httpx.get(server + "-/links", headers={"Accept": "text/html", "Accept-Language": "fr"})
     assert "site web 7" in french.text

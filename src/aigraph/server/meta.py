@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from aigraph import __version__
-from aigraph.linking.identifiers import AUTHORITIES, SIREN, WEBSITE
+from aigraph.linking.identifiers import AUTHORITIES, SIREN, WEBSITE, authority_of
 from aigraph.search import fold, kind_plurals
 from aigraph.server import examples
 from aigraph.server.app import Services, per_version, root_url, services_of
@@ -263,11 +263,19 @@ async def links_status(request: Request) -> Response:
         lang,
         status=shown,
         authorities=AUTHORITY_NAMES,
+        local_id=local_identifier,
         methods=methods,
         plural=kind_plurals(lang),
         alternates=[],
     )
     return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language"})
+
+
+def local_identifier(target: str) -> str:
+    """An identifier as its authority writes it, beside the authority's name: "Q1054221",
+    "005418", not the IRI (a website, a SIREN number: as they are)."""
+    authority = authority_of(target)
+    return target if authority is None else authority.local(target)
 
 
 #: How the page names each authority (the JSON keeps the keys): "Archives nationales", not
