@@ -122,6 +122,26 @@ def test_query_table() -> None:
     assert "Perrine Vincent" in result.stdout and "(4 rows)" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "person:lou-fauroux",  # as the table writes it
+        "<https://w3id.org/aigraph/id/person/lou-fauroux>",  # as it writes an IRI it cannot shorten
+        "https://w3id.org/aigraph/id/person/lou-fauroux",
+    ],
+)
+def test_an_iri_parameter_is_read_as_the_table_writes_it(written: str) -> None:
+    """A reader copies `person:lou-fauroux` from one answer into the next command: it was
+    taken as an IRI of its own ("this data says nothing of <person:lou-fauroux>")."""
+    result = aigraph("query", "person", "--param", f"person={written}", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {(r["name"], r["occupation"]) for r in rows} == {
+        ("Lou Fauroux", "artiste"),
+        ("Lou Fauroux", "cinéaste"),
+    }
+
+
 def test_query_csv_and_tsv_parse() -> None:
     rows = list(csv.DictReader(io.StringIO(aigraph("query", "sessions", "--format", "csv").stdout)))
     assert [r["position"] for r in rows] == [str(i) for i in range(1, 11)]
@@ -490,3 +510,26 @@ def test_the_server_does_not_import_what_it_never_runs() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert script.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "https://w3id.org/aigraph/id/person/lou-fauroux",
+        "https://w3id.org/aigraph/concept/role/moderator",
+        "http://schema.org/Person",
+        "https://w3id.org/aigraph/ns#Participation",
+        "https://example.org/elsewhere",
+    ],
+)
+def test_a_short_form_is_read_back_as_its_iri(iri: str) -> None:
+    from aigraph.validate import compact, expand
+
+    assert expand(compact(iri)) == iri
+
+
+@pytest.mark.parametrize("name", ["zzz:x", "lou-fauroux", "https://w3id.org/x", "person"])
+def test_what_is_no_short_form_is_left_as_it_is(name: str) -> None:
+    from aigraph.validate import expand
+
+    assert expand(name) is None

@@ -316,6 +316,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         )
     params = _parse_params(args.param)
     if entry is not None:
+        from aigraph.validate import expand
+
+        # an IRI as the table writes it (`person:lou-fauroux`) is read back as that IRI
+        for p in entry.parameters:
+            if p.type == "iri" and p.name in params:
+                params[p.name] = expand(params[p.name]) or params[p.name]
         text = entry.text
         substitutions = entry.bindings(params)  # a malformed value is said before loading
     elif params:

@@ -95,6 +95,19 @@ def compact(iri: str, base: str = CANONICAL_BASE) -> str:
     return f"{best[0]}:{iri[len(best[1]) :]}"
 
 
+def expand(name: str, base: str = CANONICAL_BASE) -> str | None:
+    """The IRI a short form of `compact` stands for (``person:jean-michel-jarre``, or
+    ``<…>``), or None if `name` is neither: what a reader copies from a table back into a
+    command."""
+    if name.startswith("<") and name.endswith(">"):
+        return name[1:-1]
+    prefix, sep, local = name.partition(":")
+    prefixes = {**data_prefixes(base), **PREFIXES, "shape": SHAPES, "check": CHECKS}
+    if not sep or prefix not in prefixes or local.startswith("//"):
+        return None
+    return prefixes[prefix] + local
+
+
 def label_of(graph: Graph, node: Node) -> str:
     """A human label for a node: its name or French label, else its short IRI."""
     for predicate in (SCHEMA.name, SKOS.prefLabel, RDFS.label):
