@@ -533,3 +533,14 @@ def test_what_is_no_short_form_is_left_as_it_is(name: str) -> None:
     from aigraph.validate import expand
 
     assert expand(name) is None
+
+
+def test_an_undeclared_prefix_is_named_with_its_declaration(tmp_path: Path) -> None:
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT * WHERE {\n  ?p a session:x }\n", encoding="utf-8")
+    result = aigraph("query", str(rq))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "aigraph query: the query does not parse: error at 2:17: the prefix session: is not "
+        "declared; add PREFIX session: <https://w3id.org/aigraph/id/session/> before the query"
+    )

@@ -343,7 +343,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         results = engine.query(text, substitutions)
     except SyntaxError as exc:
-        raise UsageError(f"the query does not parse: {exc}") from exc
+        from aigraph.namespaces import PREFIXES, data_prefixes
+        from aigraph.parse_errors import explain
+
+        said = explain(text, str(exc), {**PREFIXES, **data_prefixes()})
+        raise UsageError(f"the query does not parse: {said}") from exc
     if isinstance(results, ox.QueryTriples):
         from aigraph.namespaces import PREFIXES, data_prefixes
         from aigraph.serialize import serialize_graph

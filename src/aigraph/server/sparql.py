@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
+from aigraph.parse_errors import PREFIX_NOT_FOUND, explain
 from aigraph.server.app import (
     Services,
     cache_control,
@@ -360,6 +361,10 @@ async def execute(services: Services, job: Job, timeout: float, client: str) -> 
             counts["refused_client_share"] += 1
             raise _client_busy(services.shares.limit)
         outcome = await _run(services, job, timeout - waited, timeout)
+        if outcome.status == 400 and PREFIX_NOT_FOUND.encode() in outcome.body:
+            # the parser's list of every character it expected, told as the prefix to declare
+            known = answer_prefixes(services.settings.base_iri)
+            outcome.body = explain(job.sparql, outcome.body.decode(), known).encode()
         if outcome.rest is not None:  # the worker, and the slot, stay taken to the last chunk
             outcome.rest = _holding(outcome.rest, services, client)
             streaming = True
