@@ -54,6 +54,16 @@ def check_participants(rows: Rows, moderator_label: str = "modérateur·rice") -
     ]
     jarre = next(r for r in rows if r["name"] == "Jean-Michel Jarre")
     assert (jarre["jobTitle"], jarre["organisation"]) == (None, None)
+    # how the release introduces those it gives no title: "Jean-Michel Jarre,
+    # auteur-compositeur"; "Lou Fauroux, artiste et cinéaste, résidente de la Villa Albertine"
+    assert jarre["occupations"] == "auteur-compositeur"
+    fauroux = next(r for r in rows if r["name"] == "Lou Fauroux")
+    assert set(fauroux["occupations"].split(";")) == {"artiste", "cinéaste"}
+    assert (fauroux["jobTitle"], fauroux["organisationName"]) == ("résidente", "Villa Albertine")
+    assert not next(r for r in rows if r["name"] == "Pauline Augrain")["occupations"]
+    introduced = [r for r in rows if r["jobTitle"] or r["organisation"] or r["occupations"]]
+    # every participant but the speaker who concluded the morning, whom it names alone
+    assert {r["name"] for r in rows} - {r["name"] for r in introduced} == {"Idzard Van der Puyl"}
 
 
 def check_moderators(rows: Rows) -> None:
