@@ -82,9 +82,15 @@ class Report:
         return not self.violations
 
 
+def short_forms(base: str = CANONICAL_BASE) -> dict[str, str]:
+    """The prefixes `compact` writes and `expand` reads: the data's, the vocabularies', and
+    the shapes' and checks' namespaces."""
+    return {**data_prefixes(base), **PREFIXES, "shape": SHAPES, "check": CHECKS}
+
+
 def compact(iri: str, base: str = CANONICAL_BASE) -> str:
     """A short form of an IRI with the project's prefixes (``person:jean-michel-jarre``)."""
-    prefixes = {**data_prefixes(base), **PREFIXES, "shape": SHAPES, "check": CHECKS}
+    prefixes = short_forms(base)
     best = max(
         ((p, ns) for p, ns in prefixes.items() if iri.startswith(ns)),
         key=lambda item: len(item[1]),
@@ -102,7 +108,7 @@ def expand(name: str, base: str = CANONICAL_BASE) -> str | None:
     if name.startswith("<") and name.endswith(">"):
         return name[1:-1]
     prefix, sep, local = name.partition(":")
-    prefixes = {**data_prefixes(base), **PREFIXES, "shape": SHAPES, "check": CHECKS}
+    prefixes = short_forms(base)
     if not sep or prefix not in prefixes or local.startswith("//"):
         return None
     return prefixes[prefix] + local
