@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
@@ -730,6 +731,64 @@ def test_gsp_named_graph_with_conneg(server: str) -> None:
     response = httpx.get(f"{server}store?graph={iri}", headers={"Accept": "application/ld+json"})
     assert response.headers["content-type"] == "application/ld+json"
     assert len(Graph().parse(data=response.content, format="json-ld")) == 10
+
+
+CLAIM = "https://w3id.org/aigraph/id/claim/s03-jean-michel-jarre"
+
+
+@pytest.mark.parametrize(
+    ("accept", "params", "page", "answer"),
+    [
+        # a browser opening a link to a graph: its page, where it got a Turtle download
+        (BROWSER, {"graph": CLAIM}, "/id/claim/s03-jean-michel-jarre", None),
+        ("text/html", {"graph": CLAIM}, "/id/claim/s03-jean-michel-jarre", None),  # a 406
+        # the default graph has no page of its own: the editor, with the query that reads it
+        (BROWSER, {"default": ""}, "/query?query=CONSTRUCT", None),
+        # a client, or a link that names a format: the graph
+        ("*/*", {"graph": CLAIM}, None, "text/turtle"),
+        (None, {"default": ""}, None, "text/turtle"),
+        ("application/n-triples, text/html;q=0.5", {"graph": CLAIM}, None, "application/n-triples"),
+        (BROWSER, {"graph": CLAIM, "format": "nt"}, None, "application/n-triples"),
+    ],
+)
+def test_a_browser_opening_a_graph_link_gets_a_page(
+    server: str, accept: str | None, params: dict[str, str], page: str | None, answer: str | None
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = httpx.get(server + "store", params=params, headers=headers, timeout=30)
+    if answer is not None:
+        assert response.status_code == 200
+        assert response.headers["content-type"].split(";")[0] == answer
+        return
+    assert response.status_code == 303 and "Accept" in response.headers["vary"]
+    assert page is not None
+    location = response.headers["location"]
+    assert location.startswith(server.rstrip("/") + page)
+    shown = httpx.get(location, headers={"Accept": accept or ""}, timeout=30)
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    if "default" in params:
+        assert parse_qs(urlsplit(location).query) == {
+            "query": ["CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"]
+        }
+        assert "1,000 triples (…)" in shown.text or "1\u202f000 triplets (…)" in shown.text
+    else:
+        assert "auteur-compositeur" in shown.text  # the claim's page: what it states
+
+
+def test_a_graph_of_other_data_opens_in_the_editor(tmp_path: Path) -> None:
+    """A graph named outside the base IRI has no page here: the editor reads it."""
+    data = tmp_path / "other.trig"
+    data.write_text('<http://example.org/g> { <http://example.org/a> <http://example.org/p> "x" }')
+    with running_server(Settings(bundled=False, workers=1, data=[data])) as url:
+        response = httpx.get(
+            url + "store", params={"graph": "http://example.org/g"}, headers={"Accept": BROWSER}
+        )
+        assert response.status_code == 303
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }"
+        assert parse_qs(urlsplit(response.headers["location"]).query) == {"query": [query]}
+        english = {"Accept": BROWSER, "Accept-Language": "en"}
+        shown = httpx.get(response.headers["location"], headers=english)
+        assert "1 triple<" in shown.text and "<span>x</span>" in shown.text
 
 
 @pytest.mark.parametrize(

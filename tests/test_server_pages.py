@@ -307,8 +307,10 @@ def results_of_page(page: str) -> str:
         (
             f"CONSTRUCT {{ <{JARRE}> <http://schema.org/name> ?n }} "
             f"WHERE {{ <{JARRE}> <http://schema.org/name> ?n }}",
-            "; 1 triplets ; données",
+            "; 1 triplet ; données",
         ),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "; 1,000 triples (…); data"),  # a graph cut too
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", "; 2 triples; data"),
     ],
 )
 def test_the_size_of_an_answer_in_its_citation(server: str, query: str, size: str) -> None:

@@ -8,6 +8,7 @@ Skipped, with the reason, when Chromium or the built interface (make ui) is miss
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -74,6 +75,18 @@ def page(browser: object, server: str) -> Iterator[object]:
     assert foreign == [], f"requests left the server: {foreign[:3]}"  # no CDN, no tracker
     assert page.refused == [], page.refused[:3]
     context.close()
+
+
+@contextlib.contextmanager
+def english_page(browser: object) -> Iterator[object]:
+    """A page of its own, in English, for a test with a server of its own settings."""
+    context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def shot(page: object, name: str) -> None:
@@ -319,10 +332,7 @@ def test_a_citation_made_while_the_files_are_rendered_asks_again_later(browser: 
     from aigraph.server.settings import Settings
     from support import files_listed, running_server
 
-    with running_server(Settings(workers=1, dumps_wait=0)) as url:
-        context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with running_server(Settings(workers=1, dumps_wait=0)) as url, english_page(browser) as page:
         page.goto(url + "query")
         run_in_editor(page, "SELECT ?s WHERE { ?s a <http://schema.org/Person> } LIMIT 2")
         page.locator("#results-table").wait_for()
@@ -337,7 +347,6 @@ def test_a_citation_made_while_the_files_are_rendered_asks_again_later(browser: 
         page.wait_for_function(
             "() => /3 rows.*SHA-256 [0-9a-f]{64}/.test(document.querySelector('#answer-citation').textContent)"
         )
-        context.close()
 
 
 def test_the_editor_warns_of_a_cross_product_before_running(page: object, server: str) -> None:
@@ -428,6 +437,22 @@ def test_graph_view_of_a_construct(page: object, server: str) -> None:
     page.wait_for_function("() => window.aigraphGraph && aigraphGraph.nodes().length > 10")
     assert page.locator(".downloads a", has_text="TURTLE").count() == 1
     shot(page, "graph-view")
+
+
+def test_a_graph_cut_at_the_row_limit_says_so(browser: object) -> None:
+    """As a table does: "5 triples (…)", where it read "5 triples", an answer looking whole."""
+    from aigraph.server.settings import Settings
+    from support import running_server
+
+    with running_server(Settings(workers=1, max_results=5)) as url, english_page(browser) as page:
+        page.goto(url + "query")
+        run_in_editor(page, "CONSTRUCT WHERE { ?s ?p ?o }")
+        page.wait_for_function("() => window.aigraphGraph")
+        assert re.match(r"5 triples \(…\) · \d+ ms$", page.locator("#status").inner_text())
+        run_in_editor(page, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1")
+        page.wait_for_function(
+            "() => /^1 triple ·/.test(document.querySelector('#status').textContent)"
+        )
 
 
 def test_chart_of_an_aggregate(page: object, server: str) -> None:

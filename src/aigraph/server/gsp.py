@@ -11,10 +11,20 @@ from starlette.responses import Response
 
 from aigraph.namespaces import ABSOLUTE_IRI
 from aigraph.server.app import Services, services_of
-from aigraph.server.formats import INPUT_FORMATS, choose
+from aigraph.server.formats import INPUT_FORMATS, OFFERS, choose
+from aigraph.server.pages import local_href
 from aigraph.server.protocol import ProtocolError, ProtocolRequest, _pairs, read_body
 from aigraph.server.routing import route
-from aigraph.server.sparql import client_of, execute, outcome_response, require_token
+from aigraph.server.sparql import (
+    beside,
+    client_of,
+    editor_location,
+    execute,
+    from_browser,
+    outcome_response,
+    require_token,
+    see_other,
+)
 from aigraph.server.worker import Job
 
 router = APIRouter(tags=["Graph Store"])
@@ -33,12 +43,35 @@ def target(request: Request) -> str | None:
     return None
 
 
+def graph_page(
+    request: Request, services: Services, name: str | None, op: ProtocolRequest
+) -> Response | None:
+    """A browser's GET of a graph (a link opened) is sent to a page that shows it, as a GET
+    of /sparql is: a graph of this dataset to its own page (its statements, the passages
+    they rest on), any other graph and the default graph to the editor's page, with the
+    query that reads it. A `format` asks for the data itself, and gets it."""
+    if op.one("format") is not None or not from_browser(request, OFFERS["graph"]):
+        return None
+    href = local_href(name, services.settings.base_iri) if name is not None else None
+    if href is not None:
+        return see_other(beside(request, href))
+    read = f"GRAPH <{name}> {{ ?s ?p ?o }}" if name is not None else "?s ?p ?o"
+    return see_other(editor_location(request, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {read} }}"))
+
+
 @route(
     router,
     "/store",
     methods=["GET", "HEAD"],
     summary="Read a graph (Graph Store Protocol)",
     response_class=Response,
+    responses={
+        303: {
+            "description": "a browser's GET (Accept ranks text/html above every RDF format, "
+            "no `format`): Location is a page that shows the graph (its own page, or the "
+            "editor with the query that reads it)"
+        }
+    },
 )
 async def read_graph(request: Request) -> Response:
     services = services_of(request)
@@ -46,6 +79,9 @@ async def read_graph(request: Request) -> Response:
     if name is not None and not await services.executor.graph_exists(name):
         raise ProtocolError(404, f"no graph named <{name}> in this dataset")
     op = ProtocolRequest("query", params=_pairs(request.url.query, "query string"))
+    page = graph_page(request, services, name, op)
+    if page is not None:
+        return page
     media = choose("graph", request.headers.get("accept"), op.one("format"))
     job = Job(
         "CONSTRUCT WHERE { ?s ?p ?o }",

@@ -596,27 +596,48 @@ def answer_prefixes(base_iri: str) -> dict[str, str]:
 GETS = ("GET", "HEAD")
 
 
-#: Every format a query's answer may have, then HTML: a client that ranks text/html above
-#: all of them is a browser that opened a link (curl and clients, */*, get the answer).
-BROWSER_OFFERS = [*dict.fromkeys([*OFFERS["solutions"], *OFFERS["graph"]]), "text/html"]
+#: Every format a query's answer may have: a client that ranks text/html above all of them
+#: is a browser that opened a link (curl and clients, */*, get the answer).
+BROWSER_OFFERS = list(dict.fromkeys([*OFFERS["solutions"], *OFFERS["graph"]]))
+
+
+def from_browser(request: Request, offers: list[str]) -> bool:
+    """Whether a GET ranks text/html above every format of `offers` (then last among
+    equals): a browser that opened a link or was given an address, where curl, scripts and
+    clients (*/*, or a format named) want the answer itself."""
+    if request.method not in GETS:
+        return False
+    accept = request.headers.get("accept")
+    if not accept or "html" not in accept:
+        return False
+    return negotiate(accept, [*offers, "text/html"]) == "text/html"
+
+
+def see_other(location: str) -> Response:
+    """303 See Other (RFC 9110 §15.4.4) to a page; what is sent depends on Accept."""
+    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+
+
+def beside(request: Request, path: str) -> str:
+    """The URL of `path` (from "/") on this server, as the client reached the route asked
+    (/sparql, /store): its scheme, host and the prefix a proxy mounts the app under."""
+    return endpoint_url(request).rsplit("/", 1)[0] + path
+
+
+def editor_location(request: Request, text: str) -> str:
+    """The editor's page that runs the query `text` and shows its answer."""
+    return beside(request, f"/query?{urlencode({'query': text}, quote_via=quote)}")
 
 
 def browser_view(request: Request, op: ProtocolRequest) -> Response | None:
     """A browser's GET of a query (a shared link opened, an address typed) is sent to the
     page that runs the same query and shows its answer as a table or a graph, with the
-    editor: 303 See Other (RFC 9110 §15.4.4), where it read a SPARQL XML document as a tree.
-    Only a GET whose one parameter is `query`: the page cannot honour a dataset, a time
-    limit or a format, and a request naming one gets the answer, as before."""
-    if request.method not in GETS:
+    editor: 303 See Other, where it read a SPARQL XML document as a tree. Only a GET whose
+    one parameter is `query`: the page cannot honour a dataset, a time limit or a format,
+    and a request naming one gets the answer, as before."""
+    if len(op.params) != 1 or not from_browser(request, BROWSER_OFFERS):
         return None
-    accept = request.headers.get("accept")
-    if not accept or "html" not in accept or len(op.params) != 1:
-        return None
-    if negotiate(accept, BROWSER_OFFERS) != "text/html":
-        return None
-    root = endpoint_url(request).removesuffix("sparql")
-    location = f"{root}query?{urlencode({'query': op.text}, quote_via=quote)}"
-    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+    return see_other(editor_location(request, op.text))
 
 
 async def run_query(request: Request, services: Services, op: ProtocolRequest) -> Response:

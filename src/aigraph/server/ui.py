@@ -236,7 +236,9 @@ async def query_page(request: Request) -> HTMLResponse:
         if "boolean" in result:
             size = "true" if result["boolean"] else "false"
         elif result.get("graph"):
-            size = f"{number(result['count'], lang)} {words['triples']}"
+            count = result["count"]
+            size = f"{number(count, lang)} {words['triple' if count == 1 else 'triples']}"
+            size += " (…)" if result.get("truncated") else ""  # cut at the row limit
         else:
             count = result["count"]
             size = f"{number(count, lang)} {words['row' if count == 1 else 'rows']}"
@@ -295,6 +297,7 @@ async def _run_for_page(request: Request, services: Services, text: str) -> dict
             "rows": rows,
             "count": len(rows),
             "graph": True,
+            "truncated": outcome.truncated,
         }
     answer = json.loads(outcome.body)
     if "boolean" in answer:

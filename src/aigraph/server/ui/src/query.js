@@ -147,7 +147,8 @@ async function run() {
   answered = null;
   if (!response.ok) return (showCitation(), showError(body, response.status));
   const type = response.headers.get("content-type") || "";
-  if (type.startsWith("application/n-triples")) return showGraph(query, body, ms);
+  const truncated = response.headers.get("aigraph-results-truncated");
+  if (type.startsWith("application/n-triples")) return showGraph(query, body, ms, truncated);
   const data = JSON.parse(body);
   if ("boolean" in data) {
     status.textContent = `${count(ms)} ms`;
@@ -158,7 +159,7 @@ async function run() {
     showCitation();
     return results.replaceChildren(p);
   }
-  return showTable(query, data, ms, response.headers.get("aigraph-results-truncated"));
+  return showTable(query, data, ms, truncated);
 }
 
 function showError(message, code) {
@@ -482,12 +483,13 @@ function termValue(t) {
   return t;
 }
 
-async function showGraph(query, text, ms) {
+async function showGraph(query, text, ms, truncated) {
   const triples = parseNTriples(text);
   const iris = [...new Set(triples.flatMap(([s, , o]) => [s, o]).filter((t) => t.startsWith("<")).map(termValue))];
   const labels = await labelsFor(iris);
-  status.textContent = `${count(triples.length)} ${T.triples} · ${count(ms)} ms`;
-  answered = `${count(triples.length)} ${T.triples}`;
+  // cut at the server's row limit: said as for a table (AIGraph-Results-Truncated)
+  answered = `${count(triples.length)} ${triples.length === 1 ? T.triple : T.triples}${truncated ? " (…)" : ""}`;
+  status.textContent = `${answered} · ${count(ms)} ms`;
   showCitation();
   const tablePanel = document.createElement("div");
   tablePanel.className = "scroll";
