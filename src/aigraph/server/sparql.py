@@ -657,8 +657,8 @@ async def run_query(request: Request, services: Services, op: ProtocolRequest) -
         # a GET's CSV answer names its CSVW metadata (Model for Tabular Data §5.2), whose
         # query string is the answer's: the metadata's `url` is this answer's URL
         # (aigraph.server.csvw)
-        root = endpoint_url(request).removesuffix("sparql")
-        extra = {**(extra or {}), "Link": describedby(f"{root}csvm?{request.url.query}", CSVM)}
+        metadata = beside(request, f"/csvm?{request.url.query}")
+        extra = {**(extra or {}), "Link": describedby(metadata, CSVM)}
     if request.method == "QUERY" and outcome.status == 200:
         # the answer of a QUERY is cacheable (RFC 10008, "Caching"), like a GET's; a GET of
         # Location runs the same query again (§2.4), where it fits in a URL
