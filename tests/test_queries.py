@@ -91,6 +91,14 @@ def check_people_by_organisation(rows: Rows) -> None:
         "Leslie Thomas",
         "Perrine Vincent",
     }
+    # by number of people, then as in a French index: "Afdas" before "AFNOR", and the
+    # CNC's service, named in lower case, among the s
+    order = [(-int(r["people"]), french_order(r["organisationName"])) for r in rows]
+    assert order == sorted(order)
+    names = [r["organisationName"] for r in rows]
+    assert names.index("Afdas") < names.index("AFNOR") < names.index("Audiens")
+    service = names.index("service de l'accompagnement des professionnels")
+    assert names.index("Satellifacts") < service < names.index("SGPI")
 
 
 def check_co_panelists(rows: Rows) -> None:
@@ -143,6 +151,8 @@ def check_programmes(rows: Rows) -> None:
     afnor = [r for r in rows if "AFNOR" in r["name"]]
     assert [r["presenter"] for r in afnor] == [None]  # the release does not say who presented it
     assert len({r["programme"] for r in rows}) == 6
+    names = list(dict.fromkeys(r["name"] for r in rows))
+    assert names == sorted(names, key=french_order)  # "référentiel …" before "Résidences …"
 
 
 def check_participants_en(rows: Rows) -> None:
