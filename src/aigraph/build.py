@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset, Graph, URIRef
 
 from aigraph import tabular
-from aigraph.namespaces import ONTOLOGY_IRI, PREFIXES, data_prefixes, graph_iri
+from aigraph.namespaces import ONTOLOGY_IRI, graph_iri, known_prefixes
 from aigraph.project import Project
 from aigraph.tabular import MEDIA_TYPE as CSVM
 from aigraph.tabular import METADATA_NAME as CSV_METADATA
@@ -72,7 +72,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
 
 
 def bind_prefixes(graph: Graph | Dataset, base: str) -> None:
-    for prefix, ns in {**PREFIXES, **data_prefixes(base)}.items():
+    for prefix, ns in known_prefixes(base).items():
         graph.bind(prefix, ns, override=True, replace=True)
 
 
@@ -105,7 +105,7 @@ def trig_bytes(ds: Dataset, base: str) -> bytes:
     """TriG with the graphs in IRI order (rdflib's TriG serialiser orders graphs by hash,
     which varies between runs). Each graph body is rdflib's Turtle, which is sorted."""
     names = sorted(g.identifier for g in ds.graphs() if len(g) and isinstance(g.identifier, URIRef))
-    prefixes = {**PREFIXES, **data_prefixes(base)}
+    prefixes = known_prefixes(base)
     header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
     blocks = [header]
     for name in names:
@@ -126,7 +126,7 @@ def rdfxml_bytes(graph: Graph, base: str) -> bytes:
 
     lines = sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
     triples = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
-    prefixes = {p: str(ns) for p, ns in {**PREFIXES, **data_prefixes(base)}.items()}
+    prefixes = {p: str(ns) for p, ns in known_prefixes(base).items()}
     return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes) or b""
 
 

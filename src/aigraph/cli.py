@@ -343,13 +343,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         results = engine.query(text, substitutions)
     except SyntaxError as exc:
-        from aigraph.namespaces import PREFIXES, data_prefixes
+        from aigraph.namespaces import known_prefixes
         from aigraph.parse_errors import explain
 
-        said = explain(text, str(exc), {**PREFIXES, **data_prefixes()})
+        said = explain(text, str(exc), known_prefixes())
         raise UsageError(f"the query does not parse: {said}") from exc
     if isinstance(results, ox.QueryTriples):
-        from aigraph.namespaces import PREFIXES, data_prefixes
+        from aigraph.namespaces import known_prefixes
         from aigraph.serialize import serialize_graph
 
         media = {"table": "text/turtle", "turtle": "text/turtle"}.get(args.format, args.format)
@@ -357,7 +357,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         if media not in ("text/turtle", "application/n-triples"):
             raise UsageError("a CONSTRUCT/DESCRIBE answer is RDF: use --format turtle or ntriples")
         # as the endpoint writes it: each subject's triples one block, the prefixes it uses
-        prefixes = {**PREFIXES, **data_prefixes()}
+        prefixes = known_prefixes()
         _print(serialize_graph(list(results), media, prefixes))
         return EXIT_OK
     if args.format in ("turtle", "ntriples"):

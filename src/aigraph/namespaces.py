@@ -143,3 +143,9 @@ def data_prefixes(base: str = CANONICAL_BASE) -> dict[str, str]:
         "scheme": "concept/scheme/",
     }
     return {prefix: base + path for prefix, path in kinds.items()}
+
+
+def known_prefixes(base: str = CANONICAL_BASE) -> dict[str, str]:
+    """Every prefix the project writes: the vocabularies' and the data's under `base` (the
+    dumps' headers, graph answers, and the declaration a query that lacks one is told to add)."""
+    return {**PREFIXES, **data_prefixes(base)}

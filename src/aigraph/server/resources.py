@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from aigraph.metadata import dataset_iri
-from aigraph.namespaces import AIG, ORG, PREFIXES, data_prefixes
+from aigraph.namespaces import AIG, ORG, PREFIXES, known_prefixes
 from aigraph.search import kind_plurals, search_words
 from aigraph.serialize import JSONLD_COMPACTED, RDF_TYPE, triple_key
 from aigraph.server.app import Services, services_of
@@ -202,7 +202,7 @@ async def describe_response(
     media = choose_media(request, explicit)
     lang = language(request)
     settings = services.settings
-    prefixes = {**PREFIXES, **data_prefixes(settings.base_iri)}
+    prefixes = known_prefixes(settings.base_iri)
     job_media = "application/n-quads" if media == "text/html" else media
     job = Job(
         "",

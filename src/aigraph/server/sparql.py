@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from aigraph.namespaces import ABSOLUTE_IRI, PREFIXES, data_prefixes
+from aigraph.namespaces import ABSOLUTE_IRI, known_prefixes
 from aigraph.parse_errors import PREFIX_NOT_FOUND, explain
 from aigraph.server.app import (
     Services,
@@ -589,7 +589,7 @@ def query_job(
 @lru_cache(maxsize=8)
 def answer_prefixes(base_iri: str) -> dict[str, str]:
     """The prefixes of graph answers: the vocabularies', and the data's under `base_iri`."""
-    return {**PREFIXES, **data_prefixes(base_iri)}
+    return known_prefixes(base_iri)
 
 
 #: The methods whose answer's URL is the query: a POST's or a QUERY's is not.
