@@ -35,8 +35,11 @@ serve: $(STAMP) $(UI_STAMP)
 	$(BIN)/aigraph serve
 
 ## test: lint and type-check, then the whole test suite
+# The suite runs in one process per core (pytest-xdist; at most 4: each process starts servers
+# of its own, with their query workers). A test file stays in one process (--dist loadfile), so
+# a file's servers and fixtures are made once. On 2 cores: about 5.5 minutes instead of 10.
 test: lint $(UI_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 ## lint: ruff (style, format) and mypy (types; pinned in pyproject.toml)
 lint: $(STAMP)
