@@ -13,6 +13,7 @@ The soak test is in test_soak.py."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -539,6 +540,41 @@ def test_path_traversal_reads_nothing(server: str, path: str) -> None:
     assert response.status_code in (400, 404), (path, response.status_code)
     for secret in ("[project]", "def create_app", "sh:NodeShape", "dist/"):
         assert secret not in response.text
+
+
+#: Routes whose answer the server process reads from its own store (descriptions, search,
+#: pages, the dataset's description), not from a query worker.
+IN_PROCESS_ROUTES = [
+    "", "?lang=en", "id/person/jean-michel-jarre", "id/organisation/cnc",
+    "id/organisation/afnor?format=ttl", "search?q=jarre&format=json", "search?q=cnc",
+    "reconcile?queries=" + quote(json.dumps({"q0": {"query": "Jean-Michel Jarre"}})),
+    ".well-known/void", "-/links", "ui/network.json", "sitemap.xml", "queries/topics",
+    "queries/person?person=https://w3id.org/aigraph/id/person/jean-michel-jarre",
+    "store?default",
+]  # fmt: skip
+
+
+def test_no_query_result_is_left_to_the_garbage_collector() -> None:
+    """pyoxigraph's query results may be freed only on the thread that made them (they are
+    "unsendable"). One caught in a reference cycle is freed by the collector on whatever
+    thread runs it next: pyoxigraph then leaks it and warns. The server reads results in
+    worker threads (`asyncio.to_thread`) and the collector runs on the event loop, so none
+    may end in a cycle. A server of its own: its first requests build what the others reuse
+    (the pages' site, the search index, the dataset's description), where most of its own
+    queries run. (A test of the catalogue once kept one alive through rdflib's tracebacks.)"""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds is kept in gc.garbage
+    try:
+        with running_server(Settings(workers=1)) as server:
+            for route in IN_PROCESS_ROUTES:
+                response = httpx.get(server + route, timeout=30)
+                assert response.status_code == 200, (route, response.text[:200])
+            gc.collect()
+            left = [type(o).__name__ for o in gc.garbage if type(o).__module__ == "pyoxigraph"]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == [], f"pyoxigraph objects freed by the garbage collector: {left}"
 
 
 # --- faults ----------------------------------------------------------------------------------
