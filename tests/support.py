@@ -4,6 +4,7 @@ the bundled graph."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.server
 import os
 import socket
@@ -61,6 +62,12 @@ def running_app(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def gz(data: bytes) -> bytes:
+    """`data` gzipped with a fixed time in its header: the same bytes in every process, so
+    that test ids made of them are the same in each pytest-xdist worker (which checks)."""
+    return gzip.compress(data, mtime=0)
 
 
 def free_port() -> int:

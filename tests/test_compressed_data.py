@@ -6,7 +6,6 @@ cannot be read."""
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 from aigraph.dataset import DataLoadError, rdf_format_for, read_rdf
 from aigraph.server.data import load_file
 from aigraph.server.settings import Settings
-from support import running_server
+from support import gz, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +30,7 @@ TURTLE = b"""@prefix s: <http://schema.org/> .
 TRIG = b'<urn:x:g> { <urn:x:a> <urn:x:b> <urn:x:c> . }\n<urn:x:d> <urn:x:e> "f" .\n'
 
 COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
-    ".gz": gzip.compress,
+    ".gz": gz,
     ".bz2": bz2.compress,
     ".xz": lzma.compress,
 }
@@ -59,14 +58,14 @@ def test_a_compressed_file_loads_as_the_plain_one(
 
 def test_triples_of_a_compressed_file_go_to_the_graph_given(tmp_path: Path) -> None:
     path = tmp_path / "people.ttl.GZ"  # extensions are read without case
-    path.write_bytes(gzip.compress(TURTLE))
+    path.write_bytes(gz(TURTLE))
     store = ox.Store()
     load_file(store, path, "urn:x:graph")
     assert {q.graph_name for q in quads(store)} == {ox.NamedNode("urn:x:graph")}
 
 
 UNREADABLE = b"not gzip at all"
-CUT = gzip.compress(TURTLE)[:30]
+CUT = gz(TURTLE)[:30]
 
 
 @pytest.mark.parametrize(
@@ -77,9 +76,9 @@ CUT = gzip.compress(TURTLE)[:30]
         ("data.ttl.bz2", b"BZh9 nonsense", "cannot decompress", True),
         ("data.ttl.xz", b"\xfd7zXZ\x00 nonsense", "cannot decompress", True),
         # read whole, then parsed (the project's files): only the loader parses
-        ("data.ttl.gz", gzip.compress(b"<a:b> <a:c> ."), "cannot parse as Turtle", False),
-        ("data.txt.gz", gzip.compress(TURTLE), "unknown RDF file extension '.txt'", False),
-        ("data.gz", gzip.compress(TURTLE), "unknown RDF file extension ''", False),
+        ("data.ttl.gz", gz(b"<a:b> <a:c> ."), "cannot parse as Turtle", False),
+        ("data.txt.gz", gz(TURTLE), "unknown RDF file extension '.txt'", False),
+        ("data.gz", gz(TURTLE), "unknown RDF file extension ''", False),
     ],
 )
 def test_a_file_that_cannot_be_read_is_named_with_the_cause(
@@ -101,7 +100,7 @@ def test_a_file_that_cannot_be_read_is_named_with_the_cause(
 
 def test_aigraph_serve_serves_a_gzipped_dump(tmp_path: Path) -> None:
     path = tmp_path / "people.ttl.gz"
-    path.write_bytes(gzip.compress(TURTLE))
+    path.write_bytes(gz(TURTLE))
     with running_server(Settings(bundled=False, data=[path], workers=1)) as url:
         answer = httpx.get(
             url + "sparql",
@@ -113,7 +112,7 @@ def test_aigraph_serve_serves_a_gzipped_dump(tmp_path: Path) -> None:
 
 def test_aigraph_serve_refuses_a_corrupt_dump_with_a_message(tmp_path: Path) -> None:
     path = tmp_path / "people.nt.gz"
-    path.write_bytes(gzip.compress(TURTLE)[:-12])  # its end lost
+    path.write_bytes(gz(TURTLE)[:-12])  # its end lost
     result = subprocess.run(
         [sys.executable, "-m", "aigraph", "serve", "--data", str(path), "--port", "0"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
