@@ -227,3 +227,29 @@ def test_the_in_process_floors_answer_as_aigraph_does(
         assert expected and row["name"]["value"] in expected
     finally:
         stop(process)
+
+
+@pytest.mark.parametrize(
+    "script,args,lines",
+    [
+        ("oxigraph_optional_group.py", ["--sizes", "2000"], ["| 2,100 |"]),
+        ("oxigraph_nested_replace.py", ["--depths", "1,5", "--runs", "2"], ["| 1 |", "| 5 |"]),
+    ],
+)
+def test_the_upstream_reproductions_still_run(
+    script: str, args: list[str], lines: list[str]
+) -> None:
+    """bench/upstream's scripts check, as they run, that every form gives the same answer:
+    a report filed from them must still reproduce with the pinned pyoxigraph."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "upstream" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("pyoxigraph "), done.stdout  # the version measured
+    for line in lines:
+        assert any(row.startswith(line) for row in done.stdout.splitlines()), done.stdout

@@ -92,10 +92,12 @@ def main() -> None:
     print("|---|" + "---|" * len(QUERIES))
     for size in (int(float(s)) for s in args.sizes.split(",")):
         store = store_of(size // 4)
-        cells = []
+        cells, counts = [], set()
         for query in QUERIES.values():
             ms, rows = median_ms(store, query)
             cells.append(f"{ms:,.2f} ({rows})")
+            counts.add(rows)
+        assert counts == {5}, f"the forms should each give the person's 5 rows: {cells}"
         print(f"| {len(store):,} | " + " | ".join(cells) + " |")
 
 
