@@ -4,6 +4,7 @@ writer turns measurements into the goals table. The benchmark itself: `make benc
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -241,8 +242,6 @@ def test_the_upstream_reproductions_still_run(
 ) -> None:
     """bench/upstream's scripts check, as they run, that every form gives the same answer:
     a report filed from them must still reproduce with the pinned pyoxigraph."""
-    import subprocess
-
     done = subprocess.run(
         [sys.executable, str(BENCH / "upstream" / script), *args],
         capture_output=True,

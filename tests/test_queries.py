@@ -328,10 +328,10 @@ def rdflib_dataset(dataset: Dataset) -> rdflib.Dataset:
 def oxigraph_rows(
     engine: Engine, text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]
 ) -> tuple[list[str], list[str]]:
-    """The engine's columns and rows (as `cell`s), read in a frame of their own. rdflib's
-    parser keeps exceptions whose tracebacks reach the caller's frame: a `QuerySolutions` left
-    there was freed by the garbage collector on whatever thread ran it next, which pyoxigraph
-    refuses (an unsendable object is leaked, with a warning)."""
+    """The engine's columns and rows (as `cell`s), read in a frame of their own. After
+    rdflib's `Graph.query`, the test's frame was left in a reference cycle: a `QuerySolutions`
+    kept there was freed by the garbage collector on whatever thread ran it next, which
+    pyoxigraph refuses (an unsendable object is leaked, with a warning)."""
     ours = engine.select(text, bound)
     columns = [v.value for v in ours.variables]
     return columns, sorted(repr([cell(c, s[c]) for c in columns]) for s in ours)

@@ -542,8 +542,9 @@ def test_path_traversal_reads_nothing(server: str, path: str) -> None:
         assert secret not in response.text
 
 
-#: Routes whose answer the server process reads from its own store (descriptions, search,
-#: pages, the dataset's description), not from a query worker.
+#: Routes whose answer the server process reads, at least in part, from its own store (the
+#: pages' site and labels, search, reconciliation, the dataset's description, the links'
+#: status), beside what the query workers give (an entity's description, query answers).
 IN_PROCESS_ROUTES = [
     "", "?lang=en", "id/person/jean-michel-jarre", "id/organisation/cnc",
     "id/organisation/afnor?format=ttl", "search?q=jarre&format=json", "search?q=cnc",
@@ -561,7 +562,7 @@ def test_no_query_result_is_left_to_the_garbage_collector() -> None:
     worker threads (`asyncio.to_thread`) and the collector runs on the event loop, so none
     may end in a cycle. A server of its own: its first requests build what the others reuse
     (the pages' site, the search index, the dataset's description), where most of its own
-    queries run. (A test of the catalogue once kept one alive through rdflib's tracebacks.)"""
+    queries run. (A test of the catalogue once left one in a cycle after rdflib's query.)"""
     gc.collect()
     gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds is kept in gc.garbage
     try:
