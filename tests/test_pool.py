@@ -195,17 +195,23 @@ def test_a_full_queue_makes_jobs_wait_for_room_not_fail() -> None:
     """The queue holds what the kernel lets a socket buffer (net.core.wmem_max): past it, a
     job waits in the server for room, within its time limit. With the only worker held,
     3,000 jobs of 2 KB (6 MB) are all refused as busy at their limit, none lost or mixed
-    up; once the worker is free again, jobs are answered."""
+    up; once the worker is free again, jobs are answered.
+
+    The heavy job holds the worker for 6 s: sending the 3,000 jobs took over 1.7 s on a
+    machine busy with a second test process, and with a limit of 2 s the heavy job was
+    stopped mid-way, so that a fresh worker answered the last jobs (seen once in a clean
+    clone's run)."""
     padding = "#" + "x" * 2000 + "\n"
 
     async def scenario() -> tuple[set[str], bool]:
         async with pool_of(1) as pool:
-            heavy = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 2))
+            heavy = asyncio.create_task(pool.run(Job(HEAVY, form="SELECT"), 6))
             await asyncio.sleep(0.3)
             results = await asyncio.gather(
                 *(pool.run(ask(padding + "ASK {}"), 1) for _ in range(3000)),
                 return_exceptions=True,
             )
+            assert not heavy.done(), "the worker was freed before every job had its answer"
             with pytest.raises(QueryTimeoutError):
                 await heavy
             after = await pool.run(ask(), 20)
